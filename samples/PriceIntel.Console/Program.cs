@@ -1,0 +1,1 @@
+System.Console.WriteLine("PriceIntel console demo: under construction in this commit.");
