@@ -27,6 +27,18 @@ public readonly record struct CurrencyCode
     /// <summary>The packed 15-bit value (5 bits a letter); stable across processes.</summary>
     public ushort Value => _packed;
 
+    /// <summary>The code whose packed <see cref="Value"/> is <paramref name="value"/> (0 gives the empty code).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a packed code of three letters.</exception>
+    public static CurrencyCode FromValue(ushort value)
+    {
+        if (value != 0 && (value > 0x7FFF || (value & 31) is 0 or > 26 || ((value >> 5) & 31) is 0 or > 26 || (value >> 10) is 0 or > 26))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Not a packed three-letter currency code.");
+        }
+
+        return new CurrencyCode(value);
+    }
+
     /// <summary>Parses a three-letter upper- or lower-case code.</summary>
     /// <exception cref="FormatException">The text is not three ASCII letters.</exception>
     public static CurrencyCode Parse(ReadOnlySpan<char> code)

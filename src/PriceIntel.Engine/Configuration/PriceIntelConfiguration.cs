@@ -1,0 +1,72 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace PriceIntel;
+
+/// <summary>
+/// Reads <see cref="PriceIntelOptions"/> from .NET configuration (appsettings.json, environment variables
+/// such as <c>PriceIntel__Pricing__MinMargin</c>, the YAML file) and fails at start-up with an error that
+/// names the bad key and value.
+/// </summary>
+public static class PriceIntelConfiguration
+{
+    /// <summary>The sections of <see cref="PriceIntelOptions"/>, as configuration keys.</summary>
+    public static IReadOnlyList<string> Sections { get; } = ["Pricing", "Alerts", "Windows", "Anomaly", "Experiment", "Pipeline"];
+
+    /// <summary>
+    /// Binds the options from <paramref name="configuration"/> (the section holding <c>Pricing</c>,
+    /// <c>Alerts</c>, … — the root of the YAML file, or <c>PriceIntel</c> in appsettings.json) onto
+    /// <paramref name="options"/> and validates them. Other sections (e.g. <c>kafka</c>, <c>database</c>)
+    /// are left to their adapters; an unknown key inside one of the engine's sections is an error, so a
+    /// typo does not silently fall back to a default.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A key is unknown, a value does not convert, or a value is out of range; the message names the key and the value.</exception>
+    public static PriceIntelOptions Bind(IConfiguration configuration, PriceIntelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        options ??= new PriceIntelOptions();
+        Bind(configuration, "Pricing", options.Pricing);
+        Bind(configuration, "Alerts", options.Alerts);
+        Bind(configuration, "Windows", options.Windows);
+        Bind(configuration, "Anomaly", options.Anomaly);
+        Bind(configuration, "Experiment", options.Experiment);
+        Bind(configuration, "Pipeline", options.Pipeline);
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"PriceIntel configuration is invalid: {ex.Message}", ex);
+        }
+
+        return options;
+    }
+
+    private static void Bind(IConfiguration configuration, string sectionName, object target)
+    {
+        var section = configuration.GetSection(sectionName);
+        if (!section.Exists())
+        {
+            return;
+        }
+
+        try
+        {
+            section.Bind(target, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TargetInvocationException or ArgumentException)
+        {
+            var inner = ex;
+            while (inner.InnerException is not null && inner is not ArgumentOutOfRangeException)
+            {
+                inner = inner.InnerException;
+            }
+
+            var detail = inner is ArgumentOutOfRangeException range
+                ? $"{range.ParamName} = {range.ActualValue}: {range.Message.Split(" (Parameter")[0]}"
+                : ex.Message;
+            throw new InvalidOperationException($"PriceIntel configuration section '{section.Path}' is invalid: {detail}", ex);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics.Metrics;
+
+namespace PriceIntel.Engine.Diagnostics;
+
+/// <summary>
+/// PriceIntel's counters on the <c>PriceIntel</c> meter, readable by OpenTelemetry, Prometheus exporters
+/// or <c>dotnet-counters monitor --counters PriceIntel</c>. Instruments are updated once per batch, never per event.
+/// </summary>
+public sealed class PriceIntelMetrics : IDisposable
+{
+    /// <summary>The meter name.</summary>
+    public const string MeterName = "PriceIntel";
+
+    private static readonly KeyValuePair<string, object?>[] SignalKindTags =
+    [
+        default,
+        new("kind", "competitor_price_drop"),
+        new("kind", "demand_surge"),
+        new("kind", "low_inventory"),
+        new("kind", "price_anomaly"),
+    ];
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _eventsIn;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _late;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _signals;
+    private readonly Counter<long> _decisions;
+    private readonly Histogram<double> _batchMilliseconds;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own when null.</summary>
+    public PriceIntelMetrics(IMeterFactory? meterFactory = null)
+    {
+        if (meterFactory is null)
+        {
+            _meter = new Meter(MeterName);
+            _ownsMeter = true;
+        }
+        else
+        {
+            _meter = meterFactory.Create(MeterName);
+        }
+
+        _eventsIn = _meter.CreateCounter<long>("priceintel.events.in", "{event}", "Events decoded and handed to the engine.");
+        _rejected = _meter.CreateCounter<long>("priceintel.events.rejected", "{event}", "Inputs rejected as undecodable or invalid and set aside.");
+        _late = _meter.CreateCounter<long>("priceintel.events.late", "{event}", "Events older than the allowed lateness, counted and not merged.");
+        _dropped = _meter.CreateCounter<long>("priceintel.events.dropped", "{event}", "Events dropped because the pipeline buffer was full (DropNewest mode).");
+        _signals = _meter.CreateCounter<long>("priceintel.signals", "{signal}", "Market signals raised, by kind.");
+        _decisions = _meter.CreateCounter<long>("priceintel.decisions", "{decision}", "Pricing decisions made.");
+        _batchMilliseconds = _meter.CreateHistogram<double>("priceintel.batch.duration", "ms", "Engine processing time per batch.");
+    }
+
+    internal void EventsIn(long count) => _eventsIn.Add(count);
+
+    internal void Rejected(long count) => _rejected.Add(count);
+
+    internal void Late(long count) => _late.Add(count);
+
+    internal void Dropped(long count) => _dropped.Add(count);
+
+    internal void Decisions(long count) => _decisions.Add(count);
+
+    internal void BatchDuration(double milliseconds) => _batchMilliseconds.Record(milliseconds);
+
+    internal void Signals(SignalKind kind, long count)
+    {
+        if (count > 0)
+        {
+            _signals.Add(count, SignalKindTags[(int)kind]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+}

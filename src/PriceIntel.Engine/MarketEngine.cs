@@ -1,0 +1,474 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PriceIntel.Engine.Anomaly;
+using PriceIntel.Engine.Core;
+using PriceIntel.Engine.Experiments;
+using PriceIntel.Engine.Pricing;
+using PriceIntel.Engine.Signals;
+using PriceIntel.Engine.Statistics;
+
+namespace PriceIntel;
+
+/// <summary>
+/// The engine for one partition of products: takes batches of <see cref="MarketEvent"/>s and keeps
+/// windowed price and demand statistics, the live competitor board, anomaly detectors, market signal
+/// rules, pricing rules and the A/B experiment — all in flat arrays indexed by interned ids, so a
+/// steady-state batch allocates nothing. Single-threaded: one engine per partition, fed by one thread
+/// (the pipeline's engine task); scale out by running more engines on disjoint products.
+/// </summary>
+/// <remarks>
+/// Per event:
+/// <list type="bullet">
+/// <item>Lateness: an event more than <see cref="WindowOptions.AllowedLatenessSeconds"/> behind the newest
+/// event time the engine has seen is counted in <see cref="EngineCounters.Late"/> and not merged.</item>
+/// <item>Competitor price: scored by the pair's anomaly detector. A one-off outlier (likely a bad scrape)
+/// is counted, may raise a <see cref="SignalKind.PriceAnomaly"/>, and is kept out of statistics and the
+/// board; a normal point or a confirmed level shift updates pair and product windows and the board,
+/// and may raise <see cref="SignalKind.CompetitorPriceDrop"/> (which triggers a pricing run).</item>
+/// <item>Demand: windowed counts; purchases are tallied to the product's experiment arm; the short
+/// window's rate is compared with the long window's for <see cref="SignalKind.DemandSurge"/>.</item>
+/// <item>Inventory, cost and list price update the product; low stock raises
+/// <see cref="SignalKind.LowInventory"/>; a cost change triggers a pricing run.</item>
+/// <item>A pricing run happens when the product's update interval has elapsed (on its next event) or a
+/// signal or cost change triggers it (rate-limited); a decision is emitted when the price changes.</item>
+/// </list>
+/// Prices are compared within one currency per product (the first priced event fixes it); events in
+/// another currency are refused as invalid — PriceIntel does not convert currencies.
+/// </remarks>
+public sealed partial class MarketEngine
+{
+    private const byte Unassigned = byte.MaxValue;
+    private const int PairWindowBuckets = 12;
+
+    private readonly PriceIntelOptions _options;
+    private readonly MarketKeys _keys;
+    private readonly ILogger _logger;
+    private readonly OutputBuffer _output = new();
+    private readonly PairTable _pairs;
+    private readonly SlidingWindowSeries _productPrices;
+    private readonly SlidingWindowSeries _pairPrices;
+    private readonly DemandWindows _demand;
+    private readonly MarketSnapshot _board;
+    private readonly PriceAnomalyDetector _detector;
+    private readonly CompetitorPriceDropRule _dropRule;
+    private readonly PriceAnomalyRule _anomalyRule;
+    private readonly DemandSurgeRule _surgeRule;
+    private readonly LowInventoryRule _inventoryRule;
+    private readonly PricingRulePipeline _pricer;
+    private readonly PricingSchedule _schedule;
+    private readonly ExperimentAssignment _assignment;
+    private readonly ArmTallies _tallies;
+    private readonly long _lateness;
+    private readonly long _surgeCheckEveryMs;
+
+    // Per product (struct of arrays, indexed by product id).
+    private long[] _ourPrice;
+    private long[] _cost;
+    private long[] _mapFloor;
+    private int[] _inventory;
+    private ushort[] _currency;
+    private byte[] _arm;
+    private long[] _lastSurgeCheck;
+    private int _productCapacity;
+    private int _pairCapacity;
+
+    private long _watermark = long.MinValue;
+    private long _eventsIn;
+    private long _invalid;
+    private long _late;
+    private long _outliers;
+    private long _drops;
+    private long _surges;
+    private long _lowInventories;
+    private long _anomalies;
+    private long _pricingRuns;
+    private long _decisions;
+
+    private MarketEngine(PriceIntelOptions options, MarketKeys keys, ILogger logger, int initialProducts)
+    {
+        _options = options;
+        _keys = keys;
+        _logger = logger;
+        int products = Math.Max(16, initialProducts);
+        int pairs = products * 8;
+        var (shortMs, mediumMs, longMs) = options.Windows.LengthsMs;
+        _lateness = options.Windows.AllowedLatenessMs;
+        _pairs = new PairTable(pairs);
+        _productPrices = new SlidingWindowSeries([shortMs, mediumMs, longMs], options.Windows.BucketsPerWindow, _lateness, options.Windows.EwmaAlpha, products);
+        _pairPrices = new SlidingWindowSeries([shortMs], Math.Min(PairWindowBuckets, options.Windows.BucketsPerWindow), _lateness, options.Windows.EwmaAlpha, pairs, medianCapacity: 0);
+        _demand = new DemandWindows([shortMs, longMs], options.Windows.BucketsPerWindow, _lateness, products);
+        _surgeCheckEveryMs = Math.Max(1, shortMs / options.Windows.BucketsPerWindow);
+        _board = new MarketSnapshot(products);
+        _detector = new PriceAnomalyDetector(options.Anomaly, pairs);
+        _dropRule = new CompetitorPriceDropRule(options.Alerts, pairs);
+        _anomalyRule = new PriceAnomalyRule(options.Alerts, pairs);
+        _surgeRule = new DemandSurgeRule(options.Alerts, products);
+        _inventoryRule = new LowInventoryRule(options.Alerts, products);
+        _pricer = new PricingRulePipeline(options.Pricing);
+        _schedule = new PricingSchedule(options.Pricing);
+        _assignment = new ExperimentAssignment(options.Experiment, options.Pricing);
+        _tallies = new ArmTallies(_assignment);
+        _ourPrice = [];
+        _cost = [];
+        _mapFloor = [];
+        _inventory = [];
+        _currency = [];
+        _arm = [];
+        _lastSurgeCheck = [];
+        GrowProducts(products - 1);
+        GrowPairs(pairs - 1);
+    }
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="options">Settings; validated here.</param>
+    /// <param name="keys">The key tables the events' ids come from (shared with sources and sinks).</param>
+    /// <param name="logger">Logger; none when null.</param>
+    /// <param name="initialProducts">Products to make room for up front (state grows on demand).</param>
+    /// <exception cref="ArgumentNullException">options or keys is null.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent; the message names them.</exception>
+    public static MarketEngine Create(PriceIntelOptions options, MarketKeys keys, ILogger? logger = null, int initialProducts = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(keys);
+        options.Validate();
+        return new MarketEngine(options, keys, logger ?? NullLogger.Instance, initialProducts);
+    }
+
+    /// <summary>The key tables the engine's ids refer to.</summary>
+    public MarketKeys Keys => _keys;
+
+    /// <summary>The settings the engine runs with.</summary>
+    public PriceIntelOptions Options => _options;
+
+    /// <summary>Newest event time seen, Unix ms (<see cref="long.MinValue"/> before the first event).</summary>
+    public long Watermark => _watermark;
+
+    /// <summary>Running totals. Read from the engine's thread (or between batches).</summary>
+    public EngineCounters Counters => new(_eventsIn, _invalid, _late, _outliers, _drops, _surges, _lowInventories, _anomalies, _pricingRuns, _decisions);
+
+    /// <summary>
+    /// Processes one batch and returns its outputs. The returned memory is reused by the next call:
+    /// consume or copy it before calling again.
+    /// </summary>
+    /// <param name="events">The events, in roughly event-time order (out of order within the allowed lateness is fine).</param>
+    /// <returns>Signals and decisions raised by this batch.</returns>
+    public OutputBatch Process(ReadOnlySpan<MarketEvent> events)
+    {
+        _output.Clear();
+        for (int i = 0; i < events.Length; i++)
+        {
+            ProcessOne(in events[i]);
+        }
+
+        return new OutputBatch(_output.SignalMemory, _output.DecisionMemory, _keys);
+    }
+
+    /// <summary>Sets a product's minimum advertised price (MAP floor); zero removes it.</summary>
+    /// <param name="product">The product key (SKU).</param>
+    /// <param name="mapFloor">The floor.</param>
+    /// <exception cref="ArgumentException">The key is unusable.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The floor is negative.</exception>
+    public void SetMapFloor(string product, Money mapFloor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(mapFloor.Ticks, nameof(mapFloor));
+        int id = _keys.Products.Intern(product);
+        EnsureProduct(id);
+        _mapFloor[id] = mapFloor.Ticks;
+    }
+
+    /// <summary>How each experiment arm has done so far (allocates; not for the hot path).</summary>
+    public IReadOnlyList<ExperimentArmReport> GetArmReports() => _tallies.Snapshot();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ProcessOne(in MarketEvent e)
+    {
+        _eventsIn++;
+        long ts = e.Timestamp;
+        if (ts > _watermark)
+        {
+            _watermark = ts;
+        }
+        else if (ts < _watermark - _lateness)
+        {
+            _late++;
+            return;
+        }
+
+        int p = e.ProductId;
+        if ((uint)p >= (uint)_productCapacity)
+        {
+            if (p < 0)
+            {
+                _invalid++;
+                return;
+            }
+
+            GrowProducts(p);
+        }
+
+        if (_arm[p] == Unassigned)
+        {
+            AssignArm(p);
+        }
+
+        switch (e.Kind)
+        {
+            case MarketEventKind.CompetitorPrice:
+                OnCompetitorPrice(in e, p, ts);
+                break;
+            case MarketEventKind.Demand:
+                OnDemand(in e, p, ts);
+                break;
+            case MarketEventKind.Inventory:
+                OnInventory(in e, p, ts);
+                break;
+            case MarketEventKind.Cost:
+                OnCost(in e, p, ts);
+                break;
+            case MarketEventKind.ListPrice:
+                OnListPrice(in e, p);
+                break;
+            default:
+                _invalid++;
+                return;
+        }
+
+        if (_schedule.IsDue(p, ts))
+        {
+            RunPricing(p, ts, DecisionTrigger.Scheduled);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void OnCompetitorPrice(in MarketEvent e, int p, long ts)
+    {
+        int c = e.CompetitorId;
+        if (!e.Price.IsValidPrice || c < 0 || !AcceptCurrency(p, e.Currency))
+        {
+            _invalid++;
+            return;
+        }
+
+        int series = _pairs.GetOrAdd(p, c);
+        if (series >= _pairCapacity)
+        {
+            GrowPairs(series);
+        }
+
+        double price = e.Price.ToDouble();
+        var verdict = _detector.Observe(series, price);
+        if (_anomalyRule.Evaluate(series, p, c, price, verdict, ts, _keys, _output))
+        {
+            _anomalies++;
+        }
+
+        if (verdict.Verdict == AnomalyVerdict.Outlier)
+        {
+            _outliers++;
+            return;
+        }
+
+        _pairPrices.Add(series, ts, price);
+        _productPrices.Add(p, ts, price);
+        _board.Update(p, c, e.Price, e.Availability, ts, out _);
+        if (_dropRule.Evaluate(series, p, c, price, verdict, ts, _keys, _output))
+        {
+            _drops++;
+            RunPricing(p, ts, DecisionTrigger.CompetitorPriceDrop);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void OnDemand(in MarketEvent e, int p, long ts)
+    {
+        var action = e.Action;
+        if (action is < DemandAction.View or > DemandAction.Purchase || e.Quantity < 0)
+        {
+            _invalid++;
+            return;
+        }
+
+        double paid = 0;
+        if (action == DemandAction.Purchase)
+        {
+            if (!e.Price.IsValidPrice || !AcceptCurrency(p, e.Currency))
+            {
+                _invalid++;
+                return;
+            }
+
+            paid = e.Price.ToDouble();
+            _tallies.RecordPurchase(_arm[p], e.Quantity, e.Price, new Money(_cost[p]));
+        }
+
+        _demand.Add(p, ts, action, e.Quantity, paid);
+        if (ts - _lastSurgeCheck[p] >= _surgeCheckEveryMs)
+        {
+            _lastSurgeCheck[p] = ts;
+            CheckDemandSurge(p, ts);
+        }
+    }
+
+    private void CheckDemandSurge(int p, long ts)
+    {
+        var recent = _demand.Read(p, 0, ts);
+        var baseline = _demand.Read(p, 1, ts);
+        if (_surgeRule.Evaluate(p, recent, baseline, ts, _keys, _output))
+        {
+            _surges++;
+            RunPricing(p, ts, DecisionTrigger.DemandSurge);
+        }
+    }
+
+    private void OnInventory(in MarketEvent e, int p, long ts)
+    {
+        if (e.Quantity < 0)
+        {
+            _invalid++;
+            return;
+        }
+
+        _inventory[p] = e.Quantity;
+        if (_inventoryRule.Evaluate(p, e.Quantity, ts, _keys, _output))
+        {
+            _lowInventories++;
+            RunPricing(p, ts, DecisionTrigger.LowInventory);
+        }
+    }
+
+    private void OnCost(in MarketEvent e, int p, long ts)
+    {
+        if (!e.Price.IsValidPrice || !AcceptCurrency(p, e.Currency))
+        {
+            _invalid++;
+            return;
+        }
+
+        long previous = _cost[p];
+        _cost[p] = e.Price.Ticks;
+        if (previous != 0 && previous != e.Price.Ticks && _ourPrice[p] != 0)
+        {
+            RunPricing(p, ts, DecisionTrigger.CostChange);
+        }
+    }
+
+    private void OnListPrice(in MarketEvent e, int p)
+    {
+        if (!e.Price.IsValidPrice || !AcceptCurrency(p, e.Currency))
+        {
+            _invalid++;
+            return;
+        }
+
+        _ourPrice[p] = e.Price.Ticks;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AcceptCurrency(int p, CurrencyCode currency)
+    {
+        ushort have = _currency[p];
+        if (have == currency.Value)
+        {
+            return true;
+        }
+
+        if (have == 0 && !currency.IsEmpty)
+        {
+            _currency[p] = currency.Value;
+            return true;
+        }
+
+        // An event without a currency is taken to be in the product's currency.
+        return currency.IsEmpty;
+    }
+
+    [SkipLocalsInit]
+    private void RunPricing(int p, long ts, DecisionTrigger trigger)
+    {
+        if (!_schedule.IsDue(p, ts, trigger))
+        {
+            return;
+        }
+
+        _schedule.MarkRun(p, ts);
+        _pricingRuns++;
+        Span<double> prices = stackalloc double[_board.SlotsPerProduct];
+        int n = _board.CopyInStockPrices(p, prices);
+        var input = new PricingInput(
+            p,
+            _keys.Products.GetStableHash(p),
+            new Money(_ourPrice[p]),
+            new Money(_cost[p]),
+            new Money(_mapFloor[p]),
+            prices[..n],
+            trigger,
+            ts,
+            CurrencyOf(p));
+        byte arm = _arm[p];
+        if (_pricer.TryDecide(in input, _assignment.GetStrategy(arm), arm, out var decision) && decision.NewPrice != decision.OldPrice)
+        {
+            _ourPrice[p] = decision.NewPrice.Ticks;
+            _tallies.RecordDecision(in decision);
+            _output.Add(in decision);
+            _decisions++;
+        }
+    }
+
+    private CurrencyCode CurrencyOf(int p) => CurrencyCode.FromValue(_currency[p]);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AssignArm(int p)
+    {
+        byte arm = _assignment.Assign(_keys.Products.GetStableHash(p));
+        _arm[p] = arm;
+        _tallies.RecordProduct(arm);
+    }
+
+    private void EnsureProduct(int p)
+    {
+        if (p >= _productCapacity)
+        {
+            GrowProducts(p);
+        }
+
+        if (_arm[p] == Unassigned)
+        {
+            AssignArm(p);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowProducts(int id)
+    {
+        int old = _productCapacity;
+        int size = Math.Max(id + 1, Math.Max(16, old * 2));
+        Array.Resize(ref _ourPrice, size);
+        Array.Resize(ref _cost, size);
+        Array.Resize(ref _mapFloor, size);
+        Array.Resize(ref _inventory, size);
+        Array.Resize(ref _currency, size);
+        Array.Resize(ref _arm, size);
+        Array.Resize(ref _lastSurgeCheck, size);
+        _inventory.AsSpan(old).Fill(-1);
+        _arm.AsSpan(old).Fill(Unassigned);
+        _lastSurgeCheck.AsSpan(old).Fill(long.MinValue / 2);
+        _productPrices.EnsureCapacity(size);
+        _demand.EnsureCapacity(size);
+        _board.EnsureCapacity(size);
+        _surgeRule.EnsureCapacity(size);
+        _inventoryRule.EnsureCapacity(size);
+        _productCapacity = size;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowPairs(int series)
+    {
+        int size = Math.Max(series + 1, Math.Max(16, _pairCapacity * 2));
+        _pairPrices.EnsureCapacity(size);
+        _detector.EnsureCapacity(size);
+        _dropRule.EnsureCapacity(size);
+        _anomalyRule.EnsureCapacity(size);
+        _pairCapacity = size;
+    }
+}
