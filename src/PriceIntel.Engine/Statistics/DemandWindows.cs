@@ -120,19 +120,14 @@ internal sealed class DemandWindows
         long newestBucket = WindowMath.FloorDiv(s.NewestTs, width);
         long asOfBucket = WindowMath.FloorDiv(asOfTimestamp, width);
         long shift = asOfBucket - newestBucket;
-        long jStart = Math.Max(0, -shift);
-        long jEnd = Math.Min(b, b - shift);
-        if (jStart >= jEnd)
-        {
-            return default;
-        }
-
+        int jStart = (int)Math.Clamp(-shift, 0, b);
+        int jEnd = (int)Math.Clamp(b - shift, 0, b);
         int headIndex = (product * _windowCount) + window;
         int head = _heads[headIndex];
         ReadOnlySpan<DemandBucket> ring = _bucketData.AsSpan(headIndex * b, b);
         long views = 0, carts = 0, purchases = 0, units = 0;
         double revenue = 0;
-        for (int j = (int)jStart; j < (int)jEnd; j++)
+        for (int j = jStart; j < jEnd; j++)
         {
             int slot = head - j;
             if (slot < 0)
