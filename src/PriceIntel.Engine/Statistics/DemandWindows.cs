@@ -14,7 +14,8 @@ namespace PriceIntel.Engine.Statistics;
 /// with asOf's bucket, so it slides by w. Counts are exact for events in those buckets. An event older than
 /// the product's newest time minus the allowed lateness is dropped (<see cref="Add"/> returns false);
 /// an out-of-order event within the lateness goes into its own bucket. Memory:
-/// <see cref="BytesPerProduct"/> = 28 + 2·K + 24·K·B bytes (K = 2, B = 24: 1,184 B).
+/// <see cref="BytesPerProduct"/> = 52 + 2·K + 24·K·B bytes (K = 2, B = 24: 1,208 B);
+/// an in-order event touches only the 52-byte product state (the rings are written once per bucket boundary).
 /// </remarks>
 [SkipLocalsInit]
 internal sealed class DemandWindows
@@ -92,7 +93,7 @@ internal sealed class DemandWindows
             if (timestamp >= s.NewestTs && timestamp < s.NextBoundary)
             {
                 s.NewestTs = timestamp;
-                AddToHeads(product, action, quantity, paidUnitPrice);
+                s.AddPending(action, quantity, paidUnitPrice);
                 return true;
             }
         }
@@ -143,35 +144,20 @@ internal sealed class DemandWindows
             revenue += bucket.Revenue;
         }
 
+        if (jStart == 0 && jEnd > 0)
+        {
+            // The pending counts are part of the newest bucket of every window.
+            views += s.PendingViews;
+            carts += s.PendingAddToCarts;
+            purchases += s.PendingPurchases;
+            units += s.PendingUnits;
+            revenue += s.PendingRevenue;
+        }
+
         // Covered time: from the first bucket still in the window (or the product's first event, if later) to asOf.
         long windowStart = (Math.Max(asOfBucket, newestBucket) - b + 1) * width;
         long coveredMs = asOfTimestamp - Math.Max(windowStart, s.FirstTs) + 1;
         return new DemandStats(views, carts, purchases, units, revenue, Math.Max(0, coveredMs));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddToHeads(int product, DemandAction action, int quantity, double paidUnitPrice)
-    {
-        int view = action == DemandAction.View ? 1 : 0;
-        int cart = action == DemandAction.AddToCart ? 1 : 0;
-        bool isPurchase = action == DemandAction.Purchase;
-        int purchase = isPurchase ? 1 : 0;
-        int units = isPurchase ? quantity : 0;
-        double revenue = isPurchase ? paidUnitPrice * quantity : 0;
-        int k = _windowCount;
-        int b = _buckets;
-        int first = product * k;
-        ref ushort heads = ref MemoryMarshal.GetArrayDataReference(_heads);
-        ref DemandBucket buckets = ref MemoryMarshal.GetArrayDataReference(_bucketData);
-        for (int w = 0; w < k; w++)
-        {
-            ref var bucket = ref Unsafe.Add(ref buckets, ((first + w) * b) + Unsafe.Add(ref heads, first + w));
-            bucket.Views += view;
-            bucket.AddToCarts += cart;
-            bucket.Purchases += purchase;
-            bucket.Units += units;
-            bucket.Revenue += revenue;
-        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -203,7 +189,7 @@ internal sealed class DemandWindows
             s.FirstTs = timestamp;
             s.NewestTs = timestamp;
             s.NextBoundary = boundary;
-            AddToHeads(product, action, quantity, paidUnitPrice);
+            s.AddPending(action, quantity, paidUnitPrice);
             return true;
         }
 
@@ -218,18 +204,24 @@ internal sealed class DemandWindows
             return true;
         }
 
+        // Crossing a bucket boundary: merge the pending counts into every window's head bucket, then move the heads.
         long next = long.MaxValue;
         for (int w = 0; w < _windowCount; w++)
         {
             long width = _widths[w];
-            long oldBucket = WindowMath.FloorDiv(s.NewestTs, width);
-            long newBucket = WindowMath.FloorDiv(timestamp, width);
             int headIndex = (product * _windowCount) + w;
-            long steps = newBucket - oldBucket;
+            var ring = _bucketData.AsSpan(headIndex * b, b);
+            int head = _heads[headIndex];
+            ref var headBucket = ref ring[head];
+            headBucket.Views += s.PendingViews;
+            headBucket.AddToCarts += s.PendingAddToCarts;
+            headBucket.Purchases += s.PendingPurchases;
+            headBucket.Units += s.PendingUnits;
+            headBucket.Revenue += s.PendingRevenue;
+            long newBucket = WindowMath.FloorDiv(timestamp, width);
+            long steps = newBucket - WindowMath.FloorDiv(s.NewestTs, width);
             if (steps > 0)
             {
-                var ring = _bucketData.AsSpan(headIndex * b, b);
-                int head = _heads[headIndex];
                 int clear = (int)Math.Min(steps, b);
                 for (int j = 1; j <= clear; j++)
                 {
@@ -243,9 +235,14 @@ internal sealed class DemandWindows
             next = Math.Min(next, NextBucketStart(newBucket, width));
         }
 
+        s.PendingViews = 0;
+        s.PendingAddToCarts = 0;
+        s.PendingPurchases = 0;
+        s.PendingUnits = 0;
+        s.PendingRevenue = 0;
         s.NextBoundary = next;
         s.NewestTs = timestamp;
-        AddToHeads(product, action, quantity, paidUnitPrice);
+        s.AddPending(action, quantity, paidUnitPrice);
         return true;
     }
 
@@ -291,14 +288,34 @@ internal sealed class DemandWindows
         Array.Resize(ref _bucketData, checked(capacity * _windowCount * _buckets));
     }
 
-    /// <summary>Per-product clock. All-zero means no event yet (NextBoundary = 0 keeps the fast path off).</summary>
+    /// <summary>
+    /// Per-product clock and the pending counts (in-order events since the last bucket boundary, which
+    /// belong to the newest bucket of every window). All-zero means no event yet (NextBoundary = 0 keeps
+    /// the fast path off).
+    /// </summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     private struct ProductState
     {
         public long NewestTs;
         public long NextBoundary;
+        public double PendingRevenue;
+        public int PendingViews;
+        public int PendingAddToCarts;
+        public int PendingPurchases;
+        public int PendingUnits;
         public long FirstTs;
         public int HasValue;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddPending(DemandAction action, int quantity, double paidUnitPrice)
+        {
+            bool isPurchase = action == DemandAction.Purchase;
+            PendingViews += action == DemandAction.View ? 1 : 0;
+            PendingAddToCarts += action == DemandAction.AddToCart ? 1 : 0;
+            PendingPurchases += isPurchase ? 1 : 0;
+            PendingUnits += isPurchase ? quantity : 0;
+            PendingRevenue += isPurchase ? paidUnitPrice * quantity : 0;
+        }
     }
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]

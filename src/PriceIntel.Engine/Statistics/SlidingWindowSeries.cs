@@ -25,7 +25,9 @@ namespace PriceIntel.Engine.Statistics;
 /// <see cref="MedianCapacity"/>). The window median is the median of those of them that fall in the window:
 /// exact while the window holds at most R values, otherwise the median of the R newest values in the
 /// window (so always between the window's min and max). R = 0 disables it (median NaN).</para>
-/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 64 + 2·K + 36·K·B + 16·R bytes (e.g. K = 3, B = 24, R = 8: 2,790 B; K = 0, R = 0: 64 B).</para>
+/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 96 + 2·K + 36·K·B + 16·R bytes (e.g. K = 3, B = 24, R = 8: 2,822 B; K = 0, R = 0: 96 B). An in-order
+/// value touches only the 96-byte series state and one median-ring entry; the bucket rings are written
+/// once per bucket boundary, so they stay cold.</para>
 /// </remarks>
 [SkipLocalsInit]
 internal sealed class SlidingWindowSeries
@@ -199,6 +201,16 @@ internal sealed class SlidingWindowSeries
             max = Math.Max(max, bucket.Max);
         }
 
+        if (jStart == 0 && s.PendingCount != 0)
+        {
+            // The pending accumulator is part of the newest bucket of every window.
+            count += s.PendingCount;
+            sum += s.PendingSum;
+            sumSq += s.PendingSumSq;
+            min = Math.Min(min, s.PendingMin);
+            max = Math.Max(max, s.PendingMax);
+        }
+
         if (count == 0)
         {
             return WindowStats.Empty;
@@ -251,18 +263,23 @@ internal sealed class SlidingWindowSeries
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddInOrder(int series, ref SeriesState s, long timestamp, double value)
     {
-        double shifted = value - s.Pivot;
-        int k = _windowCount;
-        if (k != 0)
+        // Every in-order value until the next bucket boundary belongs to the head bucket of every
+        // window, so it goes into one pending accumulator in the series state (one or two cache
+        // lines); Advance merges it into the K rings when a boundary is crossed.
+        if (_windowCount != 0)
         {
-            int b = _buckets;
-            int first = series * k;
-            ref ushort heads = ref MemoryMarshal.GetArrayDataReference(_heads);
-            ref ValueBucket buckets = ref MemoryMarshal.GetArrayDataReference(_bucketData);
-            for (int w = 0; w < k; w++)
+            double shifted = value - s.Pivot;
+            s.PendingCount++;
+            s.PendingSum += shifted;
+            s.PendingSumSq += shifted * shifted;
+            if (value < s.PendingMin)
             {
-                int index = ((first + w) * b) + Unsafe.Add(ref heads, first + w);
-                Unsafe.Add(ref buckets, index).Add(shifted, value);
+                s.PendingMin = value;
+            }
+
+            if (value > s.PendingMax)
+            {
+                s.PendingMax = value;
             }
         }
 
@@ -351,6 +368,7 @@ internal sealed class SlidingWindowSeries
         }
 
         s.NextBoundary = boundary;
+        s.ClearPending();
         s.Flags = HasValueFlag;
         s.RingStart = 0;
         s.RingCount = 0;
@@ -363,7 +381,10 @@ internal sealed class SlidingWindowSeries
         s.PrevTs = 0;
     }
 
-    /// <summary>Moves every window's head to the bucket of <paramref name="timestamp"/> (≥ newest), clearing the buckets it passes.</summary>
+    /// <summary>
+    /// Merges the pending accumulator into every window's head bucket, then moves each head to the bucket
+    /// of <paramref name="timestamp"/> (≥ newest), clearing the buckets it passes.
+    /// </summary>
     private void Advance(int series, ref SeriesState s, long timestamp)
     {
         int b = _buckets;
@@ -371,24 +392,19 @@ internal sealed class SlidingWindowSeries
         for (int w = 0; w < _windowCount; w++)
         {
             long width = _widths[w];
-            long oldBucket = WindowMath.FloorDiv(s.NewestTs, width);
-            long newBucket = WindowMath.FloorDiv(timestamp, width);
             int headIndex = (series * _windowCount) + w;
-            long steps = newBucket - oldBucket;
+            var ring = _bucketData.AsSpan(headIndex * b, b);
+            int head = _heads[headIndex];
+            ring[head].Merge(s.PendingCount, s.PendingSum, s.PendingSumSq, s.PendingMin, s.PendingMax);
+            long newBucket = WindowMath.FloorDiv(timestamp, width);
+            long steps = newBucket - WindowMath.FloorDiv(s.NewestTs, width);
             if (steps > 0)
             {
-                var ring = _bucketData.AsSpan(headIndex * b, b);
-                int head = _heads[headIndex];
                 int clear = (int)Math.Min(steps, b);
                 for (int j = 1; j <= clear; j++)
                 {
                     int slot = head + j;
-                    if (slot >= b)
-                    {
-                        slot -= b;
-                    }
-
-                    ring[slot] = ValueBucket.Empty;
+                    ring[slot >= b ? slot - b : slot] = ValueBucket.Empty;
                 }
 
                 _heads[headIndex] = (ushort)WindowMath.FloorMod(newBucket, b);
@@ -397,6 +413,7 @@ internal sealed class SlidingWindowSeries
             boundary = Math.Min(boundary, NextBucketStart(newBucket, width));
         }
 
+        s.ClearPending();
         s.NextBoundary = boundary;
     }
 
@@ -517,20 +534,38 @@ internal sealed class SlidingWindowSeries
         Array.Resize(ref _ring, checked(capacity * _ringCapacity));
     }
 
-    /// <summary>Per-series scalars. All-zero means "no value yet" (Flags = 0, NextBoundary = 0 keeps the fast path off).</summary>
+    /// <summary>
+    /// Per-series scalars and the pending accumulator (the in-order values since the last bucket
+    /// boundary, which belong to the newest bucket of every window). All-zero means "no value yet"
+    /// (Flags = 0, and NextBoundary = 0 keeps the fast path off).
+    /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct SeriesState
     {
         public long NewestTs;
         public long NextBoundary;
-        public long PrevTs;
         public double Last;
-        public double Prev;
         public double Ewma;
         public double Pivot;
+        public double PendingSum;
+        public double PendingSumSq;
+        public double PendingMin;
+        public double PendingMax;
+        public double Prev;
+        public long PrevTs;
+        public int PendingCount;
         public byte Flags;
         public byte RingStart;
         public byte RingCount;
+
+        public void ClearPending()
+        {
+            PendingCount = 0;
+            PendingSum = 0;
+            PendingSumSq = 0;
+            PendingMin = double.PositiveInfinity;
+            PendingMax = double.NegativeInfinity;
+        }
     }
 
     /// <summary>One bucket: count, sums of (value − pivot) and its square, exact min and max.</summary>
@@ -544,6 +579,20 @@ internal sealed class SlidingWindowSeries
         public double SumSq;
         public double Min;
         public double Max;
+
+        public void Merge(int count, double sum, double sumSq, double min, double max)
+        {
+            if (count == 0)
+            {
+                return;
+            }
+
+            Count += count;
+            Sum += sum;
+            SumSq += sumSq;
+            Min = Math.Min(Min, min);
+            Max = Math.Max(Max, max);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(double shifted, double value)
