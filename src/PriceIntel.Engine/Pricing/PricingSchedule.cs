@@ -16,6 +16,11 @@ namespace PriceIntel.Engine.Pricing;
 /// Any run (<see cref="MarkRun"/>) restarts the scheduled interval: a product repriced by a signal is
 /// next due one full interval later. Event time may step back a little (late events): a run older
 /// than the last one recorded does not move either clock backwards. Single-threaded, like the engine.
+/// <para>So the engine need not scan every product, <see cref="MarkRun"/> also queues the product's
+/// next due time in a binary min-heap, and <see cref="TryTakeDue"/> hands out, earliest first, the
+/// products whose scheduled run is due. Entries superseded by a later run are skipped when they
+/// surface. A product leaves the queue when taken and comes back with its next <see cref="MarkRun"/>,
+/// so an engine calls MarkRun after every run attempt, including one that made no decision.</para>
 /// </summary>
 internal sealed class PricingSchedule
 {
@@ -25,6 +30,9 @@ internal sealed class PricingSchedule
     private const long Never = long.MinValue;
 
     private long[] _lastRun;
+    private long[] _heapDue = new long[64];
+    private int[] _heapProduct = new int[64];
+    private int _heapCount;
 
     /// <summary>Creates a schedule.</summary>
     /// <param name="intervalMs">Time between scheduled runs of a product, milliseconds (&gt; 0).</param>
@@ -92,7 +100,102 @@ internal sealed class PricingSchedule
         if (last == Never || timestamp > last)
         {
             last = timestamp;
+            Push(timestamp + IntervalMs, productId);
         }
+    }
+
+    /// <summary>Number of entries in the due queue, superseded ones included.</summary>
+    public int QueuedCount => _heapCount;
+
+    /// <summary>
+    /// Takes the product whose scheduled run is due earliest, if any is due at <paramref name="timestamp"/>.
+    /// Call in a loop until false; each product comes out once per <see cref="MarkRun"/>.
+    /// </summary>
+    public bool TryTakeDue(long timestamp, out int productId)
+    {
+        while (_heapCount > 0 && _heapDue[0] <= timestamp)
+        {
+            var due = _heapDue[0];
+            productId = _heapProduct[0];
+            PopTop();
+            if (due == _lastRun[productId] + IntervalMs)
+            {
+                return true; // current entry; older ones for the same product were superseded by a later run
+            }
+        }
+
+        productId = -1;
+        return false;
+    }
+
+    private void Push(long due, int productId)
+    {
+        if (_heapCount == _heapDue.Length)
+        {
+            GrowHeap();
+        }
+
+        int i = _heapCount++;
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (_heapDue[parent] <= due)
+            {
+                break;
+            }
+
+            _heapDue[i] = _heapDue[parent];
+            _heapProduct[i] = _heapProduct[parent];
+            i = parent;
+        }
+
+        _heapDue[i] = due;
+        _heapProduct[i] = productId;
+    }
+
+    private void PopTop()
+    {
+        int count = --_heapCount;
+        if (count == 0)
+        {
+            return;
+        }
+
+        var due = _heapDue[count];
+        var product = _heapProduct[count];
+        int i = 0;
+        while (true)
+        {
+            int child = (2 * i) + 1;
+            if (child >= count)
+            {
+                break;
+            }
+
+            if (child + 1 < count && _heapDue[child + 1] < _heapDue[child])
+            {
+                child++;
+            }
+
+            if (due <= _heapDue[child])
+            {
+                break;
+            }
+
+            _heapDue[i] = _heapDue[child];
+            _heapProduct[i] = _heapProduct[child];
+            i = child;
+        }
+
+        _heapDue[i] = due;
+        _heapProduct[i] = product;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowHeap()
+    {
+        Array.Resize(ref _heapDue, _heapDue.Length * 2);
+        Array.Resize(ref _heapProduct, _heapProduct.Length * 2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -72,4 +72,69 @@ public sealed class PricingScheduleTests
         Assert.Equal(900_000, schedule.IntervalMs);
         Assert.Equal(PricingSchedule.DefaultMinTriggeredGapMs, schedule.MinTriggeredGapMs);
     }
+
+    [Fact]
+    public void Due_queue_hands_out_due_products_earliest_first_once_per_run()
+    {
+        var schedule = new PricingSchedule(intervalMs: 1_000);
+        schedule.MarkRun(1, T0 + 300);
+        schedule.MarkRun(2, T0 + 100);
+        schedule.MarkRun(3, T0 + 200);
+        Assert.False(schedule.TryTakeDue(T0 + 1_099, out _));
+
+        var taken = new List<int>();
+        while (schedule.TryTakeDue(T0 + 1_250, out var product))
+        {
+            taken.Add(product);
+        }
+
+        Assert.Equal([2, 3], taken);
+        Assert.True(schedule.TryTakeDue(T0 + 1_300, out var last));
+        Assert.Equal(1, last);
+        Assert.False(schedule.TryTakeDue(T0 + 99_999, out _)); // nothing comes back without MarkRun
+        Assert.Equal(0, schedule.QueuedCount);
+    }
+
+    [Fact]
+    public void Due_queue_skips_entries_superseded_by_a_triggered_run()
+    {
+        var schedule = new PricingSchedule(intervalMs: 1_000);
+        schedule.MarkRun(7, T0);
+        schedule.MarkRun(7, T0 + 400); // signal-triggered run restarts the interval
+        Assert.False(schedule.TryTakeDue(T0 + 1_000, out _));
+        Assert.True(schedule.TryTakeDue(T0 + 1_400, out var product));
+        Assert.Equal(7, product);
+        Assert.False(schedule.TryTakeDue(T0 + 10_000, out _));
+    }
+
+    [Fact]
+    public void Due_queue_agrees_with_IsDue_over_many_products()
+    {
+        var schedule = new PricingSchedule(intervalMs: 10_000, initialCapacity: 16);
+        var random = new Random(12345);
+        const int products = 2_000;
+        for (int p = 0; p < products; p++)
+        {
+            schedule.MarkRun(p, T0 + random.Next(0, 50_000));
+        }
+
+        long previousDue = long.MinValue;
+        int count = 0;
+        while (schedule.TryTakeDue(T0 + 40_000, out var product))
+        {
+            Assert.True(schedule.IsDue(product, T0 + 40_000));
+            Assert.True(schedule.NextDue(product) >= previousDue);
+            previousDue = schedule.NextDue(product);
+            count++;
+        }
+
+        int expected = 0;
+        for (int p = 0; p < products; p++)
+        {
+            expected += schedule.IsDue(p, T0 + 40_000) ? 1 : 0;
+        }
+
+        Assert.Equal(expected, count);
+        Assert.InRange(count, 1_000, 1_400); // about 60 % of uniformly spread runs
+    }
 }
