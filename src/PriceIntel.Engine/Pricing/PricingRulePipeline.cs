@@ -84,14 +84,14 @@ internal sealed class PricingRulePipeline
     /// <returns>False when there is no usable input: no old price and no usable competitor price (or Hold without an old price).</returns>
     public bool TryDecide(scoped in PricingInput input, PricingStrategyKind strategy, byte arm, out PricingDecision decision)
     {
-        long old = Math.Max(0, input.OldPrice.Ticks);
+        long old = ClampInput(input.OldPrice.Ticks);
         if (!TryTarget(input.CompetitorPrices, strategy, old, out long target))
         {
             decision = default;
             return false;
         }
 
-        var bounds = ResolveBounds(old, input.UnitCost.Ticks, input.MapFloor.Ticks, target, out var broken);
+        var bounds = ResolveBounds(old, ClampInput(input.UnitCost.Ticks), ClampInput(input.MapFloor.Ticks), target, out var broken);
 
         long price;
         PricingRules setBy;
@@ -145,6 +145,7 @@ internal sealed class PricingRulePipeline
     /// The feasible interval after every bound, by the precedence in the class remarks, and in
     /// <paramref name="broken"/> every bound <paramref name="target"/> lies outside of.
     /// </summary>
+    /// <remarks>Inputs are ticks in [0, <see cref="Money.MaxPrice"/>]; 0 means unknown / none.</remarks>
     internal PriceBounds ResolveBounds(long old, long cost, long map, long target, out PricingRules broken)
     {
         broken = PricingRules.None;
@@ -212,6 +213,10 @@ internal sealed class PricingRulePipeline
         bounds.Narrow(floor, ceiling, floorRule, ceilingRule);
         return bounds;
     }
+
+    /// <summary>Unknown (≤ 0) becomes 0; amounts above <see cref="Money.MaxPrice"/> are taken as it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long ClampInput(long ticks) => Math.Clamp(ticks, 0, Money.MaxPrice.Ticks);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryTarget(ReadOnlySpan<double> competitors, PricingStrategyKind strategy, long old, out long target)
