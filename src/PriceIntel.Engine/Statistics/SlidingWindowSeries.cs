@@ -1,0 +1,616 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PriceIntel.Engine.Statistics;
+
+/// <summary>
+/// Event-time sliding-window statistics for many value series (one per product, or per product and
+/// competitor), addressed by dense ids 0..N-1 and kept as arrays, so adding a value allocates nothing.
+/// </summary>
+/// <remarks>
+/// <para><b>Windows and granularity.</b> Each of the K windows of length L is a ring of B buckets of
+/// width w = L / B ms (truncated), aligned to multiples of w since the Unix epoch. The window read at
+/// time <c>asOf</c> is the B whole buckets ending with the one that holds <c>asOf</c>: values with time in
+/// <c>[(⌊asOf/w⌋ − B + 1)·w, (⌊asOf/w⌋ + 1)·w)</c>. It therefore covers between L − w and L of history and
+/// slides by w (e.g. 1 h / 24 buckets slides every 2.5 min). Count, mean, standard deviation, min and max
+/// are exact for the values in those buckets (sums are kept relative to the series' first value to limit
+/// floating-point cancellation).</para>
+/// <para><b>Lateness.</b> A value older than the newest time seen for its series minus the allowed lateness is
+/// dropped and <see cref="Add"/> returns false. A value within the lateness but out of order is merged into
+/// its own bucket (when that bucket is still inside the ring of a window; otherwise it is already outside
+/// that window at every later time). It does not change <see cref="Last"/> or the EWMA, which follow the
+/// newest value by event time; it becomes <see cref="Previous"/> when its time is at or after the current
+/// previous value's time. An equal timestamp counts as in order (the later arrival becomes the last value).</para>
+/// <para><b>Median.</b> Each series keeps the R values with the newest timestamps (R =
+/// <see cref="MedianCapacity"/>). The window median is the median of those of them that fall in the window:
+/// exact while the window holds at most R values, otherwise the median of the R newest values in the
+/// window (so always between the window's min and max). R = 0 disables it (median NaN).</para>
+/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 96 + 2·K + 36·K·B + 16·R bytes (e.g. K = 3, B = 24, R = 8: 2,822 B; K = 0, R = 0: 96 B). An in-order
+/// value touches only the 96-byte series state and one median-ring entry; the bucket rings are written
+/// once per bucket boundary, so they stay cold.</para>
+/// </remarks>
+[SkipLocalsInit]
+internal sealed class SlidingWindowSeries
+{
+    /// <summary>Most windows one instance tracks.</summary>
+    public const int MaxWindows = 16;
+
+    /// <summary>Largest median ring.</summary>
+    public const int MaxMedianCapacity = 255;
+
+    private const byte HasValueFlag = 1;
+    private const byte HasPreviousFlag = 2;
+
+    private readonly long[] _widths;
+    private readonly int _windowCount;
+    private readonly int _buckets;
+    private readonly int _ringCapacity;
+    private readonly long _lateness;
+    private readonly double _alpha;
+
+    private SeriesState[] _state;
+    private ushort[] _heads;
+    private ValueBucket[] _bucketData;
+    private RingEntry[] _ring;
+
+    /// <summary>Creates the state for <paramref name="initialSeries"/> series; it grows on demand.</summary>
+    /// <param name="windowLengthsMs">Window lengths in ms, each at least <paramref name="bucketsPerWindow"/>; 0 to 16 windows.</param>
+    /// <param name="bucketsPerWindow">Buckets per window, 1 to 1024.</param>
+    /// <param name="allowedLatenessMs">How far behind the newest time of a series a value may be and still be merged, ≥ 0.</param>
+    /// <param name="ewmaAlpha">EWMA smoothing factor in (0, 1].</param>
+    /// <param name="initialSeries">Series to allocate up front.</param>
+    /// <param name="medianCapacity">Values kept per series for the median, 0 to 255 (0 disables the median).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
+    public SlidingWindowSeries(ReadOnlySpan<long> windowLengthsMs, int bucketsPerWindow, long allowedLatenessMs, double ewmaAlpha, int initialSeries, int medianCapacity = 8)
+    {
+        _widths = WindowMath.BucketWidths(windowLengthsMs, bucketsPerWindow, MaxWindows);
+        ArgumentOutOfRangeException.ThrowIfNegative(allowedLatenessMs);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialSeries);
+        if (!(ewmaAlpha > 0 && ewmaAlpha <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ewmaAlpha), ewmaAlpha, "ewmaAlpha must be in (0, 1].");
+        }
+
+        if (medianCapacity is < 0 or > MaxMedianCapacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(medianCapacity), medianCapacity, "medianCapacity must be between 0 and 255.");
+        }
+
+        _windowCount = _widths.Length;
+        _buckets = bucketsPerWindow;
+        _ringCapacity = medianCapacity;
+        _lateness = allowedLatenessMs;
+        _alpha = ewmaAlpha;
+        _state = [];
+        _heads = [];
+        _bucketData = [];
+        _ring = [];
+        if (initialSeries > 0)
+        {
+            Grow(initialSeries);
+        }
+    }
+
+    /// <summary>Windows per series (K).</summary>
+    public int WindowCount => _windowCount;
+
+    /// <summary>Buckets per window (B).</summary>
+    public int BucketsPerWindow => _buckets;
+
+    /// <summary>Values kept per series for the median (R).</summary>
+    public int MedianCapacity => _ringCapacity;
+
+    /// <summary>Series the arrays hold now.</summary>
+    public int Capacity => _state.Length;
+
+    /// <summary>Bytes of state one series takes with this configuration.</summary>
+    public int BytesPerSeries =>
+        Unsafe.SizeOf<SeriesState>() + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<ValueBucket>()) + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
+
+    /// <summary>Bucket width of a window in ms (its slide step).</summary>
+    public long BucketWidthMs(int window) => _widths[window];
+
+    /// <summary>Makes room for series ids 0..<paramref name="seriesCount"/>-1.</summary>
+    public void EnsureCapacity(int seriesCount)
+    {
+        if (seriesCount > _state.Length)
+        {
+            Grow(seriesCount);
+        }
+    }
+
+    /// <summary>
+    /// Adds a value at event time <paramref name="timestamp"/> (Unix ms) to every window of the series.
+    /// The value must be finite. Grows capacity when <paramref name="series"/> is new.
+    /// </summary>
+    /// <returns>False when the value was later than the allowed lateness and was dropped (the caller counts it).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="series"/> is negative.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Add(int series, long timestamp, double value)
+    {
+        var state = _state;
+        if ((uint)series < (uint)state.Length)
+        {
+            ref var s = ref state[series];
+            if (timestamp >= s.NewestTs && timestamp < s.NextBoundary)
+            {
+                AddInOrder(series, ref s, timestamp, value);
+                return true;
+            }
+        }
+
+        return AddSlow(series, timestamp, value);
+    }
+
+    /// <summary>
+    /// Statistics of window <paramref name="window"/> of a series as of <paramref name="asOfTimestamp"/>:
+    /// the B buckets ending with the one that holds it. Reading before the series' newest time sees only
+    /// buckets still in the ring (whole buckets, so it may include values up to the end of asOf's bucket).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not a window index.</exception>
+    public WindowStats Read(int series, int window, long asOfTimestamp)
+    {
+        if ((uint)window >= (uint)_windowCount)
+        {
+            WindowMath.ThrowWindowIndex(window, _windowCount);
+        }
+
+        if ((uint)series >= (uint)_state.Length || (_state[series].Flags & HasValueFlag) == 0)
+        {
+            return WindowStats.Empty;
+        }
+
+        ref readonly var s = ref _state[series];
+        long width = _widths[window];
+        long newestBucket = WindowMath.FloorDiv(s.NewestTs, width);
+        long asOfBucket = WindowMath.FloorDiv(asOfTimestamp, width);
+        long shift = asOfBucket - newestBucket;
+        int b = _buckets;
+
+        // j counts buckets back from the newest; bucket (newest − j) is in the window when it is at or
+        // before asOf's bucket and after asOf's bucket − B.
+        long jStart = Math.Max(0, -shift);
+        long jEnd = Math.Min(b, b - shift);
+        if (jStart >= jEnd)
+        {
+            return WindowStats.Empty;
+        }
+
+        int head = _heads[(series * _windowCount) + window];
+        ReadOnlySpan<ValueBucket> ring = _bucketData.AsSpan(((series * _windowCount) + window) * b, b);
+        long count = 0;
+        double sum = 0, sumSq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        for (int j = (int)jStart; j < (int)jEnd; j++)
+        {
+            int slot = head - j;
+            if (slot < 0)
+            {
+                slot += b;
+            }
+
+            ref readonly var bucket = ref ring[slot];
+            if (bucket.Count == 0)
+            {
+                continue;
+            }
+
+            count += bucket.Count;
+            sum += bucket.Sum;
+            sumSq += bucket.SumSq;
+            min = Math.Min(min, bucket.Min);
+            max = Math.Max(max, bucket.Max);
+        }
+
+        if (jStart == 0 && s.PendingCount != 0)
+        {
+            // The pending accumulator is part of the newest bucket of every window.
+            count += s.PendingCount;
+            sum += s.PendingSum;
+            sumSq += s.PendingSumSq;
+            min = Math.Min(min, s.PendingMin);
+            max = Math.Max(max, s.PendingMax);
+        }
+
+        if (count == 0)
+        {
+            return WindowStats.Empty;
+        }
+
+        double shiftedMean = sum / count;
+        double variance = Math.Max(0, (sumSq / count) - (shiftedMean * shiftedMean));
+        long firstBucket = Math.Max(asOfBucket, newestBucket) - b + 1;
+        long lastBucket = Math.Min(asOfBucket, newestBucket);
+        double median = Median(series, firstBucket * width, (lastBucket + 1) * width);
+        return new WindowStats(count, s.Pivot + shiftedMean, Math.Sqrt(variance), min, max, median);
+    }
+
+    /// <summary>True once the series has a value.</summary>
+    public bool HasValue(int series) => (uint)series < (uint)_state.Length && (_state[series].Flags & HasValueFlag) != 0;
+
+    /// <summary>True once the series has a previous value (two accepted values).</summary>
+    public bool HasPrevious(int series) => (uint)series < (uint)_state.Length && (_state[series].Flags & HasPreviousFlag) != 0;
+
+    /// <summary>The value with the newest event time (0 before any).</summary>
+    public double Last(int series) => HasValue(series) ? _state[series].Last : 0;
+
+    /// <summary>The value with the second-newest event time (0 before two values).</summary>
+    public double Previous(int series) => HasPrevious(series) ? _state[series].Prev : 0;
+
+    /// <summary>Event time of <see cref="Last"/>, which is also the newest time seen (long.MinValue before any).</summary>
+    public long LastTimestamp(int series) => HasValue(series) ? _state[series].NewestTs : long.MinValue;
+
+    /// <summary>Event time of <see cref="Previous"/> (long.MinValue before two values).</summary>
+    public long PreviousTimestamp(int series) => HasPrevious(series) ? _state[series].PrevTs : long.MinValue;
+
+    /// <summary>Exponentially weighted moving average of the in-order values (the first value seeds it).</summary>
+    public double Ewma(int series) => HasValue(series) ? _state[series].Ewma : 0;
+
+    /// <summary>Last − Previous (0 before two values).</summary>
+    public double Change(int series) => HasPrevious(series) ? _state[series].Last - _state[series].Prev : 0;
+
+    /// <summary>(Last − Previous) / Previous (0 before two values or when Previous is 0).</summary>
+    public double ChangeFraction(int series)
+    {
+        if (!HasPrevious(series))
+        {
+            return 0;
+        }
+
+        ref readonly var s = ref _state[series];
+        return s.Prev == 0 ? 0 : (s.Last - s.Prev) / s.Prev;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddInOrder(int series, ref SeriesState s, long timestamp, double value)
+    {
+        // Every in-order value until the next bucket boundary belongs to the head bucket of every
+        // window, so it goes into one pending accumulator in the series state (one or two cache
+        // lines); Advance merges it into the K rings when a boundary is crossed.
+        if (_windowCount != 0)
+        {
+            double shifted = value - s.Pivot;
+            s.PendingCount++;
+            s.PendingSum += shifted;
+            s.PendingSumSq += shifted * shifted;
+            if (value < s.PendingMin)
+            {
+                s.PendingMin = value;
+            }
+
+            if (value > s.PendingMax)
+            {
+                s.PendingMax = value;
+            }
+        }
+
+        s.Prev = s.Last;
+        s.PrevTs = s.NewestTs;
+        s.Flags |= HasPreviousFlag;
+        s.Last = value;
+        s.NewestTs = timestamp;
+        s.Ewma += _alpha * (value - s.Ewma);
+        if (_ringCapacity != 0)
+        {
+            AppendRing(series, ref s, timestamp, value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AppendRing(int series, ref SeriesState s, long timestamp, double value)
+    {
+        int r = _ringCapacity;
+        int position;
+        if (s.RingCount < r)
+        {
+            position = s.RingStart + s.RingCount;
+            if (position >= r)
+            {
+                position -= r;
+            }
+
+            s.RingCount++;
+        }
+        else
+        {
+            position = s.RingStart;
+            s.RingStart = (byte)(position + 1 == r ? 0 : position + 1);
+        }
+
+        _ring[(series * r) + position] = new RingEntry(timestamp, value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AddSlow(int series, long timestamp, double value)
+    {
+        if (series < 0)
+        {
+            WindowMath.ThrowNegativeId(nameof(series), series);
+        }
+
+        if (series >= _state.Length)
+        {
+            Grow(series + 1);
+        }
+
+        ref var s = ref _state[series];
+        if ((s.Flags & HasValueFlag) == 0)
+        {
+            Start(series, ref s, timestamp, value);
+            return true;
+        }
+
+        if (timestamp < s.NewestTs)
+        {
+            if (s.NewestTs - timestamp > _lateness)
+            {
+                return false;
+            }
+
+            MergeOutOfOrder(series, ref s, timestamp, value);
+            return true;
+        }
+
+        Advance(series, ref s, timestamp);
+        AddInOrder(series, ref s, timestamp, value);
+        return true;
+    }
+
+    private void Start(int series, ref SeriesState s, long timestamp, double value)
+    {
+        s.Pivot = value;
+        _bucketData.AsSpan(series * _windowCount * _buckets, _windowCount * _buckets).Fill(ValueBucket.Empty);
+        long boundary = long.MaxValue;
+        for (int w = 0; w < _windowCount; w++)
+        {
+            long bucket = WindowMath.FloorDiv(timestamp, _widths[w]);
+            _heads[(series * _windowCount) + w] = (ushort)WindowMath.FloorMod(bucket, _buckets);
+            boundary = Math.Min(boundary, NextBucketStart(bucket, _widths[w]));
+        }
+
+        s.NextBoundary = boundary;
+        s.ClearPending();
+        s.Flags = HasValueFlag;
+        s.RingStart = 0;
+        s.RingCount = 0;
+        s.Ewma = value;
+
+        // AddInOrder treats the current Last as the previous value; the first value has none.
+        AddInOrder(series, ref s, timestamp, value);
+        s.Flags = HasValueFlag;
+        s.Prev = 0;
+        s.PrevTs = 0;
+    }
+
+    /// <summary>
+    /// Merges the pending accumulator into every window's head bucket, then moves each head to the bucket
+    /// of <paramref name="timestamp"/> (≥ newest), clearing the buckets it passes.
+    /// </summary>
+    private void Advance(int series, ref SeriesState s, long timestamp)
+    {
+        int b = _buckets;
+        long boundary = long.MaxValue;
+        for (int w = 0; w < _windowCount; w++)
+        {
+            long width = _widths[w];
+            int headIndex = (series * _windowCount) + w;
+            var ring = _bucketData.AsSpan(headIndex * b, b);
+            int head = _heads[headIndex];
+            ring[head].Merge(s.PendingCount, s.PendingSum, s.PendingSumSq, s.PendingMin, s.PendingMax);
+            long newBucket = WindowMath.FloorDiv(timestamp, width);
+            long steps = newBucket - WindowMath.FloorDiv(s.NewestTs, width);
+            if (steps > 0)
+            {
+                int clear = (int)Math.Min(steps, b);
+                for (int j = 1; j <= clear; j++)
+                {
+                    int slot = head + j;
+                    ring[slot >= b ? slot - b : slot] = ValueBucket.Empty;
+                }
+
+                _heads[headIndex] = (ushort)WindowMath.FloorMod(newBucket, b);
+            }
+
+            boundary = Math.Min(boundary, NextBucketStart(newBucket, width));
+        }
+
+        s.ClearPending();
+        s.NextBoundary = boundary;
+    }
+
+    private void MergeOutOfOrder(int series, ref SeriesState s, long timestamp, double value)
+    {
+        int b = _buckets;
+        double shifted = value - s.Pivot;
+        for (int w = 0; w < _windowCount; w++)
+        {
+            long width = _widths[w];
+            long back = WindowMath.FloorDiv(s.NewestTs, width) - WindowMath.FloorDiv(timestamp, width);
+            if (back >= b)
+            {
+                continue; // its bucket has left this window's ring: outside the window from now on
+            }
+
+            int headIndex = (series * _windowCount) + w;
+            int slot = _heads[headIndex] - (int)back;
+            if (slot < 0)
+            {
+                slot += b;
+            }
+
+            _bucketData[(headIndex * b) + slot].Add(shifted, value);
+        }
+
+        if ((s.Flags & HasPreviousFlag) == 0 || timestamp >= s.PrevTs)
+        {
+            s.Prev = value;
+            s.PrevTs = timestamp;
+            s.Flags |= HasPreviousFlag;
+        }
+
+        if (_ringCapacity != 0)
+        {
+            InsertRingOutOfOrder(series, ref s, timestamp, value);
+        }
+    }
+
+    /// <summary>Inserts into the time-ordered ring, keeping the R newest timestamps (drops the oldest).</summary>
+    private void InsertRingOutOfOrder(int series, ref SeriesState s, long timestamp, double value)
+    {
+        int r = _ringCapacity;
+        var ring = _ring.AsSpan(series * r, r);
+        Span<RingEntry> ordered = stackalloc RingEntry[r + 1];
+        int n = s.RingCount;
+        for (int i = 0; i < n; i++)
+        {
+            int slot = s.RingStart + i;
+            ordered[i] = ring[slot >= r ? slot - r : slot];
+        }
+
+        int position = n;
+        while (position > 0 && ordered[position - 1].Timestamp > timestamp)
+        {
+            position--;
+        }
+
+        ordered[position..n].CopyTo(ordered[(position + 1)..]);
+        ordered[position] = new RingEntry(timestamp, value);
+        n++;
+        int skip = n > r ? 1 : 0;
+        ordered.Slice(skip, n - skip).CopyTo(ring);
+        s.RingStart = 0;
+        s.RingCount = (byte)(n - skip);
+    }
+
+    /// <summary>Median of the ring values with time in [from, to); NaN when there are none.</summary>
+    private double Median(int series, long from, long to)
+    {
+        int r = _ringCapacity;
+        if (r == 0)
+        {
+            return double.NaN;
+        }
+
+        ref readonly var s = ref _state[series];
+        var ring = _ring.AsSpan(series * r, r);
+        Span<double> values = stackalloc double[r];
+        int n = 0;
+        for (int i = 0; i < s.RingCount; i++)
+        {
+            int slot = s.RingStart + i;
+            ref readonly var entry = ref ring[slot >= r ? slot - r : slot];
+            if (entry.Timestamp >= from && entry.Timestamp < to)
+            {
+                values[n++] = entry.Value;
+            }
+        }
+
+        return MedianOf(values[..n]);
+    }
+
+    /// <summary>Median of <paramref name="values"/> (sorted in place): the middle value, or the mean of the two middle values; NaN when empty.</summary>
+    internal static double MedianOf(Span<double> values)
+    {
+        int n = values.Length;
+        if (n == 0)
+        {
+            return double.NaN;
+        }
+
+        values.Sort();
+        return (n & 1) == 1 ? values[n >> 1] : (values[(n >> 1) - 1] + values[n >> 1]) * 0.5;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long NextBucketStart(long bucket, long width) =>
+        bucket >= (long.MaxValue / width) - 1 ? long.MaxValue : (bucket + 1) * width;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int needed)
+    {
+        int capacity = WindowMath.GrownCapacity(_state.Length, needed);
+        Array.Resize(ref _state, capacity);
+        Array.Resize(ref _heads, checked(capacity * _windowCount));
+        Array.Resize(ref _bucketData, checked(capacity * _windowCount * _buckets));
+        Array.Resize(ref _ring, checked(capacity * _ringCapacity));
+    }
+
+    /// <summary>
+    /// Per-series scalars and the pending accumulator (the in-order values since the last bucket
+    /// boundary, which belong to the newest bucket of every window). All-zero means "no value yet"
+    /// (Flags = 0, and NextBoundary = 0 keeps the fast path off).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SeriesState
+    {
+        public long NewestTs;
+        public long NextBoundary;
+        public double Last;
+        public double Ewma;
+        public double Pivot;
+        public double PendingSum;
+        public double PendingSumSq;
+        public double PendingMin;
+        public double PendingMax;
+        public double Prev;
+        public long PrevTs;
+        public int PendingCount;
+        public byte Flags;
+        public byte RingStart;
+        public byte RingCount;
+
+        public void ClearPending()
+        {
+            PendingCount = 0;
+            PendingSum = 0;
+            PendingSumSq = 0;
+            PendingMin = double.PositiveInfinity;
+            PendingMax = double.NegativeInfinity;
+        }
+    }
+
+    /// <summary>One bucket: count, sums of (value − pivot) and its square, exact min and max.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct ValueBucket
+    {
+        public static readonly ValueBucket Empty = new() { Min = double.PositiveInfinity, Max = double.NegativeInfinity };
+
+        public int Count;
+        public double Sum;
+        public double SumSq;
+        public double Min;
+        public double Max;
+
+        public void Merge(int count, double sum, double sumSq, double min, double max)
+        {
+            if (count == 0)
+            {
+                return;
+            }
+
+            Count += count;
+            Sum += sum;
+            SumSq += sumSq;
+            Min = Math.Min(Min, min);
+            Max = Math.Max(Max, max);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(double shifted, double value)
+        {
+            Count++;
+            Sum += shifted;
+            SumSq += shifted * shifted;
+            if (value < Min)
+            {
+                Min = value;
+            }
+
+            if (value > Max)
+            {
+                Max = value;
+            }
+        }
+    }
+
+    private readonly record struct RingEntry(long Timestamp, double Value);
+}

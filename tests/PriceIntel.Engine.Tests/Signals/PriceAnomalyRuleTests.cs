@@ -1,0 +1,67 @@
+using PriceIntel.Engine.Anomaly;
+using PriceIntel.Engine.Core;
+using PriceIntel.Engine.Signals;
+using static PriceIntel.Engine.Tests.Signals.SignalTestKit;
+
+namespace PriceIntel.Engine.Tests.Signals;
+
+public sealed class PriceAnomalyRuleTests
+{
+    [Fact]
+    public void Outliers_are_info_and_a_confirmed_level_shift_is_warning_or_critical()
+    {
+        var (keys, product, competitor) = Keys();
+        var rule = new PriceAnomalyRule(Alerts, keys);
+        var output = new OutputBuffer();
+        Assert.False(rule.Evaluate(0, product, competitor, 52, new AnomalyResult(5.9, AnomalyVerdict.Outlier, 50), T0, output)); // below 6
+        Assert.True(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(8, AnomalyVerdict.Outlier, 50), T0 + 1, output));
+        Assert.False(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(8, AnomalyVerdict.Outlier, 50), T0 + 2, output)); // same episode
+        Assert.True(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(11.9, AnomalyVerdict.LevelShift, 50), T0 + 3, output));
+        Assert.False(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(0.5, AnomalyVerdict.Normal, 40), T0 + 4, output));
+        Assert.True(rule.Evaluate(1, product, competitor, 40, new AnomalyResult(12, AnomalyVerdict.LevelShift, 50), T0 + 5, output));
+
+        var signals = Drain(output);
+        Assert.Equal([SignalSeverity.Info, SignalSeverity.Warning, SignalSeverity.Critical], signals.Select(s => s.Severity));
+        Assert.All(signals, s => Assert.Equal(SignalKind.PriceAnomaly, s.Kind));
+        Assert.Equal(40, signals[0].Observed);
+        Assert.Equal(50, signals[0].Reference);
+        Assert.Equal(6, signals[0].Threshold);
+        Assert.Equal(8, signals[0].Magnitude);
+        Assert.Equal(competitor, signals[0].CompetitorId);
+        Assert.Equal(DeterministicId.Of((ulong)SignalKind.PriceAnomaly, KeyTable.ComputeStableHash("sku-1"), KeyTable.ComputeStableHash("acme"), (ulong)(T0 + 1)), signals[0].Id);
+    }
+
+    [Fact]
+    public void A_flaky_scraper_raises_at_most_one_outlier_signal_per_cooldown()
+    {
+        var (keys, product, competitor) = Keys();
+        var rule = new PriceAnomalyRule(Alerts, keys);
+        var output = new OutputBuffer();
+        for (int minute = 0; minute < 180; minute++)
+        {
+            var result = minute % 2 == 0 ? new AnomalyResult(50, AnomalyVerdict.Outlier, 50) : new AnomalyResult(0.1, AnomalyVerdict.Normal, 50);
+            rule.Evaluate(0, product, competitor, 5, result, T0 + (minute * Minute), output);
+        }
+
+        Assert.Equal([T0, T0 + (60 * Minute), T0 + (120 * Minute)], Drain(output).Select(s => s.Timestamp));
+    }
+
+    [Fact]
+    public void With_the_detector_a_level_shift_raises_one_info_then_one_confirmation()
+    {
+        var (keys, product, competitor) = Keys();
+        var detector = new PriceAnomalyDetector(new AnomalyOptions(), 1);
+        var rule = new PriceAnomalyRule(Alerts, keys);
+        var output = new OutputBuffer();
+        var random = new Random(8);
+        for (int t = 0; t < 300; t++)
+        {
+            double price = (t >= 100 ? 40 : 50) * (1 + (0.005 * ((2 * random.NextDouble()) - 1)));
+            rule.Evaluate(0, product, competitor, price, detector.Observe(0, price), T0 + (t * Minute), output);
+        }
+
+        var signals = Drain(output);
+        Assert.Equal([SignalSeverity.Info, SignalSeverity.Critical], signals.Select(s => s.Severity));
+        Assert.Equal([T0 + (100 * Minute), T0 + (102 * Minute)], signals.Select(s => s.Timestamp));
+    }
+}
