@@ -101,10 +101,10 @@ public sealed partial class MarketEngine
         _surgeCheckEveryMs = Math.Max(1, shortMs / options.Windows.BucketsPerWindow);
         _board = new MarketSnapshot(products);
         _detector = new PriceAnomalyDetector(options.Anomaly, pairs);
-        _dropRule = new CompetitorPriceDropRule(options.Alerts, pairs);
-        _anomalyRule = new PriceAnomalyRule(options.Alerts, pairs);
-        _surgeRule = new DemandSurgeRule(options.Alerts, products);
-        _inventoryRule = new LowInventoryRule(options.Alerts, products);
+        _dropRule = new CompetitorPriceDropRule(options.Alerts, keys, pairs);
+        _anomalyRule = new PriceAnomalyRule(options.Alerts, keys, pairs);
+        _surgeRule = new DemandSurgeRule(options.Alerts, keys, products);
+        _inventoryRule = new LowInventoryRule(options.Alerts, keys, products);
         _pricer = new PricingRulePipeline(options.Pricing);
         _schedule = new PricingSchedule(options.Pricing);
         _assignment = new ExperimentAssignment(options.Experiment, options.Pricing);
@@ -258,7 +258,7 @@ public sealed partial class MarketEngine
 
         double price = e.Price.ToDouble();
         var verdict = _detector.Observe(series, price);
-        if (_anomalyRule.Evaluate(series, p, c, price, verdict, ts, _keys, _output))
+        if (_anomalyRule.Evaluate(series, p, c, price, in verdict, ts, _output))
         {
             _anomalies++;
         }
@@ -272,7 +272,7 @@ public sealed partial class MarketEngine
         _pairPrices.Add(series, ts, price);
         _productPrices.Add(p, ts, price);
         _board.Update(p, c, e.Price, e.Availability, ts, out _);
-        if (_dropRule.Evaluate(series, p, c, price, verdict, ts, _keys, _output))
+        if (_dropRule.Evaluate(series, p, c, price, verdict.Baseline, verdict.Verdict, ts, _output))
         {
             _drops++;
             RunPricing(p, ts, DecisionTrigger.CompetitorPriceDrop);
@@ -314,7 +314,7 @@ public sealed partial class MarketEngine
     {
         var recent = _demand.Read(p, 0, ts);
         var baseline = _demand.Read(p, 1, ts);
-        if (_surgeRule.Evaluate(p, recent, baseline, ts, _keys, _output))
+        if (_surgeRule.Evaluate(p, recent.ActionsPerHour, baseline.ActionsPerHour, recent.Views + recent.AddToCarts + recent.Purchases, ts, _output))
         {
             _surges++;
             RunPricing(p, ts, DecisionTrigger.DemandSurge);
@@ -330,7 +330,7 @@ public sealed partial class MarketEngine
         }
 
         _inventory[p] = e.Quantity;
-        if (_inventoryRule.Evaluate(p, e.Quantity, ts, _keys, _output))
+        if (_inventoryRule.Evaluate(p, e.Quantity, ts, _output))
         {
             _lowInventories++;
             RunPricing(p, ts, DecisionTrigger.LowInventory);

@@ -25,12 +25,12 @@ public static class PriceIntelConfiguration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         options ??= new PriceIntelOptions();
-        Bind(configuration, "Pricing", options.Pricing);
-        Bind(configuration, "Alerts", options.Alerts);
-        Bind(configuration, "Windows", options.Windows);
-        Bind(configuration, "Anomaly", options.Anomaly);
-        Bind(configuration, "Experiment", options.Experiment);
-        Bind(configuration, "Pipeline", options.Pipeline);
+        BindSection(configuration, "Pricing", options.Pricing);
+        BindSection(configuration, "Alerts", options.Alerts);
+        BindSection(configuration, "Windows", options.Windows);
+        BindSection(configuration, "Anomaly", options.Anomaly);
+        BindSection(configuration, "Experiment", options.Experiment);
+        BindSection(configuration, "Pipeline", options.Pipeline);
         try
         {
             options.Validate();
@@ -43,7 +43,7 @@ public static class PriceIntelConfiguration
         return options;
     }
 
-    private static void Bind(IConfiguration configuration, string sectionName, object target)
+    private static void BindSection(IConfiguration configuration, string sectionName, object target)
     {
         var section = configuration.GetSection(sectionName);
         if (!section.Exists())

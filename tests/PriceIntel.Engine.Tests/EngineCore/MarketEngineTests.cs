@@ -1,0 +1,271 @@
+namespace PriceIntel.Engine.Tests.EngineCore;
+
+public sealed class MarketEngineTests
+{
+    private const long Minute = 60_000;
+    private static readonly CurrencyCode Usd = CurrencyCode.Usd;
+
+    [Fact]
+    public void Competitor_price_drop_raises_one_signal_and_reprices()
+    {
+        var (engine, keys) = NewEngine();
+        int p = keys.Products.Intern("SKU-1");
+        int c = keys.Competitors.Intern("acme");
+        var events = new List<MarketEvent>
+        {
+            MarketEvent.Cost(p, Money.FromDecimal(70m), Usd, 0),
+            MarketEvent.ListPrice(p, Money.FromDecimal(100m), Usd, 0),
+        };
+        long t = Minute;
+        for (int i = 0; i < 30; i++, t += Minute)
+        {
+            events.Add(MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(i % 2 == 0 ? 100m : 100.2m), Usd, Availability.InStock, t));
+        }
+
+        for (int i = 0; i < 10; i++, t += Minute)
+        {
+            events.Add(MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(80m), Usd, Availability.InStock, t));
+        }
+
+        var signals = new List<MarketSignal>();
+        var decisions = new List<PricingDecision>();
+        var outputs = engine.Process(events.ToArray());
+        signals.AddRange(outputs.Signals.ToArray());
+        decisions.AddRange(outputs.Decisions.ToArray());
+
+        var drops = signals.Where(s => s.Kind == SignalKind.CompetitorPriceDrop).ToList();
+        Assert.Single(drops);
+        Assert.Equal(80, drops[0].Observed, 3);
+        Assert.InRange(drops[0].Magnitude, 0.19, 0.21);
+        var dropDecision = Assert.Single(decisions, d => d.Trigger == DecisionTrigger.CompetitorPriceDrop);
+        Assert.True(dropDecision.NewPrice < dropDecision.OldPrice);
+        // Never below cost × 1.05 and never more than 10 % in one step.
+        Assert.All(decisions, d =>
+        {
+            Assert.True(d.NewPrice.ToDecimal() >= 73.5m, $"{d.NewPrice} is under the margin floor");
+            Assert.True(Math.Abs(d.ChangeFraction) <= 0.10 + 1e-9, $"{d.ChangeFraction} exceeds max change");
+        });
+        Assert.Equal(1, engine.Counters.CompetitorPriceDrops);
+    }
+
+    [Fact]
+    public void One_off_bad_scrape_is_an_outlier_not_a_drop()
+    {
+        var (engine, keys) = NewEngine();
+        int p = keys.Products.Intern("SKU-1");
+        int c = keys.Competitors.Intern("acme");
+        var events = new List<MarketEvent>();
+        long t = Minute;
+        for (int i = 0; i < 30; i++, t += Minute)
+        {
+            events.Add(MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(50m + (i % 3) * 0.05m), Usd, Availability.InStock, t));
+        }
+
+        events.Add(MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(5m), Usd, Availability.InStock, t += Minute));
+        for (int i = 0; i < 10; i++, t += Minute)
+        {
+            events.Add(MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(50m), Usd, Availability.InStock, t));
+        }
+
+        var outputs = engine.Process(events.ToArray());
+
+        Assert.DoesNotContain(outputs.Signals.ToArray(), s => s.Kind == SignalKind.CompetitorPriceDrop);
+        var anomaly = Assert.Single(outputs.Signals.ToArray(), s => s.Kind == SignalKind.PriceAnomaly);
+        Assert.Equal(5, anomaly.Observed, 3);
+        Assert.Equal(1, engine.Counters.Outliers);
+    }
+
+    [Fact]
+    public void Late_events_are_counted_and_not_merged()
+    {
+        var (engine, keys) = NewEngine(o => o.Windows.AllowedLatenessSeconds = 60);
+        int p = keys.Products.Intern("SKU-1");
+        int c = keys.Competitors.Intern("acme");
+        var events = new[]
+        {
+            MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(10m), Usd, Availability.InStock, 10 * Minute),
+            MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(10m), Usd, Availability.InStock, 10 * Minute - 30_000), // within lateness
+            MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(10m), Usd, Availability.InStock, 8 * Minute), // beyond
+            MarketEvent.Inventory(p, 5, 7 * Minute), // beyond
+        };
+        engine.Process(events);
+        Assert.Equal(4, engine.Counters.EventsIn);
+        Assert.Equal(2, engine.Counters.Late);
+        Assert.Equal(0, engine.Counters.LowInventories);
+    }
+
+    [Fact]
+    public void Invalid_events_are_refused_and_the_good_ones_around_them_processed()
+    {
+        var (engine, keys) = NewEngine();
+        int p = keys.Products.Intern("SKU-1");
+        int c = keys.Competitors.Intern("acme");
+        var events = new[]
+        {
+            MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(10m), Usd, Availability.InStock, Minute),
+            MarketEvent.CompetitorPrice(p, c, 0, new Money(-5), Usd, Availability.InStock, Minute), // negative
+            MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(10m), CurrencyCode.Eur, Availability.InStock, Minute), // other currency
+            MarketEvent.Inventory(p, -3, Minute), // negative stock
+            MarketEvent.Inventory(p, 4, 2 * Minute), // good: low stock
+        };
+        var outputs = engine.Process(events);
+        Assert.Equal(3, engine.Counters.Invalid);
+        Assert.Single(outputs.Signals.ToArray(), s => s.Kind == SignalKind.LowInventory);
+    }
+
+    [Fact]
+    public void Low_inventory_raises_once_per_episode()
+    {
+        var (engine, keys) = NewEngine();
+        int p = keys.Products.Intern("SKU-1");
+        var events = new[]
+        {
+            MarketEvent.Inventory(p, 50, Minute),
+            MarketEvent.Inventory(p, 9, 2 * Minute),
+            MarketEvent.Inventory(p, 5, 3 * Minute),
+            MarketEvent.Inventory(p, 1, 4 * Minute),
+        };
+        var outputs = engine.Process(events);
+        var signal = Assert.Single(outputs.Signals.ToArray());
+        Assert.Equal(SignalKind.LowInventory, signal.Kind);
+        Assert.Equal(9, signal.Observed);
+    }
+
+    [Fact]
+    public void Same_stream_gives_same_outputs_and_ids_even_with_different_interning_order()
+    {
+        var first = Run(internReversed: false);
+        var second = Run(internReversed: true);
+        Assert.NotEmpty(first.Decisions);
+        Assert.NotEmpty(first.Signals);
+        Assert.Equal(first.Decisions, second.Decisions);
+        Assert.Equal(first.Signals, second.Signals);
+
+        static (List<StoredDecision> Decisions, List<StoredSignal> Signals) Run(bool internReversed)
+        {
+            var keys = new MarketKeys();
+            var names = Enumerable.Range(0, 20).Select(i => $"SKU-{i:D3}").ToList();
+            if (internReversed)
+            {
+                names.Reverse();
+            }
+
+            foreach (var n in names)
+            {
+                keys.Products.Intern(n);
+            }
+
+            var engine = MarketEngine.Create(new PriceIntelOptions(), keys);
+            var rng = new Random(7);
+            var events = new List<MarketEvent>();
+            for (int i = 0; i < 20; i++)
+            {
+                int p = keys.Products.Intern($"SKU-{i:D3}");
+                events.Add(MarketEvent.Cost(p, Money.FromDecimal(60m + i), Usd, 0));
+                events.Add(MarketEvent.ListPrice(p, Money.FromDecimal(100m + i), Usd, 0));
+            }
+
+            for (int k = 0; k < 20_000; k++)
+            {
+                int i = rng.Next(20);
+                int p = keys.Products.Intern($"SKU-{i:D3}");
+                int c = keys.Competitors.Intern($"comp-{rng.Next(4)}");
+                decimal price = 90m + i + (decimal)rng.Next(0, 2000) / 100m;
+                if (k > 10_000 && i % 5 == 0)
+                {
+                    price *= 0.75m;
+                }
+
+                events.Add(MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(price), Usd, Availability.InStock, k * 10_000L));
+                if (k % 7 == 0)
+                {
+                    events.Add(MarketEvent.Inventory(p, rng.Next(0, 40), k * 10_000L));
+                }
+            }
+
+            var decisions = new List<StoredDecision>();
+            var signals = new List<StoredSignal>();
+            foreach (var chunk in events.Chunk(1000))
+            {
+                var outputs = engine.Process(chunk);
+                foreach (var d in outputs.Decisions.Span)
+                {
+                    decisions.Add(StoredDecision.From(d, keys));
+                }
+
+                foreach (var s in outputs.Signals.Span)
+                {
+                    signals.Add(StoredSignal.From(s, keys));
+                }
+            }
+
+            return (decisions, signals);
+        }
+    }
+
+    [Fact]
+    public void Steady_state_processing_allocates_nothing()
+    {
+        var (engine, keys) = NewEngine();
+        const int products = 2000;
+        const int competitors = 8;
+        for (int i = 0; i < products; i++)
+        {
+            keys.Products.Intern($"SKU-{i}");
+        }
+
+        for (int c = 0; c < competitors; c++)
+        {
+            keys.Competitors.Intern($"c{c}");
+        }
+
+        var rng = new Random(3);
+        var batch = new MarketEvent[4096];
+        var basePrice = Enumerable.Range(0, products).Select(_ => 10 + rng.NextDouble() * 990).ToArray();
+        long t = 0;
+
+        void Fill()
+        {
+            for (int i = 0; i < batch.Length; i++)
+            {
+                int p = rng.Next(products);
+                t += 50;
+                batch[i] = (i % 10) switch
+                {
+                    0 => MarketEvent.Demand(p, (DemandAction)(1 + rng.Next(3)), 1, Money.FromDouble(basePrice[p]), Usd, t),
+                    1 when i % 20 == 1 => MarketEvent.Inventory(p, rng.Next(0, 100), t),
+                    _ => MarketEvent.CompetitorPrice(p, rng.Next(competitors), 0, Money.FromDouble(basePrice[p] *= 1 + (rng.NextDouble() - 0.5) * 0.01), Usd, Availability.InStock, t),
+                };
+            }
+        }
+
+        // Warm up: every product and pair seen, every array grown, output buffers sized.
+        for (int i = 0; i < 200; i++)
+        {
+            Fill();
+            engine.Process(batch);
+        }
+
+        long total = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            Fill();
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            engine.Process(batch);
+            total += GC.GetAllocatedBytesForCurrentThread() - start;
+        }
+
+        Assert.True(before > 0);
+        Assert.Equal(0, total);
+        Assert.True(engine.Counters.EventsIn >= 300 * 4096);
+    }
+
+    private static (MarketEngine Engine, MarketKeys Keys) NewEngine(Action<PriceIntelOptions>? configure = null)
+    {
+        var options = new PriceIntelOptions();
+        configure?.Invoke(options);
+        var keys = new MarketKeys();
+        return (MarketEngine.Create(options, keys), keys);
+    }
+}
