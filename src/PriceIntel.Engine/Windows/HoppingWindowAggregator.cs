@@ -526,12 +526,22 @@ internal sealed class HoppingWindowAggregator
     private void CloseWindow<TConsumer>(ref TConsumer consumer)
         where TConsumer : struct, IWindowResultConsumer
     {
+        int produced = CloseNextWindow(out long start, out long end);
+        if (produced > 0)
+        {
+            consumer.OnWindowClosed(start, end, _results.AsSpan(0, produced));
+        }
+    }
+
+    /// <summary>Closes window <see cref="_nextClose"/> into the result buffer; returns the number of results.</summary>
+    private int CloseNextWindow(out long start, out long end)
+    {
         long k = _nextClose;
         int p = _panesPerWindow;
         long block = FloorDiv(k, p);
         long last = k + p - 1;
-        long start = k * _hop;
-        long end = start + _window;
+        start = k * _hop;
+        end = start + _window;
         int keys = RoundUpKeys(_keyLimit);
         ExtendPrefix(last - 1, keys);
         int produced;
@@ -562,10 +572,7 @@ internal sealed class HoppingWindowAggregator
 
         SlotCells(SlotOf(k), keys).Clear();
         _nextClose = k + 1;
-        if (produced > 0)
-        {
-            consumer.OnWindowClosed(start, end, _results.AsSpan(0, produced));
-        }
+        return produced;
     }
 
     private bool PrefixIsEmpty => _preEnd < _preBlock * _panesPerWindow;
@@ -617,21 +624,40 @@ internal sealed class HoppingWindowAggregator
             var mean = _tmpMean.AsSpan(0, length);
             var stdDev = _tmpStdDev.AsSpan(0, length);
             PaneKernels.Finish(cells, _shift.AsSpan(chunkStart, length), mean, stdDev, _simd);
-            var count = cells.Count;
-            var min = cells.Min;
-            var max = cells.Max;
-            for (int i = 0; i < length; i++)
-            {
-                int c = count[i];
-                if (c > 0)
-                {
-                    results[produced++] = new WindowResult(chunkStart + i, start, end, c, mean[i], min[i], max[i], stdDev[i]);
-                }
-            }
+            produced = WriteResults(cells, mean, stdDev, chunkStart, start, end, produced);
         }
 
         return produced;
     }
+
+    /// <summary>Appends one result per key of the chunk with a value; branch-free compaction.</summary>
+    private int WriteResults(PaneCells cells, ReadOnlySpan<double> mean, ReadOnlySpan<double> stdDev, int firstKey, long start, long end, int produced)
+    {
+        int length = cells.Length;
+        if ((uint)(produced + length) > (uint)_results.Length || mean.Length < length || stdDev.Length < length)
+        {
+            ThrowResultsOverflow();
+        }
+
+        ref WindowResult results = ref MemoryMarshal.GetArrayDataReference(_results);
+        ref int count = ref MemoryMarshal.GetReference(cells.Count);
+        ref double min = ref MemoryMarshal.GetReference(cells.Min);
+        ref double max = ref MemoryMarshal.GetReference(cells.Max);
+        ref double meanRef = ref MemoryMarshal.GetReference(mean);
+        ref double stdRef = ref MemoryMarshal.GetReference(stdDev);
+        for (int i = 0; i < length; i++)
+        {
+            int c = Unsafe.Add(ref count, i);
+            Unsafe.Add(ref results, produced) = new WindowResult(
+                firstKey + i, start, end, c, Unsafe.Add(ref meanRef, i), Unsafe.Add(ref min, i), Unsafe.Add(ref max, i), Unsafe.Add(ref stdRef, i));
+            produced += c > 0 ? 1 : 0;
+        }
+
+        return produced;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowResultsOverflow() => throw new InvalidOperationException("Window results overflow the result buffer.");
 
     private PaneCells SlotCells(int slot, int keys)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace PriceIntel.Engine.Windows;
@@ -9,6 +10,7 @@ namespace PriceIntel.Engine.Windows;
 [StructLayout(LayoutKind.Sequential)]
 internal readonly record struct WindowResult
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public WindowResult(int key, long windowStart, long windowEnd, int count, double mean, double min, double max, double stdDev)
     {
         WindowStart = windowStart;
