@@ -14,6 +14,7 @@ internal sealed class JsonLinesWriter : IAsyncDisposable
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly int _thresholdBytes;
+    private bool _disposed;
 
     public JsonLinesWriter(Stream stream, bool leaveOpen = false, int thresholdBytes = DefaultThresholdBytes)
     {
@@ -68,6 +69,12 @@ internal sealed class JsonLinesWriter : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         try
         {
             await FlushAsync(toDisk: false, CancellationToken.None);

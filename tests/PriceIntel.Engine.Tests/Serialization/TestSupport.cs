@@ -4,7 +4,7 @@ using PriceIntel.Engine.Serialization;
 namespace PriceIntel.Engine.Tests.Serialization;
 
 /// <summary>Collects rejections in memory.</summary>
-internal sealed class RejectionCollector : IRejectionSink
+public sealed class RejectionCollector : IRejectionSink
 {
     private readonly Lock _lock = new();
     private readonly List<RejectedInput> _items = [];
@@ -30,7 +30,7 @@ internal sealed class RejectionCollector : IRejectionSink
 }
 
 /// <summary>A temporary directory deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory() => Path = Directory.CreateTempSubdirectory("priceintel-io-").FullName;
 
