@@ -375,7 +375,8 @@ internal sealed class SimulatedMarket
                 }
                 else if (_rng.Chance(_promotionsPerMs * _intervalMs[pair]))
                 {
-                    price = RoundToCents(_pairRegular[pair] * (1 - _rng.NextDouble(0.15, 0.40)));
+                    var cut = _rng.NextDouble(0.15, 0.40);
+                    price = Math.Max(Cent, (long)(_pairRegular[pair] * (1 - cut)) / Cent * Cent); // rounded down: at least 15 % off
                     _promoEnd[pair] = time + (long)_rng.NextDouble(2 * MsPerHour, 24 * MsPerHour);
                     _counters.PromotionsStarted++;
                 }
