@@ -5,8 +5,8 @@ namespace PriceIntel.Engine.Pricing;
 /// <summary>
 /// Exact integer arithmetic for the pricing bounds. Fractions from the options (margins, max change,
 /// minimum change) are fixed to parts per billion once, at construction; money stays in
-/// <see cref="Money"/> ticks; products are taken in 128 bits and rounded in a stated direction, so a
-/// bound never drifts by a binary floating-point error (1.07 × 100 is 107, not 107.00000000000001).
+/// <see cref="Money"/> ticks; products are computed exactly (in 64-bit pieces) and rounded in a stated
+/// direction, so a bound never drifts by a binary floating-point error (1.07 × 100 is 107, not 107.00000000000001).
 /// </summary>
 internal static class PriceMath
 {
