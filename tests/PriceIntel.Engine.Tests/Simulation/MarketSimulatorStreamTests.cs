@@ -162,6 +162,32 @@ public sealed class MarketSimulatorStreamTests
     }
 
     [Fact]
+    public async Task Reading_allocates_nothing_per_event_once_warmed_up()
+    {
+        var options = SmallMarket();
+        options.Duration = TimeSpan.FromDays(3);
+        await using var simulator = new MarketSimulator(options, new MarketKeys());
+        var buffer = new MarketEvent[4096];
+        long events = 0;
+        while (events < 50_000)
+        {
+            events += await simulator.ReadAsync(buffer, FailingRejections.Instance, default);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        long measured = 0;
+        int n;
+        while ((n = ReadSynchronously(simulator, buffer)) > 0)
+        {
+            measured += n;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(measured > 150_000, $"{measured} events measured");
+        Assert.True(allocated < 1_024, $"{allocated} bytes allocated over {measured} events");
+    }
+
+    [Fact]
     public async Task Statistics_match_the_stream()
     {
         await using var simulator = new MarketSimulator(SmallMarket(), new MarketKeys());
@@ -179,5 +205,12 @@ public sealed class MarketSimulatorStreamTests
         var purchases = events.Count(e => e.Action == DemandAction.Purchase);
         Assert.InRange(stats.Purchases - purchases, 0, 5);
         Assert.True(stats.Purchases > 100, stats.ToString());
+    }
+
+    private static int ReadSynchronously(MarketSimulator simulator, MarketEvent[] buffer)
+    {
+        var read = simulator.ReadAsync(buffer, FailingRejections.Instance, default);
+        Assert.True(read.IsCompletedSuccessfully); // open loop never waits
+        return read.Result;
     }
 }
