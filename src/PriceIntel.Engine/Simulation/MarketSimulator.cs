@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using PriceIntel.Engine.Simulation;
 
 namespace PriceIntel;
@@ -225,6 +226,7 @@ public sealed class MarketSimulator : IMarketEventSource
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> WaitAndFillAsync(Memory<MarketEvent> destination, long required, CancellationToken cancellationToken)
     {
         while (true)
