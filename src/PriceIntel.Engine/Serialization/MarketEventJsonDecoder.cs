@@ -497,14 +497,12 @@ internal sealed class MarketEventJsonDecoder
     private static string InvalidUtf8(ReadOnlySpan<byte> line)
     {
         int offset = 0;
-        while (offset < line.Length && Utf8.IsValid(line[..(offset + 1)]))
+        while (offset < line.Length && Rune.DecodeFromUtf8(line[offset..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
         {
-            offset++;
+            offset += consumed;
         }
 
-        // offset is now the first byte where a valid prefix cannot be extended (a multi-byte
-        // sequence may begin a few bytes earlier; the offset is a pointer, not a parser position).
-        return string.Create(CultureInfo.InvariantCulture, $"line is not valid UTF-8 (bad byte 0x{line[Math.Min(offset, line.Length - 1)]:X2} near byte {offset + 1})");
+        return string.Create(CultureInfo.InvariantCulture, $"line is not valid UTF-8 (bad byte 0x{line[Math.Min(offset, line.Length - 1)]:X2} at byte {offset + 1})");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
