@@ -125,6 +125,10 @@ public sealed class StatisticsExampleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowSeries([60_000], 6, 0, 0, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DemandWindows([], 6, 0, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new MarketSnapshot(0, slotsPerProduct: 0));
+        var board = new MarketSnapshot(1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => board.Update(0, -1, Money.FromDecimal(1m), Availability.InStock, Base, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => board.Update(-1, 0, Money.FromDecimal(1m), Availability.InStock, Base, out _));
+        Assert.Equal(0, board.CompetitorCount(0));
         Assert.True(sut.Read(99, 0, Base).IsEmpty);
     }
 
@@ -210,7 +214,7 @@ public sealed class StatisticsExampleTests
         Assert.Equal(1, unknownUs.Rank);
         Assert.Equal(0, unknownUs.GapToLowest);
         Assert.Equal(-1, sut.Read(5, Money.Zero).CheapestCompetitorId);
-        Assert.Equal(337, new MarketSnapshot(0).BytesPerProduct);
+        Assert.Equal(320, new MarketSnapshot(0).BytesPerProduct);
     }
 
     [Fact]
