@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace PriceIntel.Engine.Serialization;
@@ -46,6 +47,7 @@ internal sealed class JsonLinesEventSource : IMarketEventSource
     public long Rejected { get; private set; }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no allocation per batch when the pipe read waits
     public async ValueTask<int> ReadAsync(Memory<MarketEvent> destination, IRejectionSink rejections, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejections);

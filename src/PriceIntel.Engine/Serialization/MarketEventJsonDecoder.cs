@@ -28,11 +28,17 @@ internal sealed class MarketEventJsonDecoder
     private readonly byte[] _keyScratch = new byte[3 * KeyScratchBytes];
     private readonly byte[] _nameScratch = new byte[EnumScratchBytes];
     private readonly byte[] _valueScratch = new byte[EnumScratchBytes];
+    private readonly Utf8KeyCache _products;
+    private readonly Utf8KeyCache _competitors;
+    private readonly Utf8KeyCache _platforms;
 
     public MarketEventJsonDecoder(MarketKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
         _keys = keys;
+        _products = new Utf8KeyCache(keys.Products);
+        _competitors = new Utf8KeyCache(keys.Competitors);
+        _platforms = new Utf8KeyCache(keys.Platforms);
     }
 
     /// <summary>The key tables keys are interned into.</summary>
@@ -233,19 +239,19 @@ internal sealed class MarketEventJsonDecoder
         }
 
         // Every check passed: only now are keys interned, so bad lines never add keys.
-        if (!TryIntern(_keys.Products, KeySpan(line, 0, f.Product), out int productId, out error))
+        if (!TryIntern(_products, _keys.Products, KeySpan(line, 0, f.Product), out int productId, out error))
         {
             return false;
         }
 
         if (kind == MarketEventKind.CompetitorPrice)
         {
-            if (!TryIntern(_keys.Competitors, KeySpan(line, 1, f.Competitor), out competitorId, out error))
+            if (!TryIntern(_competitors, _keys.Competitors, KeySpan(line, 1, f.Competitor), out competitorId, out error))
             {
                 return false;
             }
 
-            if (f.Platform.Present && !TryIntern(_keys.Platforms, KeySpan(line, 2, f.Platform), out platformId, out error))
+            if (f.Platform.Present && !TryIntern(_platforms, _keys.Platforms, KeySpan(line, 2, f.Platform), out platformId, out error))
             {
                 return false;
             }
@@ -287,9 +293,9 @@ internal sealed class MarketEventJsonDecoder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryIntern(KeyTable table, ReadOnlySpan<byte> key, out int id, [NotNullWhen(false)] out string? error)
+    private static bool TryIntern(Utf8KeyCache cache, KeyTable table, ReadOnlySpan<byte> key, out int id, [NotNullWhen(false)] out string? error)
     {
-        if (table.TryIntern(key, out id, out error))
+        if (cache.TryGetOrIntern(key, out id, out error))
         {
             return true;
         }
@@ -491,14 +497,12 @@ internal sealed class MarketEventJsonDecoder
     private static string InvalidUtf8(ReadOnlySpan<byte> line)
     {
         int offset = 0;
-        while (offset < line.Length && Utf8.IsValid(line[..(offset + 1)]))
+        while (offset < line.Length && Rune.DecodeFromUtf8(line[offset..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
         {
-            offset++;
+            offset += consumed;
         }
 
-        // offset is now the first byte where a valid prefix cannot be extended (a multi-byte
-        // sequence may begin a few bytes earlier; the offset is a pointer, not a parser position).
-        return string.Create(CultureInfo.InvariantCulture, $"line is not valid UTF-8 (bad byte 0x{line[Math.Min(offset, line.Length - 1)]:X2} near byte {offset + 1})");
+        return string.Create(CultureInfo.InvariantCulture, $"line is not valid UTF-8 (bad byte 0x{line[Math.Min(offset, line.Length - 1)]:X2} at byte {offset + 1})");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

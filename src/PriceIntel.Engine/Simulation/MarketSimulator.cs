@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using PriceIntel.Engine.Simulation;
 
 namespace PriceIntel;
@@ -25,7 +26,8 @@ namespace PriceIntel;
 /// acknowledged a timestamp at or after the start of tick k − L + 1 (or, when nothing was handed out
 /// after tick k − L, the last event handed out). It never waits while it still holds events the host
 /// has not been given, so a host that acknowledges each batch it processed cannot deadlock it, with
-/// or without decisions. A decision thus takes effect L ticks after its event time.</para>
+/// or without decisions. (A host that gathers events from several reads before processing them must
+/// therefore not wait for a full batch.) A decision thus takes effect L ticks after its event time.</para>
 /// <para>One reader at a time; <see cref="ApplyOurPrice"/>, <see cref="ApplyDecisions"/> and
 /// <see cref="AcknowledgeThrough"/> may be called from any thread.</para>
 /// </remarks>
@@ -224,6 +226,7 @@ public sealed class MarketSimulator : IMarketEventSource
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> WaitAndFillAsync(Memory<MarketEvent> destination, long required, CancellationToken cancellationToken)
     {
         while (true)

@@ -190,24 +190,12 @@ internal sealed class SimulatedMarket
 
     public long TickMs => _tickMs;
 
-    public int ProductCount => _productCount;
-
     public ref readonly SimulatorCounters Counters => ref _counters;
 
     public long TickStart(int tick) => _start + (tick * _tickMs);
 
     /// <summary>Product index of a key id, or −1 when the id is not a simulated product.</summary>
     public int IndexOf(int productId) => (uint)productId < (uint)_indexOfProductId.Length ? _indexOfProductId[productId] : -1;
-
-    public int ProductIdOf(int index) => _productIds[index];
-
-    public Money OurPrice(int index) => new(_ourPrice[index]);
-
-    public Money UnitCost(int index) => new(_unitCost[index]);
-
-    public Money LowestCompetitorPrice(int index) => new(_lowest[index]);
-
-    public int Stock(int index) => _stock[index];
 
     /// <summary>Sets our price from a decision at <paramref name="timestamp"/>; an older decision than the one in force is ignored.</summary>
     public bool ApplyOurPrice(int index, long priceTicks, long timestamp)

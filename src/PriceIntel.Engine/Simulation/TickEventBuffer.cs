@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PriceIntel.Engine.Simulation;
 
@@ -139,15 +140,17 @@ internal sealed class TickEventBuffer
     public int Read(Span<MarketEvent> destination)
     {
         var n = Math.Min(destination.Length, _count - _cursor);
-        var keys = _keys;
-        var events = _events;
-        var cursor = _cursor;
+
+        // Unchecked gather: every key's low half is an index below _count, set by Add.
+        ref var events = ref MemoryMarshal.GetArrayDataReference(_events);
+        ref var keys = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_keys), _cursor);
+        ref var target = ref MemoryMarshal.GetReference(destination);
         for (int i = 0; i < n; i++)
         {
-            destination[i] = events[(int)(uint)keys[cursor + i]];
+            Unsafe.Add(ref target, i) = Unsafe.Add(ref events, (int)(uint)Unsafe.Add(ref keys, i));
         }
 
-        _cursor = cursor + n;
+        _cursor += n;
         return n;
     }
 

@@ -83,12 +83,15 @@ internal readonly record struct ProductBoard(
 /// vectorised scan of the product's slot ids. Updates and reads allocate nothing.
 /// </summary>
 /// <remarks>
-/// An observation older than the competitor's current one never overwrites it (same time: the later
+/// <para>An observation older than the competitor's current one never overwrites it (same time: the later
 /// arrival wins). When a product's slots are all taken, a new competitor replaces the competitor whose
 /// observation is oldest if the new one is newer (<see cref="Evictions"/>), otherwise it is ignored
 /// (<see cref="Drops"/>); so the board keeps the S most recently seen competitors. Prices are compared
-/// as ticks: the caller keeps one currency per product. Memory: <see cref="BytesPerProduct"/> = 21·S + 1
-/// bytes (S = 16: 337 B).
+/// as ticks: the caller keeps one currency per product.</para>
+/// <para>Layout: per product S slot ids (competitor id + 1, 0 = free; 64 bytes for S = 16, one cache line)
+/// and S 16-byte slots (price ticks; event time shifted left 8 bits with the availability in the low
+/// byte, so times must be within ±2^55 ms). An update touches the id line and one slot.
+/// Memory: <see cref="BytesPerProduct"/> = 20·S bytes (S = 16: 320 B).</para>
 /// </remarks>
 [SkipLocalsInit]
 internal sealed class MarketSnapshot
@@ -97,11 +100,9 @@ internal sealed class MarketSnapshot
     public const int DefaultSlots = 16;
 
     private readonly int _slots;
-    private byte[] _counts;
-    private int[] _competitors;
-    private long[] _prices;
-    private long[] _timestamps;
-    private Availability[] _availability;
+    private int[] _ids;
+    private Slot[] _data;
+    private int _capacity;
 
     /// <summary>Creates the board for <paramref name="initialProducts"/> products; it grows on demand.</summary>
     /// <param name="initialProducts">Products to allocate up front.</param>
@@ -116,11 +117,8 @@ internal sealed class MarketSnapshot
         }
 
         _slots = slotsPerProduct;
-        _counts = [];
-        _competitors = [];
-        _prices = [];
-        _timestamps = [];
-        _availability = [];
+        _ids = [];
+        _data = [];
         if (initialProducts > 0)
         {
             Grow(initialProducts);
@@ -131,10 +129,10 @@ internal sealed class MarketSnapshot
     public int SlotsPerProduct => _slots;
 
     /// <summary>Products the arrays hold now.</summary>
-    public int Capacity => _counts.Length;
+    public int Capacity => _capacity;
 
     /// <summary>Bytes of state one product takes.</summary>
-    public int BytesPerProduct => 1 + (_slots * (sizeof(int) + sizeof(long) + sizeof(long) + sizeof(Availability)));
+    public int BytesPerProduct => _slots * (sizeof(int) + Unsafe.SizeOf<Slot>());
 
     /// <summary>New competitors that replaced the stalest competitor of a full product.</summary>
     public long Evictions { get; private set; }
@@ -145,7 +143,7 @@ internal sealed class MarketSnapshot
     /// <summary>Makes room for product ids 0..<paramref name="productCount"/>-1.</summary>
     public void EnsureCapacity(int productCount)
     {
-        if (productCount > _counts.Length)
+        if (productCount > _capacity)
         {
             Grow(productCount);
         }
@@ -153,32 +151,29 @@ internal sealed class MarketSnapshot
 
     /// <summary>Records a competitor's price for a product unless the board holds a newer one.</summary>
     /// <param name="product">Product id.</param>
-    /// <param name="competitorId">Competitor id, ≥ 0.</param>
+    /// <param name="competitorId">Competitor id, 0 to int.MaxValue − 1.</param>
     /// <param name="price">The observed price.</param>
     /// <param name="availability">Stock status shown with it.</param>
-    /// <param name="timestamp">Event time, Unix ms.</param>
+    /// <param name="timestamp">Event time, Unix ms, within ±2^55.</param>
     /// <param name="previous">The competitor's observation before this call, or <see cref="CompetitorQuote.None"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="product"/> or <paramref name="competitorId"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="product"/> or <paramref name="competitorId"/> is out of range.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public BoardUpdate Update(int product, int competitorId, Money price, Availability availability, long timestamp, out CompetitorQuote previous)
     {
-        var counts = _counts;
-        if ((uint)product < (uint)counts.Length && competitorId >= 0)
+        if ((uint)product < (uint)_capacity && competitorId >= 0)
         {
             int first = product * _slots;
-            int slot = _competitors.AsSpan(first, counts[product]).IndexOf(competitorId);
+            int slot = _ids.AsSpan(first, _slots).IndexOf(competitorId + 1);
             if (slot >= 0)
             {
-                int i = first + slot;
-                previous = new CompetitorQuote(competitorId, new Money(_prices[i]), _availability[i], _timestamps[i]);
+                ref var data = ref _data[first + slot];
+                previous = data.ToQuote(competitorId);
                 if (timestamp < previous.Timestamp)
                 {
                     return BoardUpdate.Stale;
                 }
 
-                _prices[i] = price.Ticks;
-                _timestamps[i] = timestamp;
-                _availability[i] = availability;
+                data = new Slot(price.Ticks, timestamp, availability);
                 return BoardUpdate.Updated;
             }
         }
@@ -192,32 +187,35 @@ internal sealed class MarketSnapshot
     /// <param name="ourPrice">Our current price; zero when unknown.</param>
     public ProductBoard Read(int product, Money ourPrice)
     {
-        if ((uint)product >= (uint)_counts.Length || _counts[product] == 0)
+        int n = CompetitorCount(product);
+        if (n == 0)
         {
             return new ProductBoard(0, 0, default, default, default, -1, ourPrice, 0, long.MinValue);
         }
 
-        int n = _counts[product];
         int first = product * _slots;
-        Span<long> inStock = stackalloc long[n];
+        var ids = _ids.AsSpan(first, n);
+        var slots = _data.AsSpan(first, n);
+        Span<long> sorted = stackalloc long[n];
         int m = 0;
         int cheapest = -1;
         long lowest = long.MaxValue;
         long newest = long.MinValue;
-        for (int i = first; i < first + n; i++)
+        for (int i = 0; i < n; i++)
         {
-            newest = Math.Max(newest, _timestamps[i]);
-            if (_availability[i] == Availability.OutOfStock)
+            ref readonly var slot = ref slots[i];
+            newest = Math.Max(newest, slot.Timestamp);
+            if (slot.Availability == Availability.OutOfStock)
             {
                 continue;
             }
 
-            long p = _prices[i];
-            inStock[m++] = p;
+            long p = slot.Price;
+            InsertSorted(sorted, m++, p);
             if (p < lowest)
             {
                 lowest = p;
-                cheapest = _competitors[i];
+                cheapest = ids[i] - 1;
             }
         }
 
@@ -226,8 +224,6 @@ internal sealed class MarketSnapshot
             return new ProductBoard(n, 0, default, default, default, -1, ourPrice, 0, newest);
         }
 
-        var sorted = inStock[..m];
-        sorted.Sort();
         long median = (m & 1) == 1 ? sorted[m >> 1] : MidpointDown(sorted[(m >> 1) - 1], sorted[m >> 1]);
         int cheaper = 0;
         if (ourPrice.Ticks > 0)
@@ -249,25 +245,18 @@ internal sealed class MarketSnapshot
     /// <returns>How many prices were written.</returns>
     public int CopyInStockPrices(int product, Span<double> destination)
     {
-        if ((uint)product >= (uint)_counts.Length)
-        {
-            return 0;
-        }
-
-        int n = _counts[product];
-        int first = product * _slots;
-        Span<long> inStock = stackalloc long[n];
+        int n = CompetitorCount(product);
+        var slots = _data.AsSpan(product * _slots, n);
+        Span<long> sorted = stackalloc long[n];
         int m = 0;
-        for (int i = first; i < first + n; i++)
+        for (int i = 0; i < n; i++)
         {
-            if (_availability[i] != Availability.OutOfStock)
+            if (slots[i].Availability != Availability.OutOfStock)
             {
-                inStock[m++] = _prices[i];
+                InsertSorted(sorted, m++, slots[i].Price);
             }
         }
 
-        var sorted = inStock[..m];
-        sorted.Sort();
         int written = Math.Min(m, destination.Length);
         for (int i = 0; i < written; i++)
         {
@@ -278,7 +267,16 @@ internal sealed class MarketSnapshot
     }
 
     /// <summary>Competitors on the product's board (slots in use).</summary>
-    public int CompetitorCount(int product) => (uint)product < (uint)_counts.Length ? _counts[product] : 0;
+    public int CompetitorCount(int product)
+    {
+        if ((uint)product >= (uint)_capacity)
+        {
+            return 0;
+        }
+
+        int free = _ids.AsSpan(product * _slots, _slots).IndexOf(0);
+        return free < 0 ? _slots : free;
+    }
 
     /// <summary>The observation in slot <paramref name="slot"/> (0..<see cref="CompetitorCount"/>-1) of a product.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The slot is not in use.</exception>
@@ -290,19 +288,19 @@ internal sealed class MarketSnapshot
         }
 
         int i = (product * _slots) + slot;
-        return new CompetitorQuote(_competitors[i], new Money(_prices[i]), _availability[i], _timestamps[i]);
+        return _data[i].ToQuote(_ids[i] - 1);
     }
 
     /// <summary>The competitor's current observation for the product; false when it is not on the board.</summary>
     public bool TryGetQuote(int product, int competitorId, out CompetitorQuote quote)
     {
-        if ((uint)product < (uint)_counts.Length)
+        if ((uint)product < (uint)_capacity && competitorId >= 0)
         {
             int first = product * _slots;
-            int slot = _competitors.AsSpan(first, _counts[product]).IndexOf(competitorId);
+            int slot = _ids.AsSpan(first, _slots).IndexOf(competitorId + 1);
             if (slot >= 0)
             {
-                quote = GetSlot(product, slot);
+                quote = _data[first + slot].ToQuote(competitorId);
                 return true;
             }
         }
@@ -319,24 +317,23 @@ internal sealed class MarketSnapshot
             WindowMath.ThrowNegativeId(nameof(product), product);
         }
 
-        if (competitorId < 0)
+        if (competitorId is < 0 or int.MaxValue)
         {
             WindowMath.ThrowNegativeId(nameof(competitorId), competitorId);
         }
 
-        if (product >= _counts.Length)
+        if (product >= _capacity)
         {
             Grow(product + 1);
         }
 
         int first = product * _slots;
-        int n = _counts[product];
+        int n = CompetitorCount(product);
         BoardUpdate result;
         int slot;
         if (n < _slots)
         {
             slot = n;
-            _counts[product] = (byte)(n + 1);
             result = BoardUpdate.Added;
         }
         else
@@ -344,13 +341,13 @@ internal sealed class MarketSnapshot
             slot = 0;
             for (int i = 1; i < n; i++)
             {
-                if (_timestamps[first + i] < _timestamps[first + slot])
+                if (_data[first + i].Timestamp < _data[first + slot].Timestamp)
                 {
                     slot = i;
                 }
             }
 
-            if (timestamp <= _timestamps[first + slot])
+            if (timestamp <= _data[first + slot].Timestamp)
             {
                 Drops++;
                 return BoardUpdate.Dropped;
@@ -360,12 +357,23 @@ internal sealed class MarketSnapshot
             result = BoardUpdate.Evicted;
         }
 
-        int index = first + slot;
-        _competitors[index] = competitorId;
-        _prices[index] = price.Ticks;
-        _timestamps[index] = timestamp;
-        _availability[index] = availability;
+        _ids[first + slot] = competitorId + 1;
+        _data[first + slot] = new Slot(price.Ticks, timestamp, availability);
         return result;
+    }
+
+    /// <summary>Insertion step of an insertion sort: puts <paramref name="value"/> into sorted[0..count].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InsertSorted(Span<long> sorted, int count, long value)
+    {
+        int i = count;
+        while (i > 0 && sorted[i - 1] > value)
+        {
+            sorted[i] = sorted[i - 1];
+            i--;
+        }
+
+        sorted[i] = value;
     }
 
     /// <summary>(a + b) / 2 rounded down, without overflow.</summary>
@@ -374,11 +382,23 @@ internal sealed class MarketSnapshot
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int needed)
     {
-        int capacity = WindowMath.GrownCapacity(_counts.Length, needed);
-        Array.Resize(ref _counts, capacity);
-        Array.Resize(ref _competitors, checked(capacity * _slots));
-        Array.Resize(ref _prices, checked(capacity * _slots));
-        Array.Resize(ref _timestamps, checked(capacity * _slots));
-        Array.Resize(ref _availability, checked(capacity * _slots));
+        int capacity = WindowMath.GrownCapacity(_capacity, needed);
+        Array.Resize(ref _ids, checked(capacity * _slots));
+        Array.Resize(ref _data, checked(capacity * _slots));
+        _capacity = capacity;
+    }
+
+    /// <summary>One competitor's observation: price ticks, and event time with the availability in the low byte.</summary>
+    private readonly struct Slot(long price, long timestamp, Availability availability)
+    {
+        private readonly long _stamp = (timestamp << 8) | (byte)availability;
+
+        public long Price { get; } = price;
+
+        public long Timestamp => _stamp >> 8;
+
+        public Availability Availability => (Availability)(byte)_stamp;
+
+        public CompetitorQuote ToQuote(int competitorId) => new(competitorId, new Money(Price), Availability, Timestamp);
     }
 }

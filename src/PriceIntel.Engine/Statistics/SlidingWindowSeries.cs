@@ -24,10 +24,11 @@ namespace PriceIntel.Engine.Statistics;
 /// <para><b>Median.</b> Each series keeps the R values with the newest timestamps (R =
 /// <see cref="MedianCapacity"/>). The window median is the median of those of them that fall in the window:
 /// exact while the window holds at most R values, otherwise the median of the R newest values in the
-/// window (so always between the window's min and max). R = 0 disables it (median NaN).</para>
-/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 96 + 2·K + 36·K·B + 16·R bytes (e.g. K = 3, B = 24, R = 8: 2,822 B; K = 0, R = 0: 96 B). An in-order
-/// value touches only the 96-byte series state and one median-ring entry; the bucket rings are written
-/// once per bucket boundary, so they stay cold.</para>
+/// window (or fewer of them when reading before the newest time), so always between the window's min and max. R = 0 disables it (median NaN).</para>
+/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 56 + (K &gt; 0 ? 44 : 0) + 2·K + 36·K·B + 16·R bytes
+/// (K = 3, B = 24, R = 8: 2,826 B; K = 0, R = 0: 56 B). An in-order value only touches the 56-byte series
+/// state, the 44-byte pending accumulator of the newest buckets and one median-ring entry; the K bucket
+/// rings are written once per bucket boundary, so they stay cold.</para>
 /// </remarks>
 [SkipLocalsInit]
 internal sealed class SlidingWindowSeries
@@ -49,6 +50,7 @@ internal sealed class SlidingWindowSeries
     private readonly double _alpha;
 
     private SeriesState[] _state;
+    private PendingBucket[] _pending;
     private ushort[] _heads;
     private ValueBucket[] _bucketData;
     private RingEntry[] _ring;
@@ -82,6 +84,7 @@ internal sealed class SlidingWindowSeries
         _lateness = allowedLatenessMs;
         _alpha = ewmaAlpha;
         _state = [];
+        _pending = [];
         _heads = [];
         _bucketData = [];
         _ring = [];
@@ -105,7 +108,7 @@ internal sealed class SlidingWindowSeries
 
     /// <summary>Bytes of state one series takes with this configuration.</summary>
     public int BytesPerSeries =>
-        Unsafe.SizeOf<SeriesState>() + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<ValueBucket>()) + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
+        Unsafe.SizeOf<SeriesState>() + (_windowCount == 0 ? 0 : Unsafe.SizeOf<PendingBucket>()) + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<ValueBucket>()) + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
 
     /// <summary>Bucket width of a window in ms (its slide step).</summary>
     public long BucketWidthMs(int window) => _widths[window];
@@ -197,18 +200,26 @@ internal sealed class SlidingWindowSeries
             count += bucket.Count;
             sum += bucket.Sum;
             sumSq += bucket.SumSq;
-            min = Math.Min(min, bucket.Min);
-            max = Math.Max(max, bucket.Max);
+            if (bucket.Min < min)
+            {
+                min = bucket.Min;
+            }
+
+            if (bucket.Max > max)
+            {
+                max = bucket.Max;
+            }
         }
 
-        if (jStart == 0 && s.PendingCount != 0)
+        ref readonly var pending = ref _pending[series];
+        if (jStart == 0 && pending.Count != 0)
         {
             // The pending accumulator is part of the newest bucket of every window.
-            count += s.PendingCount;
-            sum += s.PendingSum;
-            sumSq += s.PendingSumSq;
-            min = Math.Min(min, s.PendingMin);
-            max = Math.Max(max, s.PendingMax);
+            count += pending.Count;
+            sum += pending.Sum;
+            sumSq += pending.SumSq;
+            min = Math.Min(min, pending.Min);
+            max = Math.Max(max, pending.Max);
         }
 
         if (count == 0)
@@ -221,7 +232,7 @@ internal sealed class SlidingWindowSeries
         long firstBucket = Math.Max(asOfBucket, newestBucket) - b + 1;
         long lastBucket = Math.Min(asOfBucket, newestBucket);
         double median = Median(series, firstBucket * width, (lastBucket + 1) * width);
-        return new WindowStats(count, s.Pivot + shiftedMean, Math.Sqrt(variance), min, max, median);
+        return new WindowStats(count, pending.Pivot + shiftedMean, Math.Sqrt(variance), min, max, median);
     }
 
     /// <summary>True once the series has a value.</summary>
@@ -268,18 +279,19 @@ internal sealed class SlidingWindowSeries
         // lines); Advance merges it into the K rings when a boundary is crossed.
         if (_windowCount != 0)
         {
-            double shifted = value - s.Pivot;
-            s.PendingCount++;
-            s.PendingSum += shifted;
-            s.PendingSumSq += shifted * shifted;
-            if (value < s.PendingMin)
+            ref var pending = ref _pending[series];
+            double shifted = value - pending.Pivot;
+            pending.Count++;
+            pending.Sum += shifted;
+            pending.SumSq += shifted * shifted;
+            if (value < pending.Min)
             {
-                s.PendingMin = value;
+                pending.Min = value;
             }
 
-            if (value > s.PendingMax)
+            if (value > pending.Max)
             {
-                s.PendingMax = value;
+                pending.Max = value;
             }
         }
 
@@ -357,7 +369,12 @@ internal sealed class SlidingWindowSeries
 
     private void Start(int series, ref SeriesState s, long timestamp, double value)
     {
-        s.Pivot = value;
+        if (_windowCount != 0)
+        {
+            _pending[series].Clear();
+            _pending[series].Pivot = value;
+        }
+
         _bucketData.AsSpan(series * _windowCount * _buckets, _windowCount * _buckets).Fill(ValueBucket.Empty);
         long boundary = long.MaxValue;
         for (int w = 0; w < _windowCount; w++)
@@ -368,7 +385,6 @@ internal sealed class SlidingWindowSeries
         }
 
         s.NextBoundary = boundary;
-        s.ClearPending();
         s.Flags = HasValueFlag;
         s.RingStart = 0;
         s.RingCount = 0;
@@ -389,13 +405,14 @@ internal sealed class SlidingWindowSeries
     {
         int b = _buckets;
         long boundary = long.MaxValue;
+        ref var pending = ref _pending[series];
         for (int w = 0; w < _windowCount; w++)
         {
             long width = _widths[w];
             int headIndex = (series * _windowCount) + w;
             var ring = _bucketData.AsSpan(headIndex * b, b);
             int head = _heads[headIndex];
-            ring[head].Merge(s.PendingCount, s.PendingSum, s.PendingSumSq, s.PendingMin, s.PendingMax);
+            ring[head].Merge(pending);
             long newBucket = WindowMath.FloorDiv(timestamp, width);
             long steps = newBucket - WindowMath.FloorDiv(s.NewestTs, width);
             if (steps > 0)
@@ -413,14 +430,14 @@ internal sealed class SlidingWindowSeries
             boundary = Math.Min(boundary, NextBucketStart(newBucket, width));
         }
 
-        s.ClearPending();
+        pending.Clear();
         s.NextBoundary = boundary;
     }
 
     private void MergeOutOfOrder(int series, ref SeriesState s, long timestamp, double value)
     {
         int b = _buckets;
-        double shifted = value - s.Pivot;
+        double shifted = _windowCount == 0 ? 0 : value - _pending[series].Pivot;
         for (int w = 0; w < _windowCount; w++)
         {
             long width = _widths[w];
@@ -516,7 +533,26 @@ internal sealed class SlidingWindowSeries
             return double.NaN;
         }
 
-        values.Sort();
+        if (n <= 16)
+        {
+            for (int i = 1; i < n; i++)
+            {
+                double v = values[i];
+                int j = i;
+                while (j > 0 && values[j - 1] > v)
+                {
+                    values[j] = values[j - 1];
+                    j--;
+                }
+
+                values[j] = v;
+            }
+        }
+        else
+        {
+            values.Sort();
+        }
+
         return (n & 1) == 1 ? values[n >> 1] : (values[(n >> 1) - 1] + values[n >> 1]) * 0.5;
     }
 
@@ -529,15 +565,15 @@ internal sealed class SlidingWindowSeries
     {
         int capacity = WindowMath.GrownCapacity(_state.Length, needed);
         Array.Resize(ref _state, capacity);
+        Array.Resize(ref _pending, _windowCount == 0 ? 0 : capacity);
         Array.Resize(ref _heads, checked(capacity * _windowCount));
         Array.Resize(ref _bucketData, checked(capacity * _windowCount * _buckets));
         Array.Resize(ref _ring, checked(capacity * _ringCapacity));
     }
 
     /// <summary>
-    /// Per-series scalars and the pending accumulator (the in-order values since the last bucket
-    /// boundary, which belong to the newest bucket of every window). All-zero means "no value yet"
-    /// (Flags = 0, and NextBoundary = 0 keeps the fast path off).
+    /// Per-series scalars, touched by every value. All-zero means "no value yet" (Flags = 0, and
+    /// NextBoundary = 0 keeps the fast path off).
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct SeriesState
@@ -546,25 +582,35 @@ internal sealed class SlidingWindowSeries
         public long NextBoundary;
         public double Last;
         public double Ewma;
-        public double Pivot;
-        public double PendingSum;
-        public double PendingSumSq;
-        public double PendingMin;
-        public double PendingMax;
         public double Prev;
         public long PrevTs;
-        public int PendingCount;
         public byte Flags;
         public byte RingStart;
         public byte RingCount;
+    }
 
-        public void ClearPending()
+    /// <summary>
+    /// The in-order values since the last bucket boundary, which belong to the newest bucket of every
+    /// window (only allocated when K &gt; 0), and the series' pivot: its first value, subtracted before
+    /// summing to limit cancellation in the variance.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct PendingBucket
+    {
+        public double Pivot;
+        public int Count;
+        public double Sum;
+        public double SumSq;
+        public double Min;
+        public double Max;
+
+        public void Clear()
         {
-            PendingCount = 0;
-            PendingSum = 0;
-            PendingSumSq = 0;
-            PendingMin = double.PositiveInfinity;
-            PendingMax = double.NegativeInfinity;
+            Count = 0;
+            Sum = 0;
+            SumSq = 0;
+            Min = double.PositiveInfinity;
+            Max = double.NegativeInfinity;
         }
     }
 
@@ -580,18 +626,18 @@ internal sealed class SlidingWindowSeries
         public double Min;
         public double Max;
 
-        public void Merge(int count, double sum, double sumSq, double min, double max)
+        public void Merge(in PendingBucket pending)
         {
-            if (count == 0)
+            if (pending.Count == 0)
             {
                 return;
             }
 
-            Count += count;
-            Sum += sum;
-            SumSq += sumSq;
-            Min = Math.Min(Min, min);
-            Max = Math.Max(Max, max);
+            Count += pending.Count;
+            Sum += pending.Sum;
+            SumSq += pending.SumSq;
+            Min = Math.Min(Min, pending.Min);
+            Max = Math.Max(Max, pending.Max);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

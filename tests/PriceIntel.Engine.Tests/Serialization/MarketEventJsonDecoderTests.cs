@@ -150,7 +150,7 @@ public sealed class MarketEventJsonDecoderTests
         line[Array.IndexOf(line, (byte)'?')] = 0xC3; // a lead byte without its continuation
         var decoder = new MarketEventJsonDecoder(_keys);
         Assert.False(decoder.TryDecode(line, out _, out var error));
-        Assert.StartsWith("line is not valid UTF-8", error, StringComparison.Ordinal);
+        Assert.Equal("line is not valid UTF-8 (bad byte 0xC3 at byte 36)", error);
         Assert.Equal(0, _keys.Products.Count);
     }
 

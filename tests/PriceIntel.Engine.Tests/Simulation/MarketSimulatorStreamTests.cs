@@ -58,6 +58,52 @@ public sealed class MarketSimulatorStreamTests
         }
     }
 
+    [Theory]
+    [InlineData(1_000, 1.0, 2.0, 0.5)]      // many ticks per scrape interval
+    [InlineData(3_600_000, 15.0, 60.0, 30)] // several scrapes of a pair within one tick
+    [InlineData(60_000, 15.0, 60.0, 26.5)]  // defaults, with a partial last tick
+    public async Task Each_pair_is_rescraped_at_its_own_interval_with_jitter(long tickMs, double minMinutes, double maxMinutes, double hours)
+    {
+        var options = SmallMarket();
+        options.ProductCount = 20;
+        options.Tick = TimeSpan.FromMilliseconds(tickMs);
+        options.MinScrapeIntervalMinutes = minMinutes;
+        options.MaxScrapeIntervalMinutes = maxMinutes;
+        options.Duration = TimeSpan.FromHours(hours);
+        await using var simulator = new MarketSimulator(options, new MarketKeys());
+        var events = await ReadAllAsync(simulator);
+
+        var last = new Dictionary<(int, int), long>();
+        var gaps = 0;
+        var previous = long.MinValue;
+        foreach (var e in events)
+        {
+            Assert.True(e.Timestamp >= previous);
+            Assert.True(e.Timestamp < simulator.EndTimestamp);
+            previous = e.Timestamp;
+            if (e.Kind != MarketEventKind.CompetitorPrice)
+            {
+                continue;
+            }
+
+            if (last.TryGetValue((e.ProductId, e.CompetitorId), out var before))
+            {
+                var gap = (e.Timestamp - before) / 60_000.0;
+                Assert.InRange(gap, minMinutes * 0.9 - 0.001, maxMinutes * 1.1 + 0.001);
+                gaps++;
+            }
+            else
+            {
+                Assert.InRange(e.Timestamp - simulator.StartTimestamp, 0, (long)(maxMinutes * 60_000));
+            }
+
+            last[(e.ProductId, e.CompetitorId)] = e.Timestamp;
+        }
+
+        Assert.Equal(20 * 8, last.Count);
+        Assert.True(gaps > 20 * 8 * (hours * 60 / maxMinutes - 2), $"{gaps} re-scrapes");
+    }
+
     [Fact]
     public async Task Every_key_is_interned_through_the_given_tables()
     {
@@ -162,6 +208,32 @@ public sealed class MarketSimulatorStreamTests
     }
 
     [Fact]
+    public async Task Reading_allocates_nothing_per_event_once_warmed_up()
+    {
+        var options = SmallMarket();
+        options.Duration = TimeSpan.FromDays(3);
+        await using var simulator = new MarketSimulator(options, new MarketKeys());
+        var buffer = new MarketEvent[4096];
+        long events = 0;
+        while (events < 50_000)
+        {
+            events += await simulator.ReadAsync(buffer, FailingRejections.Instance, default);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        long measured = 0;
+        int n;
+        while ((n = ReadSynchronously(simulator, buffer)) > 0)
+        {
+            measured += n;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(measured > 150_000, $"{measured} events measured");
+        Assert.True(allocated < 1_024, $"{allocated} bytes allocated over {measured} events");
+    }
+
+    [Fact]
     public async Task Statistics_match_the_stream()
     {
         await using var simulator = new MarketSimulator(SmallMarket(), new MarketKeys());
@@ -179,5 +251,12 @@ public sealed class MarketSimulatorStreamTests
         var purchases = events.Count(e => e.Action == DemandAction.Purchase);
         Assert.InRange(stats.Purchases - purchases, 0, 5);
         Assert.True(stats.Purchases > 100, stats.ToString());
+    }
+
+    private static int ReadSynchronously(MarketSimulator simulator, MarketEvent[] buffer)
+    {
+        var read = simulator.ReadAsync(buffer, FailingRejections.Instance, default);
+        Assert.True(read.IsCompletedSuccessfully); // open loop never waits
+        return read.Result;
     }
 }

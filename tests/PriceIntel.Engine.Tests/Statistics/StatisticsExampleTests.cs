@@ -107,10 +107,10 @@ public sealed class StatisticsExampleTests
         Assert.Equal(17.99, scalars.Ewma(3)); // alpha 1 follows the last value
         Assert.Equal(-2, scalars.Change(3), 12);
         Assert.True(scalars.Capacity >= 4);
-        Assert.Equal(96, scalars.BytesPerSeries);
+        Assert.Equal(56, scalars.BytesPerSeries);
 
         var product = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 300_000, 0.1, 1, medianCapacity: 8);
-        Assert.Equal(96 + 6 + (72 * 36) + (8 * 16), product.BytesPerSeries);
+        Assert.Equal(56 + 44 + 6 + (72 * 36) + (8 * 16), product.BytesPerSeries);
         Assert.Equal(150_000, product.BucketWidthMs(0));
         Assert.Equal(25_200_000, product.BucketWidthMs(2));
     }
@@ -125,6 +125,10 @@ public sealed class StatisticsExampleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowSeries([60_000], 6, 0, 0, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DemandWindows([], 6, 0, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new MarketSnapshot(0, slotsPerProduct: 0));
+        var board = new MarketSnapshot(1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => board.Update(0, -1, Money.FromDecimal(1m), Availability.InStock, Base, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => board.Update(-1, 0, Money.FromDecimal(1m), Availability.InStock, Base, out _));
+        Assert.Equal(0, board.CompetitorCount(0));
         Assert.True(sut.Read(99, 0, Base).IsEmpty);
     }
 
@@ -210,7 +214,7 @@ public sealed class StatisticsExampleTests
         Assert.Equal(1, unknownUs.Rank);
         Assert.Equal(0, unknownUs.GapToLowest);
         Assert.Equal(-1, sut.Read(5, Money.Zero).CheapestCompetitorId);
-        Assert.Equal(337, new MarketSnapshot(0).BytesPerProduct);
+        Assert.Equal(320, new MarketSnapshot(0).BytesPerProduct);
     }
 
     [Fact]
