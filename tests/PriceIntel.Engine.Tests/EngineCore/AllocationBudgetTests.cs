@@ -1,0 +1,135 @@
+using System.Text;
+using System.Text.Json;
+using PriceIntel.Engine.Serialization;
+using PriceIntel.Engine.Windows;
+
+namespace PriceIntel.Engine.Tests.EngineCore;
+
+/// <summary>Enforces the checked-in allocation budget (benchmarks/allocation-budget.json) on every hot path.</summary>
+public sealed class AllocationBudgetTests
+{
+    private const int Events = 200_000;
+
+    private static readonly Dictionary<string, double> Budget = LoadBudget();
+
+    [Fact]
+    public void Engine_process_stays_within_budget()
+    {
+        var keys = new MarketKeys();
+        var engine = MarketEngine.Create(new PriceIntelOptions(), keys, initialProducts: 1000);
+        var stream = Stream(keys, Events, offset: 0);
+        Run(engine, stream); // warm: every product, pair and buffer grown,
+        Run(engine, Stream(keys, Events, offset: 10L * Events)); // including the output buffers' growth for a time jump
+        var second = Stream(keys, Events, offset: 20L * Events);
+        long allocated = Measure(() => Run(engine, second));
+        AssertWithin("MarketEngine.Process", allocated, second.Length);
+
+        static void Run(MarketEngine engine, MarketEvent[] events)
+        {
+            for (int i = 0; i < events.Length; i += 4096)
+            {
+                engine.Process(events.AsSpan(i, Math.Min(4096, events.Length - i)));
+            }
+        }
+    }
+
+    [Fact]
+    public void Json_decode_stays_within_budget()
+    {
+        var keys = new MarketKeys();
+        var decoder = new MarketEventJsonDecoder(keys);
+        var lines = Enumerable.Range(0, 5000)
+            .Select(i => Encoding.UTF8.GetBytes($$"""{"type":"competitor_price","product":"SKU-{{i % 1000}}","competitor":"c{{i % 8}}","platform":"web","price":{{10 + (i % 97)}}.99,"currency":"USD","availability":"in_stock","ts":{{i}}}"""))
+            .ToArray();
+        foreach (var line in lines)
+        {
+            Assert.True(decoder.TryDecode(line, out _, out var error), error);
+        }
+
+        long allocated = Measure(() =>
+        {
+            for (int round = 0; round < Events / lines.Length; round++)
+            {
+                foreach (var line in lines)
+                {
+                    decoder.TryDecode(line, out _, out _);
+                }
+            }
+        });
+        AssertWithin("MarketEventJsonDecoder.TryDecode", allocated, Events);
+    }
+
+    [Fact]
+    public void Hopping_window_stays_within_budget()
+    {
+        var aggregator = new HoppingWindowAggregator(60_000, 5_000, initialKeyCapacity: 1000);
+        var consumer = new CountingConsumer();
+        var rng = new Random(5);
+        long t = 0;
+        for (int i = 0; i < Events; i++)
+        {
+            aggregator.Add(rng.Next(1000), t++, 100 + rng.NextDouble(), ref consumer);
+        }
+
+        long allocated = Measure(() =>
+        {
+            for (int i = 0; i < Events; i++)
+            {
+                aggregator.Add(rng.Next(1000), t++, 100 + rng.NextDouble(), ref consumer);
+            }
+        });
+        Assert.True(consumer.Results > 0);
+        AssertWithin("HoppingWindowAggregator.Add", allocated, Events);
+    }
+
+    private static long Measure(Action action)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before - MeasureOverhead;
+    }
+
+    // The closure passed to Measure is allocated before the first reading; nothing else is expected.
+    private const long MeasureOverhead = 0;
+
+    private static void AssertWithin(string path, long allocated, int events)
+    {
+        Assert.True(Budget.ContainsKey(path), $"allocation-budget.json has no budget for {path}");
+        double perEvent = allocated / (double)events;
+        Assert.True(perEvent <= Budget[path], $"{path} allocated {allocated} B over {events} events = {perEvent:F3} B/event; budget {Budget[path]} B/event");
+    }
+
+    private static MarketEvent[] Stream(MarketKeys keys, int count, long offset)
+    {
+        var rng = new Random(11);
+        var usd = CurrencyCode.Usd;
+        var level = Enumerable.Range(0, 1000).Select(_ => 10 + (rng.NextDouble() * 990)).ToArray();
+        var events = new MarketEvent[count];
+        for (int i = 0; i < count; i++)
+        {
+            int p = keys.Products.Intern($"SKU-{rng.Next(1000)}");
+            long ts = offset + (i * 10L);
+            events[i] = (i % 5) switch
+            {
+                0 => MarketEvent.Demand(p, (DemandAction)(1 + rng.Next(3)), 1, Money.FromDouble(Math.Round(level[p], 2)), usd, ts),
+                1 when i % 50 == 1 => MarketEvent.Inventory(p, rng.Next(0, 60), ts),
+                _ => MarketEvent.CompetitorPrice(p, keys.Competitors.Intern($"c{rng.Next(8)}"), 0, Money.FromDouble(Math.Round(level[p] *= 1 + ((rng.NextDouble() - 0.5) * 0.01), 2)), usd, Availability.InStock, ts),
+            };
+        }
+
+        return events;
+    }
+
+    private static Dictionary<string, double> LoadBudget()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "allocation-budget.json")));
+        return doc.RootElement.GetProperty("bytesPerEvent").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+    }
+
+    private struct CountingConsumer : IWindowResultConsumer
+    {
+        public long Results;
+
+        public void OnWindowClosed(long windowStart, long windowEnd, ReadOnlySpan<WindowResult> results) => Results += results.Length;
+    }
+}
