@@ -116,6 +116,19 @@ public sealed class StatisticsExampleTests
         Assert.Equal(25_200_000, product.BucketWidthMs(2));
     }
 
+    [Theory]
+    [InlineData(0, 10, 0)]
+    [InlineData(9, 10, 0)]
+    [InlineData(10, 10, 1)]
+    [InlineData(-1, 10, -1)]
+    [InlineData(-10, 10, -1)]
+    [InlineData(-11, 10, -2)]
+    public void FloorDivRoundsTowardNegativeInfinity(long timestamp, long width, long expected)
+    {
+        Assert.Equal(expected, WindowMath.FloorDiv(timestamp, width));
+        Assert.Equal((int)(((expected % 4) + 4) % 4), WindowMath.FloorMod(expected, 4));
+    }
+
     [Fact]
     public void InvalidArgumentsAreRejected()
     {
