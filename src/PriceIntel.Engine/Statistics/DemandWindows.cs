@@ -67,6 +67,9 @@ internal sealed class DemandWindows
     public int BytesPerProduct =>
         Unsafe.SizeOf<ProductState>() + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<DemandBucket>());
 
+    /// <summary>Values dropped because they were later than the allowed lateness (the ones <c>Add</c> returned false for).</summary>
+    public long LateDrops { get; private set; }
+
     /// <summary>Makes room for product ids 0..<paramref name="productCount"/>-1.</summary>
     public void EnsureCapacity(int productCount)
     {
@@ -197,6 +200,7 @@ internal sealed class DemandWindows
         {
             if (s.NewestTs - timestamp > _lateness)
             {
+                LateDrops++;
                 return false;
             }
 

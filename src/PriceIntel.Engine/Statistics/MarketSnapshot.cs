@@ -134,6 +134,9 @@ internal sealed class MarketSnapshot
     /// <summary>Bytes of state one product takes.</summary>
     public int BytesPerProduct => _slots * (sizeof(int) + Unsafe.SizeOf<Slot>());
 
+    /// <summary>Observations ignored because the competitor already had a newer one.</summary>
+    public long StaleObservations { get; private set; }
+
     /// <summary>New competitors that replaced the stalest competitor of a full product.</summary>
     public long Evictions { get; private set; }
 
@@ -170,6 +173,7 @@ internal sealed class MarketSnapshot
                 previous = data.ToQuote(competitorId);
                 if (timestamp < previous.Timestamp)
                 {
+                    StaleObservations++;
                     return BoardUpdate.Stale;
                 }
 

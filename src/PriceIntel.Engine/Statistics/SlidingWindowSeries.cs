@@ -110,6 +110,9 @@ internal sealed class SlidingWindowSeries
     public int BytesPerSeries =>
         Unsafe.SizeOf<SeriesState>() + (_windowCount == 0 ? 0 : Unsafe.SizeOf<PendingBucket>()) + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<ValueBucket>()) + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
 
+    /// <summary>Values dropped because they were later than the allowed lateness (the ones <c>Add</c> returned false for).</summary>
+    public long LateDrops { get; private set; }
+
     /// <summary>Bucket width of a window in ms (its slide step).</summary>
     public long BucketWidthMs(int window) => _widths[window];
 
@@ -355,6 +358,7 @@ internal sealed class SlidingWindowSeries
         {
             if (s.NewestTs - timestamp > _lateness)
             {
+                LateDrops++;
                 return false;
             }
 

@@ -14,7 +14,7 @@ internal static class WindowMath
     public static long FloorDiv(long timestamp, long width)
     {
         long q = timestamp / width;
-        return (timestamp % width) < 0 ? q - 1 : q;
+        return timestamp < 0 && q * width != timestamp ? q - 1 : q;
     }
 
     /// <summary>Non-negative remainder of <paramref name="bucket"/> by <paramref name="ringSize"/>: the ring slot of a bucket number.</summary>

@@ -43,6 +43,7 @@ public sealed class DemandWindowsPropertyTests
             }
 
             long clock = T0;
+            int late = 0;
             foreach (var step in steps)
             {
                 clock += step.Advance;
@@ -50,6 +51,7 @@ public sealed class DemandWindowsPropertyTests
                 var list = accepted[step.Product];
                 bool expected = list.Count == 0 || ts >= newest[step.Product] - Lateness;
                 Assert.Equal(expected, sut.Add(step.Product, ts, step.Action, step.Quantity, step.Cents / 100.0));
+                late += expected ? 0 : 1;
                 if (expected)
                 {
                     newest[step.Product] = list.Count == 0 ? ts : Math.Max(newest[step.Product], ts);
@@ -57,6 +59,7 @@ public sealed class DemandWindowsPropertyTests
                 }
             }
 
+            Assert.Equal(late, sut.LateDrops);
             for (int product = 0; product < 3; product++)
             {
                 var list = accepted[product];

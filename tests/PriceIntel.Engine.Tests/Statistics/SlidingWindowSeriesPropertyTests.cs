@@ -55,6 +55,7 @@ public sealed class SlidingWindowSeriesPropertyTests
 
             long clock = T0;
             int arrival = 0;
+            int late = 0;
             foreach (var step in steps)
             {
                 clock += step.Advance;
@@ -62,7 +63,10 @@ public sealed class SlidingWindowSeriesPropertyTests
                 double value = step.Cents / 100.0;
                 bool expected = model[step.Series].Add(ts, value, arrival++, 0.25, Lateness);
                 Assert.Equal(expected, sut.Add(step.Series, ts, value));
+                late += expected ? 0 : 1;
             }
+
+            Assert.Equal(late, sut.LateDrops);
 
             for (int series = 0; series < model.Length; series++)
             {

@@ -55,6 +55,7 @@ public sealed class StatisticsExampleTests
         Assert.Equal(100, sut.Previous(0));
 
         Assert.False(sut.Add(0, Base + 20_000, 5)); // 6,000 ms behind > 5,000: late, dropped
+        Assert.Equal(1, sut.LateDrops);
         var stats = sut.Read(0, 0, Base + 26_000);
         Assert.Equal(5, stats.Count);
         Assert.Equal(7, stats.Min);
@@ -115,6 +116,19 @@ public sealed class StatisticsExampleTests
         Assert.Equal(25_200_000, product.BucketWidthMs(2));
     }
 
+    [Theory]
+    [InlineData(0, 10, 0)]
+    [InlineData(9, 10, 0)]
+    [InlineData(10, 10, 1)]
+    [InlineData(-1, 10, -1)]
+    [InlineData(-10, 10, -1)]
+    [InlineData(-11, 10, -2)]
+    public void FloorDivRoundsTowardNegativeInfinity(long timestamp, long width, long expected)
+    {
+        Assert.Equal(expected, WindowMath.FloorDiv(timestamp, width));
+        Assert.Equal((int)(((expected % 4) + 4) % 4), WindowMath.FloorMod(expected, 4));
+    }
+
     [Fact]
     public void InvalidArgumentsAreRejected()
     {
@@ -158,6 +172,7 @@ public sealed class StatisticsExampleTests
 
         Assert.False(sut.Add(0, Base - 100_000, DemandAction.View, 0, 0)); // 106 s behind the newest: late
         Assert.True(sut.Add(0, Base - 50_000, DemandAction.View, 0, 0));   // 56 s behind: counted, in the previous bucket
+        Assert.Equal(1, sut.LateDrops);
 
         // An hour later the short window no longer holds the first bucket; the long one holds everything.
         long later = Base + 3_600_010;
@@ -182,6 +197,7 @@ public sealed class StatisticsExampleTests
         Assert.Equal(BoardUpdate.Stale, sut.Update(0, 8, Money.FromDecimal(12.00m), Availability.InStock, 105, out var previous));
         Assert.Equal(Money.FromDecimal(9.50m), previous.Price);
         Assert.Equal(110, previous.Timestamp);
+        Assert.Equal(1, sut.StaleObservations);
 
         var board = sut.Read(0, Money.FromDecimal(10.00m));
         Assert.Equal(3, board.CompetitorCount);
