@@ -29,7 +29,7 @@ namespace PriceIntel.Engine.Anomaly;
 /// The reported score is max(robust z, EWMA z · RobustZThreshold / L), so one threshold
 /// (<see cref="AnomalyOptions.RobustZThreshold"/>) applies to both.
 /// <para>
-/// Cadence: median and MAD are recomputed (quickselect on a stack copy of the ring) on every accepted
+/// Cadence: median and MAD are recomputed (<see cref="RobustStats.Compute"/>: SIMD rank count up to 32 values, else quickselect, on a copy of the ring) on every accepted
 /// point until the ring is full (and at least WarmUp points were accepted) since the series' start or
 /// its last level shift, then once every
 /// <see cref="RecomputeEvery"/> accepted points (default HistoryLength / 4 = 8). Between recomputes the
@@ -44,8 +44,9 @@ namespace PriceIntel.Engine.Anomaly;
 /// new level until WarmUp points have been seen, and the EWMA restarts at the new median.
 /// </para>
 /// <para>
-/// State per series: one float block of 5 + HistoryLength + LevelShiftConfirmations values plus 8 bytes
-/// of counters (168 bytes with the defaults; see <see cref="StateBytesPerSeries"/>). Zero allocations per
+/// State per series: one block of 8 bytes of counters and 5 + HistoryLength + LevelShiftConfirmations floats
+/// (168 bytes with the defaults; see <see cref="StateBytesPerSeries"/>), all in one array so a point
+/// usually touches two cache lines (counters and statistics, ring slot). Zero allocations per
 /// point; growth happens on a separate non-inlined path. Not thread-safe: one engine thread owns it.
 /// </para>
 /// </summary>
@@ -61,7 +62,10 @@ internal sealed class PriceAnomalyDetector
     /// <summary>Pending level-shift points agree when their range is at most this many σ̂ (at the new level).</summary>
     public const double AgreementWidth = 6.0;
 
-    // Offsets in a series' float block.
+    // A series' block: 8 bytes of counters (two float slots), then the slots below, the ring and the pending points.
+    private const int CounterSlots = 2;
+
+    // Offsets after the counters.
     private const int MedianSlot = 0;
     private const int ScaleSlot = 1;
     private const int EwmaSlot = 2;
@@ -87,8 +91,9 @@ internal sealed class PriceAnomalyDetector
     // sqrt(λ/(2−λ) + π/(2n)) for n = 0..HistoryLength accepted points in the ring.
     private readonly double[] _ewmaWidth;
 
+    private readonly float[] _scratch;
     private float[] _state;
-    private SeriesCounters[] _counters;
+    private int _capacity;
 
     /// <summary>Creates a detector with room for <paramref name="initialSeries"/> series.</summary>
     /// <param name="options">Thresholds, warm-up, history length.</param>
@@ -117,7 +122,7 @@ internal sealed class PriceAnomalyDetector
         _minimumScale = minimumScale;
         _recomputeEvery = recomputeEvery == 0 ? Math.Max(1, _historyLength / 4) : Math.Min(recomputeEvery, byte.MaxValue);
         _pendingOffset = RingOffset + _historyLength;
-        _stride = _pendingOffset + _confirmations;
+        _stride = CounterSlots + _pendingOffset + _confirmations;
 
         double chartVariance = _lambda / (2 - _lambda);
         _residualToVariance = 1 / (1 + chartVariance);
@@ -127,12 +132,13 @@ internal sealed class PriceAnomalyDetector
             _ewmaWidth[n] = Math.Sqrt(chartVariance + (Math.PI / 2 / Math.Max(n, 1)));
         }
 
+        _scratch = new float[Math.Max(RobustStats.MaxRankCount, Math.Max(_historyLength, _confirmations))];
         _state = new float[(long)initialSeries * _stride];
-        _counters = new SeriesCounters[initialSeries];
+        _capacity = initialSeries;
     }
 
     /// <summary>Series that fit without growing.</summary>
-    public int Capacity => _counters.Length;
+    public int Capacity => _capacity;
 
     /// <summary>Accepted points between median/MAD recomputations once a series is warm.</summary>
     public int RecomputeEvery => _recomputeEvery;
@@ -141,12 +147,12 @@ internal sealed class PriceAnomalyDetector
     public double MinimumScale => _minimumScale;
 
     /// <summary>Bytes of state one series costs.</summary>
-    public int StateBytesPerSeries => (_stride * sizeof(float)) + Unsafe.SizeOf<SeriesCounters>();
+    public int StateBytesPerSeries => _stride * sizeof(float);
 
     /// <summary>Makes room for series ids 0..<paramref name="seriesCount"/> − 1.</summary>
     public void EnsureCapacity(int seriesCount)
     {
-        if (seriesCount > _counters.Length)
+        if (seriesCount > _capacity)
         {
             Grow(seriesCount);
         }
@@ -154,14 +160,15 @@ internal sealed class PriceAnomalyDetector
 
     /// <summary>The current robust level of a series (NaN before its first point).</summary>
     public double GetBaseline(int series) =>
-        (uint)series < (uint)_counters.Length && _counters[series].Count > 0 ? _state[(series * _stride) + MedianSlot] : double.NaN;
+        (uint)series < (uint)_capacity && Unsafe.As<float, SeriesCounters>(ref _state[series * _stride]).Count > 0
+            ? _state[(series * _stride) + CounterSlots + MedianSlot]
+            : double.NaN;
 
     /// <summary>Forgets a series: its next point starts a new warm-up.</summary>
     public void Reset(int series)
     {
-        if ((uint)series < (uint)_counters.Length)
+        if ((uint)series < (uint)_capacity)
         {
-            _counters[series] = default;
             _state.AsSpan(series * _stride, _stride).Clear();
         }
     }
@@ -174,13 +181,15 @@ internal sealed class PriceAnomalyDetector
     /// <param name="value">The observed price.</param>
     public AnomalyResult Observe(int series, double value)
     {
-        if ((uint)series >= (uint)_counters.Length)
+        if ((uint)series >= (uint)_capacity)
         {
             GrowFor(series);
         }
 
-        ref var counters = ref _counters[series];
-        ref float block = ref _state[series * _stride];
+        // Counters and statistics share the block's first cache line; the ring slot is usually the only other line touched.
+        ref float start = ref _state[series * _stride];
+        ref var counters = ref Unsafe.As<float, SeriesCounters>(ref start);
+        ref float block = ref Unsafe.Add(ref start, CounterSlots);
         if (!double.IsFinite(value))
         {
             return new AnomalyResult(double.PositiveInfinity, AnomalyVerdict.Outlier, counters.Count > 0 ? block : double.NaN);
@@ -276,7 +285,7 @@ internal sealed class PriceAnomalyDetector
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Rebaseline(ref SeriesCounters counters, ref float block, int count, double oldMedian, double oldScale)
     {
-        Span<float> scratch = stackalloc float[count];
+        Span<float> scratch = _scratch.AsSpan(0, count);
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref block, _pendingOffset), count).CopyTo(scratch);
         double newMedian = RobustStats.Median(scratch);
         double levelRatio = oldMedian > 0 && newMedian > 0 ? newMedian / oldMedian : 1;
@@ -352,10 +361,7 @@ internal sealed class PriceAnomalyDetector
     {
         counters.SinceRecompute = 0;
         int n = Math.Min((int)counters.Count, _historyLength);
-        Span<float> scratch = stackalloc float[256];
-        scratch = scratch[..n];
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref block, RingOffset), n).CopyTo(scratch);
-        var (median, mad) = RobustStats.MedianAndMad(scratch);
+        var (median, mad) = RobustStats.Compute(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref block, RingOffset), n), _scratch);
         double scale = Math.Max(RobustStats.MadToSigma * mad, Math.Max(RelativeScaleFloor * Math.Abs(median), _minimumScale));
         if (counters.Count < _warmUp)
         {
@@ -380,9 +386,9 @@ internal sealed class PriceAnomalyDetector
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int needed)
     {
-        int capacity = Math.Max(needed, Math.Max(16, _counters.Length * 2));
-        Array.Resize(ref _counters, capacity);
+        int capacity = Math.Max(needed, Math.Max(16, _capacity * 2));
         Array.Resize(ref _state, checked(capacity * _stride));
+        _capacity = capacity;
     }
 
     private static void ThrowNegativeSeries(int series) =>

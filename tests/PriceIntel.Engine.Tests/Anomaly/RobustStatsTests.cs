@@ -35,6 +35,24 @@ public sealed class RobustStatsTests
         return selected == sorted[index];
     }
 
+    [Property(MaxTest = 1000)]
+    public bool Simd_rank_count_matches_quickselect_exactly(NonEmptyArray<short> raw, bool coarse)
+    {
+        // Coarse values (many ties, as in flat price series) and fine ones; 1 to 32 values.
+        var values = Array.ConvertAll(raw.Get.Take(RobustStats.MaxRankCount).ToArray(), v => coarse ? (v % 5) * 0.01f : v / 8f);
+        var byRank = RobustStats.MedianAndMadByRank(values, new float[RobustStats.MaxRankCount]);
+        var bySelect = RobustStats.MedianAndMad(values.ToArray());
+        return byRank == bySelect;
+    }
+
+    [Fact]
+    public void Simd_rank_count_rejects_bad_lengths()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => RobustStats.MedianAndMadByRank([], new float[32]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RobustStats.MedianAndMadByRank(new float[33], new float[33]));
+        Assert.Equal((7f, 0f), RobustStats.MedianAndMadByRank([7f], new float[32]));
+    }
+
     [Fact]
     public void Known_values()
     {
