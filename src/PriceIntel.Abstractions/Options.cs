@@ -130,7 +130,7 @@ public sealed class AlertOptions
     /// <summary>Fewest demand events in the short window before a surge can be raised (keeps tiny counts quiet). Default 20.</summary>
     public int DemandSurgeMinEvents { get => _demandSurgeMinEvents; set => _demandSurgeMinEvents = Require.AtLeast(value, 1, "Alerts:DemandSurgeMinEvents"); }
 
-    /// <summary>Minutes after an episode clears before the same signal can be raised again. Default 60.</summary>
+    /// <summary>Minutes of event time after a rule's last signal for a key (product or competitor pair) before that rule can raise for it again; an episode must also have cleared. Default 60.</summary>
     public double CooldownMinutes { get => _cooldownMinutes; set => _cooldownMinutes = Require.Fraction(value, "Alerts:CooldownMinutes", 0, 100_000); }
 
     /// <summary>Anomaly score at or above which a price anomaly signal is raised. Default 6.</summary>
