@@ -143,6 +143,7 @@ public sealed class WindowOptions
     private double _shortWindowMinutes = 60;
     private double _mediumWindowMinutes = 24 * 60;
     private double _longWindowMinutes = 7 * 24 * 60;
+    private double _pairWindowMinutes = 60;
     private double _allowedLatenessSeconds = 300;
     private int _bucketsPerWindow = 24;
     private double _ewmaAlpha = 0.1;
@@ -155,6 +156,13 @@ public sealed class WindowOptions
 
     /// <summary>Long window length in minutes. Default 10080 (7 d).</summary>
     public double LongWindowMinutes { get => _longWindowMinutes; set => _longWindowMinutes = Require.Positive(value, "Windows:LongWindowMinutes"); }
+
+    /// <summary>
+    /// Window length in minutes of the per (product, competitor) price statistics; 0 keeps only each pair's
+    /// last, previous, change and EWMA (fewer cache misses per event: the pair windows cost roughly a third of
+    /// the engine's per-event time on sparse series). Default 60.
+    /// </summary>
+    public double PairWindowMinutes { get => _pairWindowMinutes; set => _pairWindowMinutes = Require.Fraction(value, "Windows:PairWindowMinutes", 0, 366 * 24 * 60); }
 
     /// <summary>Events up to this many seconds older than the newest seen are merged; older ones are counted as late and dropped. Default 300.</summary>
     public double AllowedLatenessSeconds { get => _allowedLatenessSeconds; set => _allowedLatenessSeconds = Require.Fraction(value, "Windows:AllowedLatenessSeconds", 0, 7 * 86400); }

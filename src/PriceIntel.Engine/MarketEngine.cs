@@ -96,7 +96,14 @@ public sealed partial class MarketEngine
         _lateness = options.Windows.AllowedLatenessMs;
         _pairs = new PairTable(pairs);
         _productPrices = new SlidingWindowSeries([shortMs, mediumMs, longMs], options.Windows.BucketsPerWindow, _lateness, options.Windows.EwmaAlpha, products);
-        _pairPrices = new SlidingWindowSeries([shortMs], Math.Min(PairWindowBuckets, options.Windows.BucketsPerWindow), _lateness, options.Windows.EwmaAlpha, pairs, medianCapacity: 0);
+        long pairWindowMs = (long)(options.Windows.PairWindowMinutes * 60_000);
+        _pairPrices = new SlidingWindowSeries(
+            pairWindowMs > 0 ? [pairWindowMs] : [],
+            Math.Min(PairWindowBuckets, options.Windows.BucketsPerWindow),
+            _lateness,
+            options.Windows.EwmaAlpha,
+            pairs,
+            medianCapacity: 0);
         _demand = new DemandWindows([shortMs, longMs], options.Windows.BucketsPerWindow, _lateness, products);
         _surgeCheckEveryMs = Math.Max(1, shortMs / options.Windows.BucketsPerWindow);
         _board = new MarketSnapshot(products);
@@ -175,6 +182,78 @@ public sealed partial class MarketEngine
         int id = _keys.Products.Intern(product);
         EnsureProduct(id);
         _mapFloor[id] = mapFloor.Ticks;
+    }
+
+    /// <summary>
+    /// The live state of one product as of the newest event time seen. Call it from the engine's thread
+    /// or between batches (the engine is single-threaded); it allocates.
+    /// </summary>
+    /// <param name="product">The product key (SKU).</param>
+    /// <param name="snapshot">The snapshot; null when the engine has seen no event for the product.</param>
+    /// <returns>True when the product is known.</returns>
+    public bool TryGetSnapshot(string product, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProductSnapshot? snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        if (!_keys.Products.TryGetId(product, out int p) || p >= _productCapacity || _arm[p] == Unassigned)
+        {
+            snapshot = null;
+            return false;
+        }
+
+        long asOf = _watermark;
+        var board = _board.Read(p, new Money(_ourPrice[p]));
+        var offers = new List<CompetitorOffer>(_board.CompetitorCount(p));
+        for (int slot = 0; slot < _board.CompetitorCount(p); slot++)
+        {
+            var quote = _board.GetSlot(p, slot);
+            _pairs.TryGet(p, quote.CompetitorId, out int series);
+            offers.Add(new CompetitorOffer(
+                _keys.Competitors.GetName(quote.CompetitorId),
+                quote.Price.ToDecimal(),
+                quote.Availability,
+                DateTimeOffset.FromUnixTimeMilliseconds(quote.Timestamp),
+                series >= 0 ? _pairPrices.Ewma(series) : double.NaN,
+                series >= 0 ? _pairPrices.Change(series) : 0));
+        }
+
+        offers.Sort((a, b) => a.Price.CompareTo(b.Price));
+        var (shortMs, mediumMs, longMs) = _options.Windows.LengthsMs;
+        long[] priceLengths = [shortMs, mediumMs, longMs];
+        var prices = new List<PriceWindowStats>(3);
+        for (int w = 0; w < priceLengths.Length; w++)
+        {
+            var stats = _productPrices.Read(p, w, asOf);
+            prices.Add(new PriceWindowStats(priceLengths[w] / 60_000.0, stats.Count, stats.Mean, stats.StdDev, stats.Min, stats.Max, stats.Median));
+        }
+
+        long[] demandLengths = [shortMs, longMs];
+        var demand = new List<DemandWindowStats>(2);
+        for (int w = 0; w < demandLengths.Length; w++)
+        {
+            var d = _demand.Read(p, w, asOf);
+            demand.Add(new DemandWindowStats(demandLengths[w] / 60_000.0, d.Views, d.AddToCarts, d.Purchases, d.Units, d.Revenue, d.Conversion, d.ActionsPerHour));
+        }
+
+        long next = _schedule.NextDue(p);
+        byte arm = _arm[p];
+        snapshot = new ProductSnapshot(
+            product,
+            CurrencyOf(p).ToString(),
+            new Money(_ourPrice[p]).ToDecimal(),
+            new Money(_cost[p]).ToDecimal(),
+            _inventory[p],
+            _assignment.GetName(arm),
+            _assignment.GetStrategy(arm),
+            offers,
+            board.Lowest.ToDecimal(),
+            board.Median.ToDecimal(),
+            board.Highest.ToDecimal(),
+            board.Rank,
+            board.GapToLowest,
+            prices,
+            demand,
+            next == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(next));
+        return true;
     }
 
     /// <summary>How each experiment arm has done so far (allocates; not for the hot path).</summary>

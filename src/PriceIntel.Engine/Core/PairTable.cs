@@ -10,8 +10,7 @@ namespace PriceIntel.Engine.Core;
 /// </summary>
 internal sealed class PairTable
 {
-    private long[] _keys;
-    private int[] _values;
+    private Entry[] _entries;
     private int[] _productOf;
     private int[] _competitorOf;
     private int _mask;
@@ -19,9 +18,7 @@ internal sealed class PairTable
     public PairTable(int initialCapacity = 1024)
     {
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, initialCapacity * 2));
-        _keys = new long[size];
-        _values = new int[size];
-        Array.Fill(_keys, -1L);
+        _entries = NewEntries(size);
         _mask = size - 1;
         _productOf = new int[Math.Max(16, initialCapacity)];
         _competitorOf = new int[Math.Max(16, initialCapacity)];
@@ -40,13 +37,13 @@ internal sealed class PairTable
         int slot = (int)Mix(key) & _mask;
         while (true)
         {
-            long k = _keys[slot];
-            if (k == key)
+            ref readonly var entry = ref _entries[slot];
+            if (entry.Key == key)
             {
-                return _values[slot];
+                return entry.Value;
             }
 
-            if (k == -1L)
+            if (entry.Key == -1L)
             {
                 return Add(key, slot, product, competitor);
             }
@@ -61,14 +58,14 @@ internal sealed class PairTable
         int slot = (int)Mix(key) & _mask;
         while (true)
         {
-            long k = _keys[slot];
-            if (k == key)
+            ref readonly var entry = ref _entries[slot];
+            if (entry.Key == key)
             {
-                series = _values[slot];
+                series = entry.Value;
                 return true;
             }
 
-            if (k == -1L)
+            if (entry.Key == -1L)
             {
                 series = -1;
                 return false;
@@ -97,10 +94,9 @@ internal sealed class PairTable
 
         _productOf[id] = product;
         _competitorOf[id] = competitor;
-        _keys[slot] = key;
-        _values[slot] = id;
+        _entries[slot] = new Entry(key, id);
         Count = id + 1;
-        if (Count * 2 > _keys.Length)
+        if (Count * 2 > _entries.Length)
         {
             Rehash();
         }
@@ -108,27 +104,33 @@ internal sealed class PairTable
         return id;
     }
 
+    private static Entry[] NewEntries(int size)
+    {
+        var entries = new Entry[size];
+        entries.AsSpan().Fill(new Entry(-1L, -1));
+        return entries;
+    }
+
     private void Rehash()
     {
-        var oldKeys = _keys;
-        var oldValues = _values;
-        _keys = new long[oldKeys.Length * 2];
-        _values = new int[oldKeys.Length * 2];
-        Array.Fill(_keys, -1L);
-        _mask = _keys.Length - 1;
-        for (int i = 0; i < oldKeys.Length; i++)
+        var old = _entries;
+        _entries = NewEntries(old.Length * 2);
+        _mask = _entries.Length - 1;
+        foreach (var entry in old)
         {
-            if (oldKeys[i] != -1L)
+            if (entry.Key != -1L)
             {
-                int slot = (int)Mix(oldKeys[i]) & _mask;
-                while (_keys[slot] != -1L)
+                int slot = (int)Mix(entry.Key) & _mask;
+                while (_entries[slot].Key != -1L)
                 {
                     slot = (slot + 1) & _mask;
                 }
 
-                _keys[slot] = oldKeys[i];
-                _values[slot] = oldValues[i];
+                _entries[slot] = entry;
             }
         }
     }
+
+    // Key and value side by side: one cache line per probe.
+    private readonly record struct Entry(long Key, int Value);
 }

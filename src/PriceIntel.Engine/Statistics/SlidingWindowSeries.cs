@@ -25,9 +25,9 @@ namespace PriceIntel.Engine.Statistics;
 /// <see cref="MedianCapacity"/>). The window median is the median of those of them that fall in the window:
 /// exact while the window holds at most R values, otherwise the median of the R newest values in the
 /// window (or fewer of them when reading before the newest time), so always between the window's min and max. R = 0 disables it (median NaN).</para>
-/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 56 + (K &gt; 0 ? 44 : 0) + 2·K + 36·K·B + 16·R bytes
-/// (K = 3, B = 24, R = 8: 2,826 B; K = 0, R = 0: 56 B). An in-order value only touches the 56-byte series
-/// state, the 44-byte pending accumulator of the newest buckets and one median-ring entry; the K bucket
+/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 96 + 2·K + 36·K·B + 16·R bytes
+/// (K = 3, B = 24, R = 8: 2,722 B; K = 0, R = 0: 96 B). An in-order value only touches the series state
+/// (which holds the pending accumulator of the newest buckets inline) and one median-ring entry; the K bucket
 /// rings are written once per bucket boundary, so they stay cold.</para>
 /// </remarks>
 [SkipLocalsInit]
@@ -50,7 +50,6 @@ internal sealed class SlidingWindowSeries
     private readonly double _alpha;
 
     private SeriesState[] _state;
-    private PendingBucket[] _pending;
     private ushort[] _heads;
     private ValueBucket[] _bucketData;
     private RingEntry[] _ring;
@@ -84,7 +83,6 @@ internal sealed class SlidingWindowSeries
         _lateness = allowedLatenessMs;
         _alpha = ewmaAlpha;
         _state = [];
-        _pending = [];
         _heads = [];
         _bucketData = [];
         _ring = [];
@@ -108,7 +106,7 @@ internal sealed class SlidingWindowSeries
 
     /// <summary>Bytes of state one series takes with this configuration.</summary>
     public int BytesPerSeries =>
-        Unsafe.SizeOf<SeriesState>() + (_windowCount == 0 ? 0 : Unsafe.SizeOf<PendingBucket>()) + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<ValueBucket>()) + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
+        Unsafe.SizeOf<SeriesState>() + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<ValueBucket>()) + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
 
     /// <summary>Values dropped because they were later than the allowed lateness (the ones <c>Add</c> returned false for).</summary>
     public long LateDrops { get; private set; }
@@ -214,7 +212,7 @@ internal sealed class SlidingWindowSeries
             }
         }
 
-        ref readonly var pending = ref _pending[series];
+        ref readonly var pending = ref _state[series].Pending;
         if (jStart == 0 && pending.Count != 0)
         {
             // The pending accumulator is part of the newest bucket of every window.
@@ -282,7 +280,7 @@ internal sealed class SlidingWindowSeries
         // lines); Advance merges it into the K rings when a boundary is crossed.
         if (_windowCount != 0)
         {
-            ref var pending = ref _pending[series];
+            ref var pending = ref _state[series].Pending;
             double shifted = value - pending.Pivot;
             pending.Count++;
             pending.Sum += shifted;
@@ -375,8 +373,8 @@ internal sealed class SlidingWindowSeries
     {
         if (_windowCount != 0)
         {
-            _pending[series].Clear();
-            _pending[series].Pivot = value;
+            _state[series].Pending.Clear();
+            _state[series].Pending.Pivot = value;
         }
 
         _bucketData.AsSpan(series * _windowCount * _buckets, _windowCount * _buckets).Fill(ValueBucket.Empty);
@@ -409,7 +407,7 @@ internal sealed class SlidingWindowSeries
     {
         int b = _buckets;
         long boundary = long.MaxValue;
-        ref var pending = ref _pending[series];
+        ref var pending = ref _state[series].Pending;
         for (int w = 0; w < _windowCount; w++)
         {
             long width = _widths[w];
@@ -441,7 +439,7 @@ internal sealed class SlidingWindowSeries
     private void MergeOutOfOrder(int series, ref SeriesState s, long timestamp, double value)
     {
         int b = _buckets;
-        double shifted = _windowCount == 0 ? 0 : value - _pending[series].Pivot;
+        double shifted = _windowCount == 0 ? 0 : value - _state[series].Pending.Pivot;
         for (int w = 0; w < _windowCount; w++)
         {
             long width = _widths[w];
@@ -569,7 +567,6 @@ internal sealed class SlidingWindowSeries
     {
         int capacity = WindowMath.GrownCapacity(_state.Length, needed);
         Array.Resize(ref _state, capacity);
-        Array.Resize(ref _pending, _windowCount == 0 ? 0 : capacity);
         Array.Resize(ref _heads, checked(capacity * _windowCount));
         Array.Resize(ref _bucketData, checked(capacity * _windowCount * _buckets));
         Array.Resize(ref _ring, checked(capacity * _ringCapacity));
@@ -591,6 +588,9 @@ internal sealed class SlidingWindowSeries
         public byte Flags;
         public byte RingStart;
         public byte RingCount;
+
+        // Kept inline so an in-order add touches one place (two adjacent cache lines at most).
+        public PendingBucket Pending;
     }
 
     /// <summary>

@@ -204,6 +204,44 @@ public sealed class MarketEngineTests
     }
 
     [Fact]
+    public void Snapshot_shows_board_position_windows_and_demand()
+    {
+        var (engine, keys) = NewEngine(o => o.Pricing.UpdateIntervalMinutes = 100_000);
+        int p = keys.Products.Intern("SKU-9");
+        int a = keys.Competitors.Intern("acme");
+        int b = keys.Competitors.Intern("bolt");
+        int z = keys.Competitors.Intern("zed");
+        engine.Process(
+        [
+            MarketEvent.Cost(p, Money.FromDecimal(8m), Usd, 0),
+            MarketEvent.ListPrice(p, Money.FromDecimal(11m), Usd, 0),
+            MarketEvent.Inventory(p, 42, 0),
+            MarketEvent.CompetitorPrice(p, a, 0, Money.FromDecimal(10m), Usd, Availability.InStock, Minute),
+            MarketEvent.CompetitorPrice(p, b, 0, Money.FromDecimal(12m), Usd, Availability.InStock, 2 * Minute),
+            MarketEvent.CompetitorPrice(p, z, 0, Money.FromDecimal(9m), Usd, Availability.OutOfStock, 3 * Minute),
+            MarketEvent.Demand(p, DemandAction.View, 1, default, default, 4 * Minute),
+            MarketEvent.Demand(p, DemandAction.View, 1, default, default, 4 * Minute),
+            MarketEvent.Demand(p, DemandAction.Purchase, 2, Money.FromDecimal(11m), Usd, 5 * Minute),
+        ]);
+
+        Assert.False(engine.TryGetSnapshot("SKU-unknown", out _));
+        Assert.True(engine.TryGetSnapshot("SKU-9", out var s));
+        Assert.Equal("USD", s.Currency);
+        Assert.Equal(42, s.UnitsOnHand);
+        Assert.Equal(8m, s.UnitCost);
+        Assert.Equal(["zed", "acme", "bolt"], s.Competitors.Select(c => c.Competitor));
+        Assert.Equal(10m, s.Lowest); // zed is out of stock
+        Assert.Equal(12m, s.Highest);
+        Assert.Equal(11m, s.Median);
+        Assert.Equal(3, s.PriceWindows[0].Count);
+        Assert.Equal(9, s.PriceWindows[0].Min, 6);
+        Assert.Equal(2, s.DemandWindows[0].Views);
+        Assert.Equal(2, s.DemandWindows[0].Units);
+        Assert.Equal(22, s.DemandWindows[0].Revenue, 6);
+        Assert.Equal(0.5, s.DemandWindows[0].Conversion, 6);
+    }
+
+    [Fact]
     public void Steady_state_processing_allocates_nothing()
     {
         var (engine, keys) = NewEngine();

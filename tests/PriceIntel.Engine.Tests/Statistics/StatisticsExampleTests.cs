@@ -108,10 +108,10 @@ public sealed class StatisticsExampleTests
         Assert.Equal(17.99, scalars.Ewma(3)); // alpha 1 follows the last value
         Assert.Equal(-2, scalars.Change(3), 12);
         Assert.True(scalars.Capacity >= 4);
-        Assert.Equal(56, scalars.BytesPerSeries);
+        Assert.Equal(96, scalars.BytesPerSeries);
 
         var product = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 300_000, 0.1, 1, medianCapacity: 8);
-        Assert.Equal(56 + 44 + 6 + (72 * 36) + (8 * 16), product.BytesPerSeries);
+        Assert.Equal(96 + 6 + (72 * 36) + (8 * 16), product.BytesPerSeries);
         Assert.Equal(150_000, product.BucketWidthMs(0));
         Assert.Equal(25_200_000, product.BucketWidthMs(2));
     }
