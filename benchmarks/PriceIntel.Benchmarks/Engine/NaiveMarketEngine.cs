@@ -32,85 +32,85 @@ internal sealed class NaiveMarketEngine(PriceIntelOptions options)
                     _ourPrice[e.ProductId] = e.Price.ToDouble();
                     break;
                 case MarketEventKind.Demand:
-                {
-                    if (!_demand.TryGetValue(e.ProductId, out var list))
                     {
-                        _demand[e.ProductId] = list = [];
-                    }
+                        if (!_demand.TryGetValue(e.ProductId, out var list))
+                        {
+                            _demand[e.ProductId] = list = [];
+                        }
 
-                    list.Add((e.Timestamp, e.Action));
-                    list.RemoveAll(x => x.Ts < e.Timestamp - options.Windows.LengthsMs.Long);
-                    double recent = list.Count(x => x.Ts >= e.Timestamp - windowMs);
-                    double baseline = list.Count / Math.Max(1.0, (e.Timestamp - list[0].Ts) / (double)windowMs);
-                    if (recent > options.Alerts.DemandSurgeMinEvents && recent > baseline * options.Alerts.DemandSurgeFactor)
-                    {
-                        _outputs.Add(new { Kind = SignalKind.DemandSurge, e.ProductId, recent, baseline });
-                    }
+                        list.Add((e.Timestamp, e.Action));
+                        list.RemoveAll(x => x.Ts < e.Timestamp - options.Windows.LengthsMs.Long);
+                        double recent = list.Count(x => x.Ts >= e.Timestamp - windowMs);
+                        double baseline = list.Count / Math.Max(1.0, (e.Timestamp - list[0].Ts) / (double)windowMs);
+                        if (recent > options.Alerts.DemandSurgeMinEvents && recent > baseline * options.Alerts.DemandSurgeFactor)
+                        {
+                            _outputs.Add(new { Kind = SignalKind.DemandSurge, e.ProductId, recent, baseline });
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case MarketEventKind.CompetitorPrice:
-                {
-                    double price = e.Price.ToDouble();
-                    var key = (e.ProductId, e.CompetitorId);
-                    if (!_pairHistory.TryGetValue(key, out var history))
                     {
-                        _pairHistory[key] = history = [];
-                    }
-
-                    if (history.Count >= options.Anomaly.WarmUp)
-                    {
-                        var sorted = history.OrderBy(x => x).ToList();
-                        double median = sorted[sorted.Count / 2];
-                        double mad = history.Select(x => Math.Abs(x - median)).OrderBy(x => x).ElementAt(history.Count / 2);
-                        double z = Math.Abs(price - median) / Math.Max(1.4826 * mad, median * 0.001);
-                        if (z >= options.Anomaly.RobustZThreshold)
+                        double price = e.Price.ToDouble();
+                        var key = (e.ProductId, e.CompetitorId);
+                        if (!_pairHistory.TryGetValue(key, out var history))
                         {
-                            _outputs.Add(new { Kind = SignalKind.PriceAnomaly, e.ProductId, e.CompetitorId, price, z });
-                            continue;
+                            _pairHistory[key] = history = [];
                         }
 
-                        if ((median - price) / median >= options.Alerts.CompetitorPriceDropThreshold
-                            && (!_lastDrop.TryGetValue(key, out var last) || e.Timestamp - last > options.Alerts.CooldownMinutes * 60_000))
+                        if (history.Count >= options.Anomaly.WarmUp)
                         {
-                            _lastDrop[key] = e.Timestamp;
-                            _outputs.Add(new { Kind = SignalKind.CompetitorPriceDrop, e.ProductId, e.CompetitorId, price, median });
+                            var sorted = history.OrderBy(x => x).ToList();
+                            double median = sorted[sorted.Count / 2];
+                            double mad = history.Select(x => Math.Abs(x - median)).OrderBy(x => x).ElementAt(history.Count / 2);
+                            double z = Math.Abs(price - median) / Math.Max(1.4826 * mad, median * 0.001);
+                            if (z >= options.Anomaly.RobustZThreshold)
+                            {
+                                _outputs.Add(new { Kind = SignalKind.PriceAnomaly, e.ProductId, e.CompetitorId, price, z });
+                                continue;
+                            }
+
+                            if ((median - price) / median >= options.Alerts.CompetitorPriceDropThreshold
+                                && (!_lastDrop.TryGetValue(key, out var last) || e.Timestamp - last > options.Alerts.CooldownMinutes * 60_000))
+                            {
+                                _lastDrop[key] = e.Timestamp;
+                                _outputs.Add(new { Kind = SignalKind.CompetitorPriceDrop, e.ProductId, e.CompetitorId, price, median });
+                            }
                         }
+
+                        history.Add(price);
+                        if (history.Count > options.Anomaly.HistoryLength)
+                        {
+                            history.RemoveAt(0);
+                        }
+
+                        if (!_productHistory.TryGetValue(e.ProductId, out var series))
+                        {
+                            _productHistory[e.ProductId] = series = [];
+                        }
+
+                        series.Add((e.Timestamp, price));
+                        series.RemoveAll(x => x.Ts < e.Timestamp - windowMs);
+                        var inWindow = series.Where(x => x.Ts >= e.Timestamp - windowMs).Select(x => x.Price).ToList();
+                        double mean = inWindow.Average();
+                        double std = Math.Sqrt(inWindow.Sum(x => (x - mean) * (x - mean)) / inWindow.Count);
+                        _outputs.Add((mean, std, inWindow.Min(), inWindow.Max()));
+
+                        if (!_board.TryGetValue(e.ProductId, out var board))
+                        {
+                            _board[e.ProductId] = board = [];
+                        }
+
+                        board[e.CompetitorId] = price;
+                        if (!_lastPricing.TryGetValue(e.ProductId, out var lastRun) || e.Timestamp - lastRun >= options.Pricing.UpdateInterval.TotalMilliseconds)
+                        {
+                            _lastPricing[e.ProductId] = e.Timestamp;
+                            Price(e.ProductId, board.Values.Min());
+                        }
+
+                        break;
                     }
-
-                    history.Add(price);
-                    if (history.Count > options.Anomaly.HistoryLength)
-                    {
-                        history.RemoveAt(0);
-                    }
-
-                    if (!_productHistory.TryGetValue(e.ProductId, out var series))
-                    {
-                        _productHistory[e.ProductId] = series = [];
-                    }
-
-                    series.Add((e.Timestamp, price));
-                    series.RemoveAll(x => x.Ts < e.Timestamp - windowMs);
-                    var inWindow = series.Where(x => x.Ts >= e.Timestamp - windowMs).Select(x => x.Price).ToList();
-                    double mean = inWindow.Average();
-                    double std = Math.Sqrt(inWindow.Sum(x => (x - mean) * (x - mean)) / inWindow.Count);
-                    _outputs.Add((mean, std, inWindow.Min(), inWindow.Max()));
-
-                    if (!_board.TryGetValue(e.ProductId, out var board))
-                    {
-                        _board[e.ProductId] = board = [];
-                    }
-
-                    board[e.CompetitorId] = price;
-                    if (!_lastPricing.TryGetValue(e.ProductId, out var lastRun) || e.Timestamp - lastRun >= options.Pricing.UpdateInterval.TotalMilliseconds)
-                    {
-                        _lastPricing[e.ProductId] = e.Timestamp;
-                        Price(e.ProductId, board.Values.Min());
-                    }
-
-                    break;
-                }
             }
         }
 
