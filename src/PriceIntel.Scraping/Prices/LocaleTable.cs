@@ -30,6 +30,17 @@ internal static class LocaleTable
         ["BH"] = "BHD", ["OM"] = "OMR", ["QA"] = "QAR", ["JO"] = "JOD", ["PK"] = "PKR", ["NG"] = "NGN", ["KZ"] = "KZT", ["RS"] = "RSD",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
+    // Languages spoken as a national language in one currency area only.
+    private static readonly FrozenDictionary<string, string> LanguageCurrency = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ja"] = "JPY", ["ko"] = "KRW", ["th"] = "THB", ["vi"] = "VND", ["pl"] = "PLN", ["cs"] = "CZK", ["hu"] = "HUF", ["tr"] = "TRY",
+        ["he"] = "ILS", ["uk"] = "UAH", ["bg"] = "BGN", ["id"] = "IDR", ["sv"] = "SEK", ["da"] = "DKK", ["nb"] = "NOK", ["nn"] = "NOK",
+        ["no"] = "NOK", ["is"] = "ISK", ["fi"] = "EUR", ["et"] = "EUR", ["lv"] = "EUR", ["lt"] = "EUR", ["sk"] = "EUR", ["sl"] = "EUR",
+        ["hr"] = "EUR", ["mt"] = "EUR", ["el"] = "EUR", ["ka"] = "GEL", ["hy"] = "AMD", ["az"] = "AZN",
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> LanguageLookup = LanguageCurrency.GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CommaLanguageLookup = CommaLanguages.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> RegionLookup = RegionCurrency.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -78,6 +89,10 @@ internal static class LocaleTable
         if (!region.IsEmpty && RegionLookup.TryGetValue(region, out var code))
         {
             currency = CurrencyCode.Parse(code);
+        }
+        else if (region.IsEmpty && LanguageLookup.TryGetValue(language, out var languageCode))
+        {
+            currency = CurrencyCode.Parse(languageCode);
         }
 
         return new PriceParseHints(currency, separator);

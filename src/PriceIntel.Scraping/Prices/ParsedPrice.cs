@@ -50,8 +50,11 @@ public enum PriceQualifiers : ushort
     /// <summary>The text also says the item is sold out.</summary>
     SoldOut = 1 << 7,
 
-    /// <summary>The currency came from the hint, not from the text.</summary>
+    /// <summary>The currency came from the hint: the text had no currency, or a symbol several currencies share ("$").</summary>
     CurrencyFromHint = 1 << 8,
+
+    /// <summary>The text had no currency symbol or code at all, only a number.</summary>
+    BareNumber = 1 << 9,
 }
 
 /// <summary>

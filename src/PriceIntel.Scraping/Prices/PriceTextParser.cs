@@ -232,6 +232,11 @@ internal static class PriceTextParser
         }
 
         var currency = chosen.Currency;
+        if (!chosen.HasSymbol)
+        {
+            qualifiers |= PriceQualifiers.BareNumber;
+        }
+
         if (currency.IsEmpty && !chosen.HasSymbol && !hints.Currency.IsEmpty)
         {
             currency = hints.Currency;
@@ -709,6 +714,11 @@ internal static class PriceTextParser
             word.Contains("售罄", StringComparison.Ordinal) || word.Contains("품절", StringComparison.Ordinal))
         {
             return PriceWord.SoldOutWord;
+        }
+
+        if (word.Contains("以上", StringComparison.Ordinal) || word.Contains("满", StringComparison.Ordinal) || word.Contains("이상", StringComparison.Ordinal))
+        {
+            return PriceWord.Threshold;
         }
 
         if (word.Contains("無料", StringComparison.Ordinal) || word.Contains("免费", StringComparison.Ordinal))
