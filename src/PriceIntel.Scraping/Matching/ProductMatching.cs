@@ -131,7 +131,7 @@ public static class ProductMatching
 
     private static HashSet<string> Words(string text)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
+        var tokens = new List<string>();
         int start = -1;
         for (int i = 0; i <= text.Length; i++)
         {
@@ -142,18 +142,47 @@ public static class ProductMatching
             }
             else if (!part && start >= 0)
             {
-                var word = text[start..i].ToLowerInvariant();
-                if (!StopWords.Contains(word))
-                {
-                    set.Add(word);
-                }
-
+                tokens.Add(text[start..i].ToLowerInvariant());
                 start = -1;
+            }
+        }
+
+        // "128 GB" and "128GB" are the same size: join a number with the unit that follows it.
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (i + 1 < tokens.Count && IsNumber(token) && Units.Contains(tokens[i + 1]))
+            {
+                token += tokens[++i];
+            }
+
+            if (!StopWords.Contains(token))
+            {
+                set.Add(token);
             }
         }
 
         return set;
     }
+
+    private static bool IsNumber(string token)
+    {
+        foreach (var c in token)
+        {
+            if (!char.IsDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly HashSet<string> Units = new(StringComparer.Ordinal)
+    {
+        "gb", "tb", "mb", "kb", "ml", "l", "cl", "kg", "g", "mg", "mm", "cm", "m", "in", "inch", "zoll", "w", "kw", "v", "mah", "hz", "ghz", "mp", "oz", "lb", "lbs", "pcs", "pack", "x",
+    };
 
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal) { "the", "a", "an", "and", "with", "for", "of", "in", "und", "mit", "für", "de", "la", "le", "et", "avec", "y", "con", "new", "neu" };
 
