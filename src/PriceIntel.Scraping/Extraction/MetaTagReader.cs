@@ -13,7 +13,7 @@ internal static class MetaTagReader
         string? salePrice = null;
         string? currency = null;
         string? saleCurrency = null;
-        foreach (var meta in document.QuerySelectorAll("meta[content]"))
+        foreach (var meta in Selectors.All(document, "meta[content]")!)
         {
             var key = meta.GetAttribute("property") ?? meta.GetAttribute("name") ?? meta.GetAttribute("itemprop");
             if (key is null)
@@ -74,7 +74,7 @@ internal static class MetaTagReader
     /// <summary>The currency a page declares in meta tags or microdata, for hints.</summary>
     public static CurrencyCode DeclaredCurrency(IDocument document, CurrencyCode hint)
     {
-        var element = document.QuerySelector("meta[property='og:price:currency'],meta[property='product:price:currency'],[itemprop=priceCurrency],[property='schema:priceCurrency'],[property=priceCurrency]");
+        var element = Selectors.First(document, "meta[property='og:price:currency'],meta[property='product:price:currency'],[itemprop=priceCurrency],[property='schema:priceCurrency'],[property=priceCurrency]");
         if (element is null)
         {
             return default;

@@ -56,7 +56,7 @@ public sealed class ProductPageExtractor
             IsScripting = false,
             SkipComments = true,
             OnToken = budget.OnToken,
-        });
+        }, Selectors.Context);
 
         IDocument document;
         try
@@ -78,7 +78,7 @@ public sealed class ProductPageExtractor
     {
         var fields = new PageFields { Hints = PageHints(document, outside.IsEmptyHints() ? _options.DefaultHints : outside) };
         var blocks = new List<string>();
-        foreach (var script in document.QuerySelectorAll("script[type]"))
+        foreach (var script in Selectors.All(document, "script[type]")!)
         {
             var type = script.GetAttribute("type");
             if (type is not null && type.Trim().StartsWith("application/ld+json", StringComparison.OrdinalIgnoreCase))

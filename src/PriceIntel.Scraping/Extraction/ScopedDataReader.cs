@@ -15,6 +15,8 @@ internal sealed class ScopedDataReader
     private readonly string _scopeAttribute;
     private readonly string _typeAttribute;
     private readonly string _propertyAttribute;
+    private readonly string _scopeSelector;
+    private readonly string _propertySelector;
     private readonly ExtractionMethod _method;
     private readonly double _confidence;
 
@@ -23,13 +25,15 @@ internal sealed class ScopedDataReader
         _scopeAttribute = scopeAttribute;
         _typeAttribute = typeAttribute;
         _propertyAttribute = propertyAttribute;
+        _scopeSelector = $"[{scopeAttribute}]";
+        _propertySelector = $"[{propertyAttribute}]";
         _method = method;
         _confidence = confidence;
     }
 
     public void Read(IDocument document, PageFields fields)
     {
-        foreach (var scope in document.QuerySelectorAll($"[{_scopeAttribute}]"))
+        foreach (var scope in Selectors.All(document, _scopeSelector)!)
         {
             if (!HasType(scope, "Product") && !HasType(scope, "IndividualProduct") && !HasType(scope, "ProductModel"))
             {
@@ -52,7 +56,7 @@ internal sealed class ScopedDataReader
         string? lowText = null;
         string? highText = null;
         string? availability = null;
-        foreach (var element in product.QuerySelectorAll($"[{_propertyAttribute}]"))
+        foreach (var element in Selectors.All(product, _propertySelector)!)
         {
             var owner = Owner(element);
             bool ofProduct = owner == product;
@@ -196,7 +200,7 @@ internal sealed class ScopedDataReader
     {
         if (element.HasAttribute(_scopeAttribute) || element.HasAttribute(_typeAttribute))
         {
-            foreach (var inner in element.QuerySelectorAll($"[{_propertyAttribute}]"))
+            foreach (var inner in Selectors.All(element, _propertySelector)!)
             {
                 if (Properties(inner).Contains("name"))
                 {

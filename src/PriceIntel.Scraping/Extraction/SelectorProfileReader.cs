@@ -87,16 +87,10 @@ internal static class SelectorProfileReader
     {
         foreach (var selector in selectors)
         {
-            try
+            // A malformed selector in a profile compiles to null and is skipped.
+            if (Selectors.First(document, selector) is { } element)
             {
-                if (document.QuerySelector(selector) is { } element)
-                {
-                    return element;
-                }
-            }
-            catch (DomException)
-            {
-                // A malformed selector in a profile must not stop extraction; the next selector is tried.
+                return element;
             }
         }
 

@@ -41,14 +41,36 @@ internal static class VisualPriceHeuristic
 
     public static void Read(IDocument document, PageFields fields)
     {
+        try
+        {
+            ReadCore(document, fields);
+        }
+        finally
+        {
+            t_words?.Clear();
+        }
+    }
+
+    private static void ReadCore(IDocument document, PageFields fields)
+    {
         var body = document.Body;
         if (body is null)
         {
             return;
         }
 
-        var all = document.All;
-        int count = Math.Min(all.Length, MaxElements);
+        // Copied once: indexing AngleSharp's live collection walks the tree each time.
+        var all = new List<IElement>(256);
+        foreach (var element in document.All)
+        {
+            all.Add(element);
+            if (all.Count == MaxElements)
+            {
+                break;
+            }
+        }
+
+        int count = all.Count;
         int h1 = -1;
         int buy = -1;
         bool buyDisabled = false;
@@ -192,14 +214,14 @@ internal static class VisualPriceHeuristic
         fields.OfferAvailability(StockNearProduct(all, count, h1, buy, buyDisabled), ExtractionMethod.VisualHeuristic, 0.6);
     }
 
-    private static Availability StockNearProduct(IHtmlCollection<IElement> all, int count, int h1, int buy, bool buyDisabled)
+    private static Availability StockNearProduct(List<IElement> all, int count, int h1, int buy, bool buyDisabled)
     {
         int start = h1 >= 0 ? h1 : 0;
         int end = Math.Min(count, start + 150);
         for (int i = start; i < end; i++)
         {
             var e = all[i];
-            if (e.ChildElementCount > 3 || e.LocalName is "script" or "style")
+            if (e.ChildElementCount > 1 || e.LocalName is "script" or "style" or "button")
             {
                 continue;
             }
@@ -345,34 +367,55 @@ internal static class VisualPriceHeuristic
         return false;
     }
 
-    /// <summary>True when a word of the element's class or id (split at spaces, '-', '_' and case changes) equals <paramref name="word"/>.</summary>
-    private static bool HasWord(IElement e, string word) =>
-        ContainsWord(e.GetAttribute("class"), word) || ContainsWord(e.Id, word) || ContainsWord(e.GetAttribute("data-testid"), word);
+    /// <summary>True when a word of the element's class, id or data-testid (split at spaces, '-', '_' and case changes) equals <paramref name="word"/>.</summary>
+    private static bool HasWord(IElement e, string word) => WordsOf(e).Contains(word);
 
-    private static bool ContainsWord(string? value, string word)
+    [ThreadStatic]
+    private static Dictionary<IElement, HashSet<string>>? t_words;
+
+    private static readonly HashSet<string> NoWords = [];
+
+    /// <summary>The element's class/id words, computed once per element per page.</summary>
+    private static HashSet<string> WordsOf(IElement e)
     {
-        if (string.IsNullOrEmpty(value))
+        var cache = t_words ??= new Dictionary<IElement, HashSet<string>>(ReferenceEqualityComparer.Instance);
+        if (cache.TryGetValue(e, out var words))
         {
-            return false;
+            return words;
         }
 
-        int start = 0;
-        for (int i = 0; i <= value.Length; i++)
+        words = NoWords;
+        foreach (var value in (ReadOnlySpan<string?>)[e.GetAttribute("class"), e.Id, e.GetAttribute("data-testid")])
         {
-            bool boundary = i == value.Length || value[i] is ' ' or '-' or '_' or '\t' or '\n' || (i > start && char.IsUpper(value[i]) && char.IsLower(value[i - 1]));
-            if (!boundary)
+            if (string.IsNullOrEmpty(value))
             {
                 continue;
             }
 
-            if (i > start && value.AsSpan(start, i - start).Equals(word, StringComparison.OrdinalIgnoreCase))
+            int start = 0;
+            for (int i = 0; i <= value.Length; i++)
             {
-                return true;
-            }
+                bool boundary = i == value.Length || value[i] is ' ' or '-' or '_' or '\t' or '\n' || (i > start && char.IsUpper(value[i]) && char.IsLower(value[i - 1]));
+                if (!boundary)
+                {
+                    continue;
+                }
 
-            start = i < value.Length && char.IsUpper(value[i]) ? i : i + 1;
+                if (i > start)
+                {
+                    if (ReferenceEquals(words, NoWords))
+                    {
+                        words = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                    }
+
+                    words.Add(value[start..i]);
+                }
+
+                start = i < value.Length && char.IsUpper(value[i]) ? i : i + 1;
+            }
         }
 
-        return false;
+        cache[e] = words;
+        return words;
     }
 }
