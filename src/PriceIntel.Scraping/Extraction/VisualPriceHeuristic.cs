@@ -221,7 +221,7 @@ internal static class VisualPriceHeuristic
         for (int i = start; i < end; i++)
         {
             var e = all[i];
-            if (e.ChildElementCount > 1 || e.LocalName is "script" or "style" or "button")
+            if (e.ChildElementCount > 1 || e.LocalName is "script" or "style")
             {
                 continue;
             }

@@ -182,4 +182,13 @@ public sealed class ProductPageExtractorTests
         Assert.Equal("CAD", page.Currency.Value.ToString());
         Assert.Equal(12m, page.Price.Value.ToDecimal());
     }
+
+    [Fact]
+    public void A_sold_out_button_marks_the_page_out_of_stock()
+    {
+        const string html = """<html lang="en-US"><body><h1>Tote Bag</h1><span class="price">$25.00</span><button type="submit" disabled>Sold out</button></body></html>""";
+        var page = Extractor.Extract(html);
+        Assert.Equal(Availability.OutOfStock, page.Availability.Value);
+        Assert.Equal(25m, page.Price.Value.ToDecimal());
+    }
 }
