@@ -261,6 +261,17 @@ public sealed class PriceTextTableTests
         19.99EUR ‖ ‖ ‖ 19.99 EUR
         Rs.499 ‖ INR ‖ ‖ 499 INR
         only 19.99 ‖ USD ‖ ‖ 19.99 USD
+        Sale: $19.99 Reg: $29.99 ‖ USD ‖ ‖ 19.99 USD HadOldPrice
+        $19.99 - Save 30% ‖ USD ‖ ‖ 19.99 USD
+        Ab 1.299 € ‖ ‖ ‖ 1299 EUR From
+        12.99 USD/month ‖ ‖ ‖ NoPrice
+        CHF 19.90 statt 29.90 ‖ ‖ ‖ 19.9 CHF HadOldPrice
+        From $1,299 or $108.25/mo. for 12 mo. ‖ USD ‖ ‖ 1299 USD From
+        Now: $15.00 | Was: $20.00 ‖ USD ‖ ‖ 15 USD HadOldPrice
+        1.234,5 € ‖ ‖ ‖ 1234.5 EUR
+        MSRP $599.99 $449.99 ‖ USD ‖ ‖ 449.99 USD HadOldPrice
+        Was £49.99 Now £39.99 inc VAT ‖ ‖ ‖ 39.99 GBP IncludesTax
+        1,299.00 € ‖ ‖ ‖ 1299 EUR
         """;
 
     public static TheoryData<string, string, string, string> Rows()
