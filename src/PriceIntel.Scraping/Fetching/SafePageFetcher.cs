@@ -177,7 +177,7 @@ internal sealed partial class SafePageFetcher : IPageFetcher
 
             if (attempt > _options.MaxRetries)
             {
-                return (Fail(outcome, requested, url, status, $"{reason} (after {attempt} attempts)", attempt), null);
+                return (Fail(status == 429 ? FetchOutcome.RateLimited : outcome, requested, url, status, $"{reason} (after {attempt} attempts)", attempt), null);
             }
 
             var delay = retryAfter ?? Backoff(attempt);
@@ -378,7 +378,8 @@ internal sealed partial class SafePageFetcher : IPageFetcher
             }
         }
 
-        return Unreachable(now, $"robots.txt of {robotsUrl.Authority} redirected more than {RobotsRedirects} times");
+        // RFC 9309 2.3.1.2: after five redirects a crawler may treat robots.txt as unavailable, which allows.
+        return new RobotsEntry(RobotsTxt.AllowAll, now + _options.RobotsCacheDuration, null, null);
     }
 
     private static RobotsEntry Unreachable(DateTimeOffset now, string reason) =>

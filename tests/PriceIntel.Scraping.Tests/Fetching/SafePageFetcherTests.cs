@@ -257,6 +257,32 @@ public sealed class SafePageFetcherTests
     }
 
     [Fact]
+    public async Task Persistent_429_without_retry_after_ends_rate_limited()
+    {
+        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/busy", () => Results.StatusCode(429)));
+        var options = LoopbackOptions();
+        options.MaxRetries = 1;
+        using var fetcher = PageFetcher.Create(options);
+        var result = await fetcher.FetchAsync(server.Url("/busy"), CancellationToken.None);
+        Assert.Equal(FetchOutcome.RateLimited, result.Outcome);
+        Assert.Equal(2, server.HitsOf("/busy"));
+    }
+
+    [Fact]
+    public async Task Robots_redirect_loop_counts_as_unavailable_which_allows()
+    {
+        await using var server = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/robots.txt", () => Results.Redirect("/robots-elsewhere.txt"));
+            app.MapGet("/robots-elsewhere.txt", () => Results.Redirect("/robots.txt"));
+            app.MapGet("/page", () => Results.Text("<html>ok</html>", "text/html"));
+        });
+        using var fetcher = PageFetcher.Create(LoopbackOptions());
+        Assert.Equal(FetchOutcome.Ok, (await fetcher.FetchAsync(server.Url("/page"), CancellationToken.None)).Outcome);
+        Assert.Equal(6, server.HitsOf("/robots.txt") + server.HitsOf("/robots-elsewhere.txt"));
+    }
+
+    [Fact]
     public async Task Not_found_is_not_retried()
     {
         await using var server = await LoopbackServer.StartAsync(_ => { });
