@@ -16,7 +16,7 @@ internal static class VisualPriceHeuristic
     private static readonly string[] ExcludedAreaWords =
     [
         "recommend", "recommended", "recommendations", "related", "similar", "carousel", "upsell", "crosssell", "cross", "also", "bought",
-        "viewed", "suggest", "suggestions", "recently", "footer", "header", "nav", "navigation", "menu", "minicart", "basket", "cart",
+        "viewed", "suggest", "suggestions", "recently", "footer", "header", "nav", "navigation", "menu", "minicart", "minibasket",
         "bundle", "accessories", "reviews", "sidebar", "banner", "shipping", "delivery", "teaser", "others",
     ];
 

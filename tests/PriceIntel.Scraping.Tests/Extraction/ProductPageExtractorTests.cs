@@ -191,4 +191,19 @@ public sealed class ProductPageExtractorTests
         Assert.Equal(Availability.OutOfStock, page.Availability.Value);
         Assert.Equal(25m, page.Price.Value.ToDecimal());
     }
+
+    [Fact]
+    public void A_price_inside_the_add_to_cart_box_counts_but_a_mini_cart_total_does_not()
+    {
+        const string html = """
+            <html lang="en-US"><body>
+            <div class="header-minicart"><span class="price">$120.00</span></div>
+            <h1>Desk Fan</h1>
+            <div class="product-add-to-cart"><span class="price">$39.00</span><button>Add to cart</button></div>
+            </body></html>
+            """;
+        var page = Extractor.Extract(html);
+        Assert.Equal(39m, page.Price.Value.ToDecimal());
+        Assert.Equal(ExtractionMethod.VisualHeuristic, page.Price.Method);
+    }
 }
