@@ -1,0 +1,440 @@
+using System.Text.Json;
+
+namespace PriceIntel.Scraping;
+
+/// <summary>
+/// schema.org Product/Offer from JSON-LD: <c>@graph</c>, top-level arrays, nested offers,
+/// AggregateOffer low/high, priceSpecification, and blocks with the usual defects (trailing commas,
+/// comments, HTML comment or CDATA wrappers, several objects back to back, raw line breaks in strings).
+/// </summary>
+internal static class JsonLdReader
+{
+    private const int MaxNodeDepth = 24;
+    private const double Confidence = 0.95;
+
+    private static readonly JsonDocumentOptions Options = new()
+    {
+        AllowTrailingCommas = true,
+        CommentHandling = JsonCommentHandling.Skip,
+        MaxDepth = 64,
+    };
+
+    public static void Read(IEnumerable<string> blocks, PageFields fields, int maxChars)
+    {
+        foreach (var raw in blocks)
+        {
+            if (raw.Length > maxChars)
+            {
+                continue;
+            }
+
+            using var document = TryParse(raw);
+            if (document is null)
+            {
+                continue;
+            }
+
+            var product = FindProduct(document.RootElement, 0);
+            if (product is { } p)
+            {
+                ReadProduct(p, fields);
+                if (fields.HasPrice)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The page currency a JSON-LD block declares, for hints before other methods run.</summary>
+    internal static JsonDocument? TryParse(string raw)
+    {
+        var text = raw.Trim();
+        if (text.StartsWith("<!--", StringComparison.Ordinal))
+        {
+            text = text[4..];
+        }
+
+        if (text.EndsWith("-->", StringComparison.Ordinal))
+        {
+            text = text[..^3];
+        }
+
+        text = text.Replace("<![CDATA[", "", StringComparison.Ordinal).Replace("]]>", "", StringComparison.Ordinal).Trim();
+        if (text.StartsWith("//", StringComparison.Ordinal))
+        {
+            int newline = text.IndexOf('\n', StringComparison.Ordinal);
+            text = newline < 0 ? "" : text[(newline + 1)..];
+        }
+
+        if (TryDocument(text) is { } doc)
+        {
+            return doc;
+        }
+
+        // Raw control characters inside strings (a common CMS defect): escape them.
+        var cleaned = EscapeControlCharacters(text);
+        if (TryDocument(cleaned) is { } doc2)
+        {
+            return doc2;
+        }
+
+        // Several objects back to back: wrap them in an array.
+        var joined = "[" + cleaned.Replace("}\n{", "},{", StringComparison.Ordinal).Replace("}{", "},{", StringComparison.Ordinal).Replace("} {", "},{", StringComparison.Ordinal) + "]";
+        return TryDocument(joined);
+    }
+
+    private static JsonDocument? TryDocument(string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text, Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string EscapeControlCharacters(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        bool inString = false;
+        bool escaped = false;
+        foreach (var c in text)
+        {
+            if (inString && c < ' ')
+            {
+                builder.Append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : " ");
+                continue;
+            }
+
+            if (inString && !escaped && c == '"')
+            {
+                inString = false;
+            }
+            else if (!inString && c == '"')
+            {
+                inString = true;
+            }
+
+            escaped = inString && !escaped && c == '\\';
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    private static JsonElement? FindProduct(JsonElement node, int depth)
+    {
+        if (depth > MaxNodeDepth)
+        {
+            return null;
+        }
+
+        if (node.ValueKind == JsonValueKind.Array)
+        {
+            JsonElement? fallback = null;
+            foreach (var item in node.EnumerateArray())
+            {
+                if (FindProduct(item, depth + 1) is { } found)
+                {
+                    if (HasOffers(found))
+                    {
+                        return found;
+                    }
+
+                    fallback ??= found;
+                }
+            }
+
+            return fallback;
+        }
+
+        if (node.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (IsType(node, "Product") || IsType(node, "IndividualProduct") || IsType(node, "ProductModel") || IsType(node, "ProductGroup") || IsType(node, "Vehicle") || IsType(node, "Book"))
+        {
+            if (HasOffers(node) || !IsType(node, "ProductGroup"))
+            {
+                return node;
+            }
+
+            // A ProductGroup: its variants carry the offers.
+            if (node.TryGetProperty("hasVariant", out var variants) && FindProduct(variants, depth + 1) is { } variant)
+            {
+                return variant;
+            }
+
+            return node;
+        }
+
+        foreach (var name in (ReadOnlySpan<string>)["@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "item", "about"])
+        {
+            if (node.TryGetProperty(name, out var child) && FindProduct(child, depth + 1) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasOffers(JsonElement node) => node.ValueKind == JsonValueKind.Object && node.TryGetProperty("offers", out _);
+
+    private static bool IsType(JsonElement node, string type)
+    {
+        if (!node.TryGetProperty("@type", out var t))
+        {
+            return false;
+        }
+
+        if (t.ValueKind == JsonValueKind.String)
+        {
+            return TypeEquals(t.GetString(), type);
+        }
+
+        if (t.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in t.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.String && TypeEquals(item.GetString(), type))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TypeEquals(string? value, string type)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        int cut = Math.Max(value.LastIndexOf('/'), value.LastIndexOf(':'));
+        return value.AsSpan(cut + 1).Equals(type, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void ReadProduct(JsonElement product, PageFields fields)
+    {
+        PageFields.Offer(ref fields.Title, Text(product, "name"), ExtractionMethod.JsonLd, Confidence);
+        PageFields.Offer(ref fields.Sku, Text(product, "sku"), ExtractionMethod.JsonLd, Confidence);
+        PageFields.Offer(ref fields.Mpn, Text(product, "mpn"), ExtractionMethod.JsonLd, Confidence);
+        foreach (var key in (ReadOnlySpan<string>)["gtin13", "gtin", "gtin12", "gtin14", "gtin8", "isbn"])
+        {
+            fields.OfferGtin(Text(product, key), ExtractionMethod.JsonLd, Confidence);
+        }
+
+        if (product.TryGetProperty("brand", out var brand))
+        {
+            PageFields.Offer(ref fields.Brand, brand.ValueKind == JsonValueKind.String ? brand.GetString() : First(brand) is { ValueKind: JsonValueKind.Object } b ? Text(b, "name") : null, ExtractionMethod.JsonLd, Confidence);
+        }
+
+        if (!product.TryGetProperty("offers", out var offers))
+        {
+            return;
+        }
+
+        var chosen = ChooseOffer(offers, fields.Hints, 0);
+        if (chosen is null)
+        {
+            return;
+        }
+
+        var offer = chosen.Value;
+        var currency = CurrencyOf(offer, fields.Hints);
+        if (IsType(offer, "AggregateOffer"))
+        {
+            var low = Amount(offer, "lowPrice", fields.Hints.WithCurrency(currency));
+            var high = Amount(offer, "highPrice", fields.Hints.WithCurrency(currency));
+            fields.LowPrice = low;
+            fields.HighPrice = high;
+            var price = low ?? Amount(offer, "price", fields.Hints.WithCurrency(currency));
+            if (price is null && offer.TryGetProperty("offers", out var inner) && ChooseOffer(inner, fields.Hints, 1) is { } innerOffer)
+            {
+                offer = innerOffer;
+                currency = CurrencyOf(offer, fields.Hints).IsEmpty ? currency : CurrencyOf(offer, fields.Hints);
+                price = OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency);
+            }
+
+            if (price is { } p)
+            {
+                fields.OfferPrice(p, currency, ExtractionMethod.JsonLd, low is null ? Confidence : 0.85);
+            }
+        }
+        else if (OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency) is { } price)
+        {
+            fields.OfferPrice(price, currency, ExtractionMethod.JsonLd, Confidence);
+        }
+
+        fields.OfferAvailability(PageFields.ParseAvailability(Text(offer, "availability")), ExtractionMethod.JsonLd, Confidence);
+        PageFields.Offer(ref fields.Sku, Text(offer, "sku"), ExtractionMethod.JsonLd, Confidence);
+        fields.OfferGtin(Text(offer, "gtin13") ?? Text(offer, "gtin"), ExtractionMethod.JsonLd, Confidence);
+    }
+
+    /// <summary>An offer's price: <c>price</c>, else the sale price in <c>priceSpecification</c> (list and strike-through prices skipped).</summary>
+    private static Money? OfferPrice(JsonElement offer, PriceParseHints hints, ref CurrencyCode currency)
+    {
+        if (Amount(offer, "price", hints) is { } price)
+        {
+            return price;
+        }
+
+        if (!offer.TryGetProperty("priceSpecification", out var specs))
+        {
+            return null;
+        }
+
+        foreach (var spec in Items(specs))
+        {
+            if (spec.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var priceType = Text(spec, "priceType");
+            if (priceType is not null && (priceType.Contains("ListPrice", StringComparison.OrdinalIgnoreCase) || priceType.Contains("Strikethrough", StringComparison.OrdinalIgnoreCase) || priceType.Contains("MSRP", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            if (spec.TryGetProperty("referenceQuantity", out _))
+            {
+                continue; // a unit price
+            }
+
+            var specCurrency = CurrencyOf(spec, hints);
+            if (Amount(spec, "price", hints.WithCurrency(specCurrency.IsEmpty ? currency : specCurrency)) is { } specPrice)
+            {
+                if (!specCurrency.IsEmpty)
+                {
+                    currency = specCurrency;
+                }
+
+                return specPrice;
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonElement? ChooseOffer(JsonElement offers, PriceParseHints hints, int depth)
+    {
+        if (offers.ValueKind == JsonValueKind.Object)
+        {
+            return offers;
+        }
+
+        if (offers.ValueKind != JsonValueKind.Array || depth > 4)
+        {
+            return null;
+        }
+
+        // The first in-stock offer with a price; else the first offer with a price; else the first.
+        JsonElement? firstPriced = null;
+        JsonElement? first = null;
+        foreach (var item in offers.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            first ??= item;
+            var currency = CurrencyOf(item, hints);
+            bool priced = Amount(item, "price", hints.WithCurrency(currency)) is not null || Amount(item, "lowPrice", hints.WithCurrency(currency)) is not null || item.TryGetProperty("priceSpecification", out _);
+            if (!priced)
+            {
+                continue;
+            }
+
+            firstPriced ??= item;
+            if (PageFields.ParseAvailability(Text(item, "availability")) == Availability.InStock)
+            {
+                return item;
+            }
+        }
+
+        return firstPriced ?? first;
+    }
+
+    private static CurrencyCode CurrencyOf(JsonElement offer, PriceParseHints hints)
+    {
+        var text = Text(offer, "priceCurrency");
+        return text is not null && PriceText.TryParseCurrency(text, hints.Currency, out var currency) ? currency : default;
+    }
+
+    private static Money? Amount(JsonElement node, string name, PriceParseHints hints)
+    {
+        if (!node.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        value = First(value);
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return value.TryGetDecimal(out var d) && d > 0 && d < 1_000_000_000_000m ? Money.FromDecimal(d) : null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return PriceValue.TryRead(value.GetString(), hints, out var amount, out _) ? amount : null;
+    }
+
+    private static string? Text(JsonElement node, string name)
+    {
+        if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        value = First(value);
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.Object when value.TryGetProperty("@id", out var id) && id.ValueKind == JsonValueKind.String => id.GetString(),
+            JsonValueKind.Object when value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String => n.GetString(),
+            _ => null,
+        };
+    }
+
+    private static JsonElement First(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                return item;
+            }
+        }
+
+        return value;
+    }
+
+    private static IEnumerable<JsonElement> Items(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                yield return item;
+            }
+        }
+        else
+        {
+            yield return value;
+        }
+    }
+}

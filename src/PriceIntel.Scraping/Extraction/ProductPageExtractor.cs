@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using AngleSharp.Html.Parser.Tokens;
+using AngleSharp.Text;
+
+namespace PriceIntel.Scraping;
+
+/// <summary>
+/// Reads price, currency, availability, title and identifiers from a product page, trying in order
+/// of trust: JSON-LD, microdata, RDFa, OpenGraph/product meta tags, the selector profiles for the
+/// site, then a visual heuristic. Each field records the method that produced it and a confidence.
+/// Parsing is bounded (input size, nesting depth, time) so a hostile page cannot take the process
+/// down. Thread-safe: one instance can serve many pages at once.
+/// </summary>
+public sealed class ProductPageExtractor
+{
+    private readonly ProductPageExtractorOptions _options;
+    private readonly SelectorProfile[] _profiles;
+
+    /// <summary>Creates an extractor.</summary>
+    /// <param name="options">Limits and profiles; defaults when null.</param>
+    public ProductPageExtractor(ProductPageExtractorOptions? options = null)
+    {
+        _options = options ?? new ProductPageExtractorOptions();
+        _profiles = [.. _options.Profiles];
+    }
+
+    /// <summary>Extracts what the page says about its product.</summary>
+    /// <param name="html">The page's HTML.</param>
+    /// <param name="pageUrl">The page address: picks the site's selector profiles; optional.</param>
+    /// <param name="hints">Currency and locale hints from outside the page (e.g. the competitor's currency); <c>default</c> for none. The page's own declarations win.</param>
+    /// <returns>The fields found; <see cref="ProductPage.Failure"/> says why when the page could not be parsed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="html"/> is null.</exception>
+    public ProductPage Extract(string html, Uri? pageUrl = null, PriceParseHints hints = default)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        bool truncated = false;
+        if (html.Length > _options.MaxHtmlChars)
+        {
+            html = html[.._options.MaxHtmlChars];
+            truncated = true;
+        }
+
+        int cut = NestingGuard.FindCut(html, _options.MaxDepth * 2);
+        if (cut >= 0)
+        {
+            html = html[..cut];
+            truncated = true;
+        }
+
+        var budget = new ParseBudget(_options.ParseTimeout);
+        var parser = new HtmlParser(new HtmlParserOptions
+        {
+            MaximumDepth = _options.MaxDepth,
+            IsScripting = false,
+            SkipComments = true,
+            OnToken = budget.OnToken,
+        }, Selectors.Context);
+
+        IDocument document;
+        try
+        {
+            document = parser.ParseDocument(html);
+        }
+        catch (ParseBudgetExceededException e)
+        {
+            return new ProductPage { Truncated = truncated, Failure = e.Message };
+        }
+
+        using (document)
+        {
+            return Read(document, pageUrl, hints, truncated);
+        }
+    }
+
+    private ProductPage Read(IDocument document, Uri? pageUrl, PriceParseHints outside, bool truncated)
+    {
+        var fields = new PageFields { Hints = PageHints(document, outside.IsEmptyHints() ? _options.DefaultHints : outside) };
+        var blocks = new List<string>();
+        foreach (var script in Selectors.All(document, "script[type]")!)
+        {
+            var type = script.GetAttribute("type");
+            if (type is not null && type.Trim().StartsWith("application/ld+json", StringComparison.OrdinalIgnoreCase))
+            {
+                blocks.Add(script.TextContent);
+            }
+        }
+
+        JsonLdReader.Read(blocks, fields, _options.MaxJsonLdChars);
+        ScopedDataReader.Microdata.Read(document, fields);
+        ScopedDataReader.Rdfa.Read(document, fields);
+        MetaTagReader.Read(document, fields);
+        if (!fields.HasPrice || !fields.Title.HasValue)
+        {
+            SelectorProfileReader.Read(document, pageUrl?.Host, _profiles, fields);
+        }
+
+        if (!fields.HasPrice || !fields.Availability.HasValue || !fields.Title.HasValue)
+        {
+            var visual = new PageFields { Hints = fields.Hints };
+            VisualPriceHeuristic.Read(document, visual);
+            if (!fields.HasPrice && visual.Price.HasValue)
+            {
+                fields.OfferPrice(visual.Price.Value, visual.Currency.Value, ExtractionMethod.VisualHeuristic, visual.Price.Confidence);
+            }
+
+            PageFields.Offer(ref fields.Title, visual.Title.Value, ExtractionMethod.VisualHeuristic, visual.Title.Confidence);
+            if (visual.Availability.HasValue)
+            {
+                fields.OfferAvailability(visual.Availability.Value, ExtractionMethod.VisualHeuristic, visual.Availability.Confidence);
+            }
+        }
+
+        // A price with no currency from its method takes the page's declared currency.
+        if (fields.Price.HasValue && !fields.Currency.HasValue && !fields.Hints.Currency.IsEmpty)
+        {
+            fields.OfferCurrency(fields.Hints.Currency, fields.Price.Method, fields.Price.Confidence * 0.9);
+        }
+
+        PageFields.Offer(ref fields.Title, document.Title, ExtractionMethod.VisualHeuristic, 0.4);
+        return fields.ToPage(truncated);
+    }
+
+    private static PriceParseHints PageHints(IDocument document, PriceParseHints outside)
+    {
+        var lang = document.DocumentElement?.GetAttribute("lang");
+        var locale = lang is null ? default : PriceParseHints.ForLocale(lang);
+        var declared = MetaTagReader.DeclaredCurrency(document, outside.Currency.IsEmpty ? locale.Currency : outside.Currency);
+        var currency = !declared.IsEmpty ? declared : !outside.Currency.IsEmpty ? outside.Currency : locale.Currency;
+        var separator = outside.DecimalSeparator != '\0' ? outside.DecimalSeparator : locale.DecimalSeparator;
+        return new PriceParseHints(currency, separator);
+    }
+
+    /// <summary>Stops the parser when the time budget is spent (checked every 256 tokens).</summary>
+    private sealed class ParseBudget(TimeSpan timeout)
+    {
+        private readonly long _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        private int _tokens;
+
+        public void OnToken(HtmlToken token, TextRange range)
+        {
+            if ((++_tokens & 255) == 0 && Stopwatch.GetTimestamp() > _deadline)
+            {
+                throw new ParseBudgetExceededException($"HTML parsing stopped after {timeout.TotalMilliseconds:0} ms ({_tokens} tokens).");
+            }
+        }
+    }
+
+    private sealed class ParseBudgetExceededException(string message) : Exception(message);
+}
+
+/// <summary>Helpers on <see cref="PriceParseHints"/>.</summary>
+internal static class PriceParseHintsExtensions
+{
+    public static bool IsEmptyHints(this PriceParseHints hints) => hints.Currency.IsEmpty && hints.DecimalSeparator == '\0';
+}

@@ -1,0 +1,48 @@
+namespace PriceIntel.Scraping;
+
+/// <summary>Limits and site profiles for <see cref="ProductPageExtractor"/>.</summary>
+public sealed class ProductPageExtractorOptions
+{
+    private int _maxHtmlChars = 4 * 1024 * 1024;
+    private int _maxDepth = 256;
+    private TimeSpan _parseTimeout = TimeSpan.FromSeconds(2);
+    private int _maxJsonLdChars = 512 * 1024;
+
+    /// <summary>HTML longer than this many characters is cut before parsing. Default 4 Mi characters.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 KiB.</exception>
+    public int MaxHtmlChars
+    {
+        get => _maxHtmlChars;
+        set => _maxHtmlChars = value >= 1024 ? value : throw new ArgumentOutOfRangeException(nameof(MaxHtmlChars), value, $"MaxHtmlChars must be at least 1024; got {value}.");
+    }
+
+    /// <summary>Elements nested deeper than this are flattened by the parser. Default 256.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 16 to 4096.</exception>
+    public int MaxDepth
+    {
+        get => _maxDepth;
+        set => _maxDepth = value is >= 16 and <= 4096 ? value : throw new ArgumentOutOfRangeException(nameof(MaxDepth), value, $"MaxDepth must be between 16 and 4096; got {value}.");
+    }
+
+    /// <summary>Parsing that takes longer than this is abandoned and the page reported as failed. Default 2 s.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public TimeSpan ParseTimeout
+    {
+        get => _parseTimeout;
+        set => _parseTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(ParseTimeout), value, $"ParseTimeout must be positive; got {value}.");
+    }
+
+    /// <summary>JSON-LD blocks longer than this are skipped. Default 512 Ki characters.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 KiB.</exception>
+    public int MaxJsonLdChars
+    {
+        get => _maxJsonLdChars;
+        set => _maxJsonLdChars = value >= 1024 ? value : throw new ArgumentOutOfRangeException(nameof(MaxJsonLdChars), value, $"MaxJsonLdChars must be at least 1024; got {value}.");
+    }
+
+    /// <summary>Selector profiles tried after structured data; defaults to <see cref="SelectorProfile.BuiltIn"/>.</summary>
+    public IList<SelectorProfile> Profiles { get; } = [.. SelectorProfile.BuiltIn];
+
+    /// <summary>Hints used when the page itself gives none (e.g. the competitor's known currency).</summary>
+    public PriceParseHints DefaultHints { get; set; }
+}
