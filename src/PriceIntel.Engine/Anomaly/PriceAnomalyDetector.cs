@@ -173,6 +173,10 @@ internal sealed class PriceAnomalyDetector
         }
     }
 
+    /// <summary>Asks for the cache lines an <see cref="Observe"/> of <paramref name="series"/> will touch first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int series) => Core.CachePrefetch.TwoLines(_state, series * _stride);
+
     /// <summary>
     /// Scores and classifies one price of a series and updates its state. A non-finite value is reported
     /// as an outlier with an infinite score and changes nothing. Grows for a new series id.

@@ -30,6 +30,14 @@ internal sealed class PairTable
 
     public int CompetitorOf(int series) => _competitorOf[series];
 
+    /// <summary>Asks for the cache line a lookup of the pair will probe first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int product, int competitor)
+    {
+        long key = ((long)product << 32) | (uint)competitor;
+        CachePrefetch.Line(_entries, (int)Mix(key) & _mask);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetOrAdd(int product, int competitor)
     {

@@ -152,6 +152,14 @@ internal sealed class MarketSnapshot
         }
     }
 
+    /// <summary>Asks for the cache lines an <see cref="Update"/> of <paramref name="product"/> will touch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int product)
+    {
+        Core.CachePrefetch.Line(_ids, product * _slots);
+        Core.CachePrefetch.Line(_data, product * _slots);
+    }
+
     /// <summary>Records a competitor's price for a product unless the board holds a newer one.</summary>
     /// <param name="product">Product id.</param>
     /// <param name="competitorId">Competitor id, 0 to int.MaxValue − 1.</param>

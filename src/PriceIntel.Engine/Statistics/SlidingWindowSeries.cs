@@ -146,6 +146,10 @@ internal sealed class SlidingWindowSeries
         return AddSlow(series, timestamp, value);
     }
 
+    /// <summary>Asks for the cache lines an <see cref="Add"/> of <paramref name="series"/> will touch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int series) => Core.CachePrefetch.TwoLines(_state, series);
+
     /// <summary>
     /// Statistics of window <paramref name="window"/> of a series as of <paramref name="asOfTimestamp"/>:
     /// the B buckets ending with the one that holds it. Reading before the series' newest time sees only
