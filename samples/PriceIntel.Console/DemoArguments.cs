@@ -16,6 +16,7 @@ internal sealed record DemoArguments
           --days D            simulated days (default 7)
           --seed S            simulator seed (default 42); the same seed gives the same run
           --open-loop         do not feed our price decisions back to the simulated shoppers
+          --feedback-lag M    minutes of simulated time before shoppers see a new price (default 15)
           --record FILE       also write the input stream to FILE as JSON Lines
           --replay FILE       read the input stream from a JSON Lines FILE instead of simulating
           --config FILE       YAML configuration (default: config/config.yaml when found)
@@ -37,6 +38,8 @@ internal sealed record DemoArguments
     public ulong Seed { get; init; } = 42;
 
     public bool Feedback { get; init; } = true;
+
+    public int FeedbackLagMinutes { get; init; } = 15;
 
     public string? RecordPath { get; init; }
 
@@ -67,6 +70,7 @@ internal sealed record DemoArguments
                 "--days" => result with { Days = Double(arg, Next(args, ref i), 0.01, 366) },
                 "--seed" => result with { Seed = ulong.TryParse(Next(args, ref i), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw new ArgumentException($"--seed needs a non-negative integer; got '{args[i]}'") },
                 "--open-loop" => result with { Feedback = false },
+                "--feedback-lag" => result with { FeedbackLagMinutes = Int(arg, Next(args, ref i), 1, 1000) },
                 "--record" => result with { RecordPath = Next(args, ref i) },
                 "--replay" => result with { ReplayPath = Existing(arg, Next(args, ref i)) },
                 "--config" => result with { ConfigPath = Existing(arg, Next(args, ref i)) },

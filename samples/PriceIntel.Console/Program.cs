@@ -84,10 +84,12 @@ else
             Duration = TimeSpan.FromDays(demo.Days),
             Seed = demo.Seed,
             Feedback = demo.Feedback ? SimulatorFeedbackMode.Lagged : SimulatorFeedbackMode.OpenLoop,
+            Tick = TimeSpan.FromMinutes(1),
+            FeedbackLagTicks = demo.FeedbackLagMinutes,
         },
         keys);
     source = simulator;
-    sourceDescription = $"simulator: {demo.Products:N0} products × {demo.Competitors} competitors over {demo.Days:0.##} days, seed {demo.Seed}, {(demo.Feedback ? "our prices fed back" : "open loop")}";
+    sourceDescription = $"simulator: {demo.Products:N0} products × {demo.Competitors} competitors over {demo.Days:0.##} days, seed {demo.Seed}, {(demo.Feedback ? $"our prices reach shoppers after {demo.FeedbackLagMinutes} min" : "open loop")}";
 }
 
 JsonLinesEventRecorder? recorder = null;

@@ -52,6 +52,9 @@ public sealed class PriceIntelMetrics : IDisposable
         _batchMilliseconds = _meter.CreateHistogram<double>("priceintel.batch.duration", "ms", "Engine processing time per batch.");
     }
 
+    /// <summary>The meter the instruments live on (tests listen to exactly this one).</summary>
+    internal Meter Meter => _meter;
+
     internal void EventsIn(long count) => _eventsIn.Add(count);
 
     internal void Rejected(long count) => _rejected.Add(count);
