@@ -30,14 +30,20 @@ public class EngineThroughputBenchmarks
     private long _offset;
     private long _span;
 
+    /// <summary>Per-pair sliding windows on (the default) or off (<see cref="WindowOptions.PairWindowMinutes"/> = 0).</summary>
+    [Params(true, false)]
+    public bool PairWindows { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         _template = EngineWorkload.Build(PriceStreamWorkload.Get(PriceEvents), out var keys);
         _events = new MarketEvent[_template.Length];
         _span = _template[^1].Timestamp + 3_600_000;
-        _engine = MarketEngine.Create(new PriceIntelOptions(), keys, initialProducts: PriceStreamWorkload.Products);
-        _naive = new NaiveMarketEngine(new PriceIntelOptions());
+        var options = new PriceIntelOptions();
+        options.Windows.PairWindowMinutes = PairWindows ? 60 : 0;
+        _engine = MarketEngine.Create(options, keys, initialProducts: PriceStreamWorkload.Products);
+        _naive = new NaiveMarketEngine(options);
 
         // Warm up: grow every array and output buffer once.
         Restamp();
