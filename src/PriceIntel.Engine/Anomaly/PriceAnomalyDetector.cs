@@ -175,7 +175,11 @@ internal sealed class PriceAnomalyDetector
 
     /// <summary>Asks for the cache lines an <see cref="Observe"/> of <paramref name="series"/> will touch first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(int series) => Core.CachePrefetch.TwoLines(_state, series * _stride);
+    public void Prefetch(int series)
+    {
+        Core.CachePrefetch.TwoLines(_state, series * _stride);
+        Core.CachePrefetch.Line(_state, (series * _stride) + 32);
+    }
 
     /// <summary>
     /// Scores and classifies one price of a series and updates its state. A non-finite value is reported

@@ -148,7 +148,25 @@ internal sealed class SlidingWindowSeries
 
     /// <summary>Asks for the cache lines an <see cref="Add"/> of <paramref name="series"/> will touch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(int series) => Core.CachePrefetch.TwoLines(_state, series);
+    public void Prefetch(int series)
+    {
+        Core.CachePrefetch.TwoLines(_state, series);
+        if (_ringCapacity != 0)
+        {
+            Core.CachePrefetch.TwoLines(_ring, series * _ringCapacity);
+        }
+
+        // Sparse series cross a bucket boundary every few values; the crossing merges into the head
+        // bucket and clears the next one, so ask for those lines too.
+        int heads = series * _windowCount;
+        if ((uint)(heads + _windowCount) <= (uint)_heads.Length)
+        {
+            for (int w = 0; w < _windowCount; w++)
+            {
+                Core.CachePrefetch.TwoLines(_bucketData, ((heads + w) * _buckets) + _heads[heads + w]);
+            }
+        }
+    }
 
     /// <summary>
     /// Statistics of window <paramref name="window"/> of a series as of <paramref name="asOfTimestamp"/>:

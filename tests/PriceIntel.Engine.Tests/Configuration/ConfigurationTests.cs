@@ -125,6 +125,38 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Appsettings_json_file_binds_and_the_DI_overload_uses_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"appsettings-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """
+            {
+              "PriceIntel": {
+                "Pricing": { "Strategy": "Percentile", "Percentile": 0.25, "MaxChange": 0.05 },
+                "Experiment": { "Salt": "s1", "Arms": [ { "Name": "a", "Strategy": "Hold" }, { "Name": "b", "Weight": 3 } ] }
+              }
+            }
+            """);
+        try
+        {
+            var config = new ConfigurationBuilder().AddJsonFile(path).Build();
+            var services = new ServiceCollection();
+            services.AddPriceIntel(config.GetSection(PriceIntelOptions.SectionName), o => o.Pricing.MaxChange = 0.07);
+            using var provider = services.BuildServiceProvider();
+            var o = provider.GetRequiredService<IOptions<PriceIntelOptions>>().Value;
+            Assert.Equal(PricingStrategyKind.Percentile, o.Pricing.Strategy);
+            Assert.Equal(0.25, o.Pricing.Percentile);
+            Assert.Equal(0.07, o.Pricing.MaxChange); // the configure action runs after binding
+            Assert.Equal(2, o.Experiment.Arms.Count);
+            Assert.Equal(3, o.Experiment.Arms[1].Weight);
+            Assert.Equal(PricingStrategyKind.Hold, o.Experiment.Arms[0].Strategy);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Dependency_injection_registers_once_and_validates()
     {
         var services = new ServiceCollection();
