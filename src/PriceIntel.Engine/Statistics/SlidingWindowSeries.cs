@@ -155,17 +155,6 @@ internal sealed class SlidingWindowSeries
         {
             Core.CachePrefetch.TwoLines(_ring, series * _ringCapacity);
         }
-
-        // Sparse series cross a bucket boundary every few values; the crossing merges into the head
-        // bucket and clears the next one, so ask for those lines too.
-        int heads = series * _windowCount;
-        if ((uint)(heads + _windowCount) <= (uint)_heads.Length)
-        {
-            for (int w = 0; w < _windowCount; w++)
-            {
-                Core.CachePrefetch.TwoLines(_bucketData, ((heads + w) * _buckets) + _heads[heads + w]);
-            }
-        }
     }
 
     /// <summary>
