@@ -188,7 +188,10 @@ public sealed partial class MarketEngine
         return new OutputBatch(_output.SignalMemory, _output.DecisionMemory, _keys);
     }
 
-    /// <summary>Sets a product's minimum advertised price (MAP floor); zero removes it.</summary>
+    /// <summary>
+    /// Sets a product's minimum advertised price (MAP floor); zero removes it. Call it from the engine's
+    /// thread or between batches, like every other member (the engine is single-threaded).
+    /// </summary>
     /// <param name="product">The product key (SKU).</param>
     /// <param name="mapFloor">The floor.</param>
     /// <exception cref="ArgumentException">The key is unusable.</exception>
