@@ -49,6 +49,32 @@ public sealed class MarketEngineTests
     }
 
     [Fact]
+    public void Map_floor_holds_against_a_cheaper_competitor()
+    {
+        var (engine, keys) = NewEngine(o => o.Pricing.UpdateIntervalMinutes = 1);
+        engine.SetMapFloor("SKU-1", Money.FromDecimal(95m));
+        int p = keys.Products.Intern("SKU-1");
+        int c = keys.Competitors.Intern("acme");
+        var events = new List<MarketEvent>
+        {
+            MarketEvent.Cost(p, Money.FromDecimal(80m), Usd, 0), // margin band [84, 104] holds the floor
+            MarketEvent.ListPrice(p, Money.FromDecimal(100m), Usd, 0),
+        };
+        for (int i = 1; i <= 60; i++)
+        {
+            events.Add(MarketEvent.CompetitorPrice(p, c, 0, Money.FromDecimal(80m), Usd, Availability.InStock, i * Minute));
+        }
+
+        var decisions = engine.Process(events.ToArray()).Decisions.ToArray();
+
+        Assert.NotEmpty(decisions);
+        Assert.All(decisions, d => Assert.True(d.NewPrice.ToDecimal() >= 95m, $"{d.NewPrice} is under the MAP floor"));
+        Assert.True(engine.TryGetSnapshot("SKU-1", out var s));
+        Assert.InRange(s.OurPrice, 95m, 96m); // the floor, or the .99 ending just above it
+        Assert.All(decisions, d => Assert.True(d.Bounded.HasFlag(PricingRules.MapFloor)));
+    }
+
+    [Fact]
     public void One_off_bad_scrape_is_an_outlier_not_a_drop()
     {
         var (engine, keys) = NewEngine();
