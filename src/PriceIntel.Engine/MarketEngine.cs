@@ -30,8 +30,9 @@ namespace PriceIntel;
 /// window's rate is compared with the long window's for <see cref="SignalKind.DemandSurge"/>.</item>
 /// <item>Inventory, cost and list price update the product; low stock raises
 /// <see cref="SignalKind.LowInventory"/>; a cost change triggers a pricing run.</item>
-/// <item>A pricing run happens when the product's update interval has elapsed (on its next event) or a
-/// signal or cost change triggers it (rate-limited); a decision is emitted when the price changes.</item>
+/// <item>A pricing run happens when the product's update interval has elapsed (at the first event of any
+/// product at or after the due time) or a signal or cost change triggers it (rate-limited); a decision
+/// is emitted when the price changes.</item>
 /// </list>
 /// Prices are compared within one currency per product (the first priced event fixes it); events in
 /// another currency are refused as invalid — PriceIntel does not convert currencies.
@@ -276,6 +277,9 @@ public sealed partial class MarketEngine
         return true;
     }
 
+    /// <summary>Entries in the pricing schedule's queue (for tests: it must stay bounded).</summary>
+    internal int ScheduledQueueLength => _schedule.QueuedCount;
+
     /// <summary>How each experiment arm has done so far (allocates; not for the hot path).</summary>
     public IReadOnlyList<ExperimentArmReport> GetArmReports() => _tallies.Snapshot();
 
@@ -358,6 +362,14 @@ public sealed partial class MarketEngine
         if (_schedule.IsDue(p, ts))
         {
             RunPricing(p, ts, DecisionTrigger.Scheduled);
+        }
+
+        // Products whose interval elapsed without an event of their own are priced now, at the first
+        // event at or after their due time (one compare when nothing is due). This also drains the
+        // schedule's queue of runs superseded by earlier ones, so it stays bounded.
+        while (_schedule.TryTakeDue(ts, out int due))
+        {
+            RunPricing(due, ts, DecisionTrigger.Scheduled);
         }
     }
 

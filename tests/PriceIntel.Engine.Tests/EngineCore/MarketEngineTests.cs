@@ -75,6 +75,45 @@ public sealed class MarketEngineTests
     }
 
     [Fact]
+    public void A_quiet_product_is_still_repriced_on_its_interval_and_the_schedule_stays_bounded()
+    {
+        var (engine, keys) = NewEngine();
+        int quiet = keys.Products.Intern("SKU-quiet");
+        int busy = keys.Products.Intern("SKU-busy");
+        int c = keys.Competitors.Intern("acme");
+        var events = new List<MarketEvent>
+        {
+            MarketEvent.Cost(quiet, Money.FromDecimal(60m), Usd, 0), // margin band [63, 78]
+            MarketEvent.ListPrice(quiet, Money.FromDecimal(78m), Usd, 0),
+            MarketEvent.CompetitorPrice(quiet, c, 0, Money.FromDecimal(50m), Usd, Availability.InStock, 0),
+        };
+        for (int i = 1; i <= 24 * 60; i++)
+        {
+            events.Add(MarketEvent.CompetitorPrice(busy, c, 0, Money.FromDecimal(20m), Usd, Availability.InStock, i * Minute));
+        }
+
+        var quietDecisions = new List<PricingDecision>();
+        foreach (var chunk in events.Chunk(100))
+        {
+            quietDecisions.AddRange(engine.Process(chunk).Decisions.ToArray().Where(d => d.ProductId == quiet));
+        }
+
+        // 78 walks down towards the band floor 63 in steps of at most 10 %, one step per 15-minute
+        // interval, although the product has no event of its own after time 0.
+        Assert.True(quietDecisions.Count >= 2, $"{quietDecisions.Count} decisions");
+        Assert.All(quietDecisions, d => Assert.Equal(DecisionTrigger.Scheduled, d.Trigger));
+        for (int i = 1; i < quietDecisions.Count; i++)
+        {
+            Assert.True(quietDecisions[i].Timestamp - quietDecisions[i - 1].Timestamp >= 15 * Minute);
+        }
+
+        Assert.True(engine.TryGetSnapshot("SKU-quiet", out var s));
+        Assert.InRange(s.OurPrice, 63m, 64m);
+        Assert.Contains(quietDecisions, d => d.Timestamp >= 15 * Minute);
+        Assert.InRange(engine.ScheduledQueueLength, 0, 4);
+    }
+
+    [Fact]
     public void One_off_bad_scrape_is_an_outlier_not_a_drop()
     {
         var (engine, keys) = NewEngine();
