@@ -8,21 +8,26 @@ namespace PriceIntel.Engine.Signals;
 /// Raises <see cref="SignalKind.PriceAnomaly"/> when a pair series' anomaly score is at least
 /// <see cref="AlertOptions.PriceAnomalyScore"/>. The verdict tells consumers what it is, through severity:
 /// <list type="bullet">
-/// <item><description><see cref="AnomalyVerdict.Outlier"/> → <see cref="SignalSeverity.Info"/>: likely bad data (a one-off scrape error).</description></item>
+/// <item><description>A confirmed one-off outlier → <see cref="SignalSeverity.Info"/>: likely bad data (a scrape
+/// error). The first points of a real level shift also look like outliers, so an outlier is held back until
+/// the series tells which it was: when the next point is normal again the held outlier is raised (with its
+/// own price, baseline, score and time); when the shift is confirmed it is dropped. So a bad scrape is
+/// reported one observation late, and a real move is reported once, not twice.</description></item>
 /// <item><description><see cref="AnomalyVerdict.LevelShift"/> → <see cref="SignalSeverity.Warning"/>, or
 /// <see cref="SignalSeverity.Critical"/> when the score is at least twice the threshold: a real, confirmed price move.</description></item>
 /// </list>
-/// Outlier and level-shift episodes are tracked separately per series (each with its own cooldown), because
-/// the first points of a real level shift are reported as outliers before the shift is confirmed: a shift
-/// therefore raises one Info signal at its first point and one Warning/Critical at its confirmation, and
-/// repeated bad scrapes raise at most one Info per cooldown. Signal: Observed = price, Reference = detector
-/// baseline, Threshold = the score threshold, Magnitude = score.
+/// Confirmed outliers and level shifts are tracked separately per series, each with its own cooldown from
+/// the last signal, so a flaky scraper raises at most one Info per cooldown. An outlier still held back when
+/// the stream ends is not raised. Signal: Observed = price, Reference = detector baseline, Threshold = the
+/// score threshold, Magnitude = score, Timestamp = the anomalous observation's time.
 /// </summary>
 internal sealed class PriceAnomalyRule
 {
     private readonly MarketKeys _keys;
     private readonly EpisodeTracker _outliers;
     private readonly EpisodeTracker _levelShifts;
+    private bool[] _held = [];
+    private HeldOutlier[] _heldOutliers = [];
 
     /// <summary>Creates the rule.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -35,6 +40,7 @@ internal sealed class PriceAnomalyRule
         long cooldown = EpisodeTracker.CooldownFrom(options);
         _outliers = new EpisodeTracker(initialSeries, cooldown);
         _levelShifts = new EpisodeTracker(initialSeries, cooldown);
+        EnsureCapacity(initialSeries);
     }
 
     /// <summary>The score that raises.</summary>
@@ -45,6 +51,11 @@ internal sealed class PriceAnomalyRule
     {
         _outliers.EnsureCapacity(seriesCount);
         _levelShifts.EnsureCapacity(seriesCount);
+        if (seriesCount > _held.Length)
+        {
+            Array.Resize(ref _held, seriesCount);
+            Array.Resize(ref _heldOutliers, seriesCount);
+        }
     }
 
     /// <summary>Evaluates the detector's result for one price; appends a signal when an episode starts.</summary>
@@ -59,26 +70,52 @@ internal sealed class PriceAnomalyRule
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Evaluate(int series, int productId, int competitorId, double price, in AnomalyResult result, long timestamp, OutputBuffer output)
     {
+        if ((uint)series >= (uint)_held.Length)
+        {
+            EnsureCapacity(Math.Max(series + 1, _held.Length * 2));
+        }
+
         bool high = result.Score >= Threshold;
-        bool outlier = high && result.Verdict == AnomalyVerdict.Outlier;
-        bool shift = high && result.Verdict == AnomalyVerdict.LevelShift;
-        if (!outlier)
+        if (high && result.Verdict == AnomalyVerdict.Outlier)
         {
-            _outliers.End(series);
+            if (!_held[series])
+            {
+                _held[series] = true;
+                _heldOutliers[series] = new HeldOutlier(price, result.Baseline, result.Score, timestamp);
+            }
+
+            return false;
         }
 
-        if (!shift)
+        if (high && result.Verdict == AnomalyVerdict.LevelShift)
         {
-            _levelShifts.End(series);
+            _held[series] = false; // the held points were the start of this move
+            if (!_levelShifts.TryStart(series, timestamp))
+            {
+                return false;
+            }
+
+            Raise(productId, competitorId, price, result.Baseline, result.Score, SeverityOf(AnomalyVerdict.LevelShift, result.Score), timestamp, output);
+            return true;
         }
 
-        if (!(outlier ? _outliers.TryStart(series, timestamp) : shift && _levelShifts.TryStart(series, timestamp)))
+        _levelShifts.End(series);
+        if (!_held[series] || result.Verdict == AnomalyVerdict.Outlier)
         {
             return false;
         }
 
-        Raise(productId, competitorId, price, result, timestamp, output);
-        return true;
+        // The series came back: the held outlier was a one-off.
+        _held[series] = false;
+        var held = _heldOutliers[series];
+        bool raised = _outliers.TryStart(series, held.Timestamp);
+        _outliers.End(series);
+        if (raised)
+        {
+            Raise(productId, competitorId, held.Price, held.Baseline, held.Score, SignalSeverity.Info, held.Timestamp, output);
+        }
+
+        return raised;
     }
 
     /// <summary>The severity of a signal for <paramref name="verdict"/> at <paramref name="score"/> (≥ threshold).</summary>
@@ -88,16 +125,18 @@ internal sealed class PriceAnomalyRule
         : SignalSeverity.Warning;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Raise(int productId, int competitorId, double price, AnomalyResult result, long timestamp, OutputBuffer output) =>
+    private void Raise(int productId, int competitorId, double price, double baseline, double score, SignalSeverity severity, long timestamp, OutputBuffer output) =>
         output.Add(new MarketSignal(
             SignalIds.For(SignalKind.PriceAnomaly, _keys, productId, competitorId, timestamp),
             SignalKind.PriceAnomaly,
-            SeverityOf(result.Verdict, result.Score),
+            severity,
             productId,
             competitorId,
             price,
-            result.Baseline,
+            baseline,
             Threshold,
-            result.Score,
+            score,
             timestamp));
+
+    private readonly record struct HeldOutlier(double Price, double Baseline, double Score, long Timestamp);
 }

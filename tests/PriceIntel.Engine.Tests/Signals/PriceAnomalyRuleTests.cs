@@ -8,27 +8,37 @@ namespace PriceIntel.Engine.Tests.Signals;
 public sealed class PriceAnomalyRuleTests
 {
     [Fact]
-    public void Outliers_are_info_and_a_confirmed_level_shift_is_warning_or_critical()
+    public void A_one_off_outlier_is_info_once_the_series_comes_back_and_a_confirmed_shift_is_warning_or_critical()
     {
         var (keys, product, competitor) = Keys();
         var rule = new PriceAnomalyRule(Alerts, keys);
         var output = new OutputBuffer();
+
+        // Series 0: outliers that turn out to be the start of a level shift raise only the shift.
         Assert.False(rule.Evaluate(0, product, competitor, 52, new AnomalyResult(5.9, AnomalyVerdict.Outlier, 50), T0, output)); // below 6
-        Assert.True(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(8, AnomalyVerdict.Outlier, 50), T0 + 1, output));
-        Assert.False(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(8, AnomalyVerdict.Outlier, 50), T0 + 2, output)); // same episode
+        Assert.False(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(8, AnomalyVerdict.Outlier, 50), T0 + 1, output)); // held back
+        Assert.False(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(8, AnomalyVerdict.Outlier, 50), T0 + 2, output));
         Assert.True(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(11.9, AnomalyVerdict.LevelShift, 50), T0 + 3, output));
         Assert.False(rule.Evaluate(0, product, competitor, 40, new AnomalyResult(0.5, AnomalyVerdict.Normal, 40), T0 + 4, output));
+
+        // Series 1: a stronger shift is critical.
         Assert.True(rule.Evaluate(1, product, competitor, 40, new AnomalyResult(12, AnomalyVerdict.LevelShift, 50), T0 + 5, output));
 
+        // Series 2: a one-off is raised, as info with its own values and time, when the next point is normal.
+        Assert.False(rule.Evaluate(2, product, competitor, 5, new AnomalyResult(8, AnomalyVerdict.Outlier, 50), T0 + 6, output));
+        Assert.True(rule.Evaluate(2, product, competitor, 50.1, new AnomalyResult(0.2, AnomalyVerdict.Normal, 50), T0 + 7, output));
+
         var signals = Drain(output);
-        Assert.Equal([SignalSeverity.Info, SignalSeverity.Warning, SignalSeverity.Critical], signals.Select(s => s.Severity));
+        Assert.Equal([SignalSeverity.Warning, SignalSeverity.Critical, SignalSeverity.Info], signals.Select(s => s.Severity));
         Assert.All(signals, s => Assert.Equal(SignalKind.PriceAnomaly, s.Kind));
-        Assert.Equal(40, signals[0].Observed);
-        Assert.Equal(50, signals[0].Reference);
-        Assert.Equal(6, signals[0].Threshold);
-        Assert.Equal(8, signals[0].Magnitude);
-        Assert.Equal(competitor, signals[0].CompetitorId);
-        Assert.Equal(DeterministicId.Of((ulong)SignalKind.PriceAnomaly, KeyTable.ComputeStableHash("sku-1"), KeyTable.ComputeStableHash("acme"), (ulong)(T0 + 1)), signals[0].Id);
+        var info = signals[2];
+        Assert.Equal(5, info.Observed);
+        Assert.Equal(50, info.Reference);
+        Assert.Equal(6, info.Threshold);
+        Assert.Equal(8, info.Magnitude);
+        Assert.Equal(T0 + 6, info.Timestamp);
+        Assert.Equal(competitor, info.CompetitorId);
+        Assert.Equal(DeterministicId.Of((ulong)SignalKind.PriceAnomaly, KeyTable.ComputeStableHash("sku-1"), KeyTable.ComputeStableHash("acme"), (ulong)(T0 + 6)), info.Id);
     }
 
     [Fact]
@@ -47,7 +57,7 @@ public sealed class PriceAnomalyRuleTests
     }
 
     [Fact]
-    public void With_the_detector_a_level_shift_raises_one_info_then_one_confirmation()
+    public void With_the_detector_a_level_shift_raises_one_signal_at_its_confirmation()
     {
         var (keys, product, competitor) = Keys();
         var detector = new PriceAnomalyDetector(new AnomalyOptions(), 1);
@@ -61,7 +71,7 @@ public sealed class PriceAnomalyRuleTests
         }
 
         var signals = Drain(output);
-        Assert.Equal([SignalSeverity.Info, SignalSeverity.Critical], signals.Select(s => s.Severity));
-        Assert.Equal([T0 + (100 * Minute), T0 + (102 * Minute)], signals.Select(s => s.Timestamp));
+        Assert.Equal([SignalSeverity.Critical], signals.Select(s => s.Severity));
+        Assert.Equal([T0 + (102 * Minute)], signals.Select(s => s.Timestamp));
     }
 }
