@@ -183,6 +183,11 @@ public sealed partial class MarketEngine
                 PrefetchPair(in events[i + PrefetchDistance]);
             }
 
+            if (i + (PrefetchDistance / 2) < n)
+            {
+                PrefetchBoundaries(in events[i + (PrefetchDistance / 2)]);
+            }
+
             ProcessOne(in events[i]);
         }
 
@@ -293,6 +298,10 @@ public sealed partial class MarketEngine
             _productPrices.Prefetch(p);
             _board.Prefetch(p);
         }
+        else if (e.Kind == MarketEventKind.Demand)
+        {
+            _demand.Prefetch(e.ProductId);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -302,6 +311,21 @@ public sealed partial class MarketEngine
         {
             _detector.Prefetch(series);
             _pairPrices.Prefetch(series);
+        }
+    }
+
+    // Third stage: the series states are cached by now, so check whether the add will cross a bucket
+    // boundary (every few values for a sparse series) and, if so, ask for the buckets it merges into.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PrefetchBoundaries(in MarketEvent e)
+    {
+        if (e.Kind == MarketEventKind.CompetitorPrice)
+        {
+            _productPrices.PrefetchBoundary(e.ProductId, e.Timestamp);
+            if (_pairs.TryGet(e.ProductId, e.CompetitorId, out int series))
+            {
+                _pairPrices.PrefetchBoundary(series, e.Timestamp);
+            }
         }
     }
 

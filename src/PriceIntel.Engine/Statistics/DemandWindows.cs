@@ -79,6 +79,10 @@ internal sealed class DemandWindows
         }
     }
 
+    /// <summary>Asks for the cache line an <see cref="Add"/> of <paramref name="product"/> will touch first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int product) => Core.CachePrefetch.Line(_state, product);
+
     /// <summary>
     /// Counts one shopper action. A purchase adds one purchase, <paramref name="quantity"/> units and
     /// <paramref name="paidUnitPrice"/> × <paramref name="quantity"/> revenue; views and add-to-carts add

@@ -158,6 +158,31 @@ internal sealed class SlidingWindowSeries
     }
 
     /// <summary>
+    /// When an <see cref="Add"/> at <paramref name="timestamp"/> would cross a bucket boundary, asks for the
+    /// head bucket of every window (the crossing merges into it). Reads the series state, so call it after
+    /// <see cref="Prefetch"/> had time to bring that in.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchBoundary(int series, long timestamp)
+    {
+        var state = _state;
+        if ((uint)series < (uint)state.Length && timestamp >= state[series].NextBoundary && _windowCount != 0)
+        {
+            PrefetchHeads(series);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PrefetchHeads(int series)
+    {
+        int heads = series * _windowCount;
+        for (int w = 0; w < _windowCount; w++)
+        {
+            Core.CachePrefetch.Line(_bucketData, ((heads + w) * _buckets) + _heads[heads + w]);
+        }
+    }
+
+    /// <summary>
     /// Statistics of window <paramref name="window"/> of a series as of <paramref name="asOfTimestamp"/>:
     /// the B buckets ending with the one that holds it. Reading before the series' newest time sees only
     /// buckets still in the ring (whole buckets, so it may include values up to the end of asOf's bucket).
