@@ -25,8 +25,8 @@ namespace PriceIntel.Engine.Statistics;
 /// <see cref="MedianCapacity"/>). The window median is the median of those of them that fall in the window:
 /// exact while the window holds at most R values, otherwise the median of the R newest values in the
 /// window (or fewer of them when reading before the newest time), so always between the window's min and max. R = 0 disables it (median NaN).</para>
-/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 96 + 2·K + 36·K·B + 16·R bytes
-/// (K = 3, B = 24, R = 8: 2,722 B; K = 0, R = 0: 96 B). An in-order value only touches the series state
+/// <para><b>Memory.</b> <see cref="BytesPerSeries"/> = 96 + 2·K + 44·K·B + 16·R bytes
+/// (K = 3, B = 24, R = 8: 3,398 B; K = 0, R = 0: 96 B). An in-order value only touches the series state
 /// (which holds the pending accumulator of the newest buckets inline) and one median-ring entry; the K bucket
 /// rings are written once per bucket boundary, so they stay cold.</para>
 /// </remarks>
@@ -219,6 +219,7 @@ internal sealed class SlidingWindowSeries
         int head = _heads[(series * _windowCount) + window];
         ReadOnlySpan<ValueBucket> ring = _bucketData.AsSpan(((series * _windowCount) + window) * b, b);
         long count = 0;
+        double pivot = double.NaN; // a value in the window: the first bucket's pivot
         double sum = 0, sumSq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
         for (int j = (int)jStart; j < (int)jEnd; j++)
         {
@@ -234,9 +235,7 @@ internal sealed class SlidingWindowSeries
                 continue;
             }
 
-            count += bucket.Count;
-            sum += bucket.Sum;
-            sumSq += bucket.SumSq;
+            Rebase(bucket.Count, bucket.Pivot, bucket.Sum, bucket.SumSq, ref pivot, ref count, ref sum, ref sumSq);
             if (bucket.Min < min)
             {
                 min = bucket.Min;
@@ -252,9 +251,7 @@ internal sealed class SlidingWindowSeries
         if (jStart == 0 && pending.Count != 0)
         {
             // The pending accumulator is part of the newest bucket of every window.
-            count += pending.Count;
-            sum += pending.Sum;
-            sumSq += pending.SumSq;
+            Rebase(pending.Count, pending.Pivot, pending.Sum, pending.SumSq, ref pivot, ref count, ref sum, ref sumSq);
             min = Math.Min(min, pending.Min);
             max = Math.Max(max, pending.Max);
         }
@@ -269,7 +266,7 @@ internal sealed class SlidingWindowSeries
         long firstBucket = Math.Max(asOfBucket, newestBucket) - b + 1;
         long lastBucket = Math.Min(asOfBucket, newestBucket);
         double median = Median(series, firstBucket * width, (lastBucket + 1) * width);
-        return new WindowStats(count, pending.Pivot + shiftedMean, Math.Sqrt(variance), min, max, median);
+        return new WindowStats(count, pivot + shiftedMean, Math.Sqrt(variance), min, max, median);
     }
 
     /// <summary>True once the series has a value.</summary>
@@ -308,6 +305,20 @@ internal sealed class SlidingWindowSeries
         return s.Prev == 0 ? 0 : (s.Last - s.Prev) / s.Prev;
     }
 
+    /// <summary>Adds sums taken relative to <paramref name="from"/> to sums relative to <paramref name="pivot"/> (set by the first call).</summary>
+    private static void Rebase(long n, double from, double bucketSum, double bucketSumSq, ref double pivot, ref long count, ref double sum, ref double sumSq)
+    {
+        if (count == 0)
+        {
+            pivot = from;
+        }
+
+        double d = from - pivot;
+        sumSq += bucketSumSq + (2 * d * bucketSum) + (n * d * d);
+        sum += bucketSum + (n * d);
+        count += n;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddInOrder(int series, ref SeriesState s, long timestamp, double value)
     {
@@ -317,6 +328,11 @@ internal sealed class SlidingWindowSeries
         if (_windowCount != 0)
         {
             ref var pending = ref _state[series].Pending;
+            if (pending.Count == 0)
+            {
+                pending.Pivot = value;
+            }
+
             double shifted = value - pending.Pivot;
             pending.Count++;
             pending.Sum += shifted;
@@ -475,7 +491,6 @@ internal sealed class SlidingWindowSeries
     private void MergeOutOfOrder(int series, ref SeriesState s, long timestamp, double value)
     {
         int b = _buckets;
-        double shifted = _windowCount == 0 ? 0 : value - _state[series].Pending.Pivot;
         for (int w = 0; w < _windowCount; w++)
         {
             long width = _widths[w];
@@ -492,7 +507,7 @@ internal sealed class SlidingWindowSeries
                 slot += b;
             }
 
-            _bucketData[(headIndex * b) + slot].Add(shifted, value);
+            _bucketData[(headIndex * b) + slot].Add(value);
         }
 
         if ((s.Flags & HasPreviousFlag) == 0 || timestamp >= s.PrevTs)
@@ -661,6 +676,10 @@ internal sealed class SlidingWindowSeries
         public static readonly ValueBucket Empty = new() { Min = double.PositiveInfinity, Max = double.NegativeInfinity };
 
         public int Count;
+
+        // Sums are taken relative to the bucket's own pivot (its first value), so they stay exact to
+        // double precision whatever the series did before this bucket; Read re-bases them.
+        public double Pivot;
         public double Sum;
         public double SumSq;
         public double Min;
@@ -673,16 +692,33 @@ internal sealed class SlidingWindowSeries
                 return;
             }
 
+            if (Count == 0)
+            {
+                Pivot = pending.Pivot;
+                Sum = pending.Sum;
+                SumSq = pending.SumSq;
+            }
+            else
+            {
+                double d = pending.Pivot - Pivot;
+                SumSq += pending.SumSq + (2 * d * pending.Sum) + (pending.Count * d * d);
+                Sum += pending.Sum + (pending.Count * d);
+            }
+
             Count += pending.Count;
-            Sum += pending.Sum;
-            SumSq += pending.SumSq;
             Min = Math.Min(Min, pending.Min);
             Max = Math.Max(Max, pending.Max);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(double shifted, double value)
+        public void Add(double value)
         {
+            if (Count == 0)
+            {
+                Pivot = value;
+            }
+
+            double shifted = value - Pivot;
             Count++;
             Sum += shifted;
             SumSq += shifted * shifted;

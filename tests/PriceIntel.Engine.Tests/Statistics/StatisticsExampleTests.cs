@@ -12,6 +12,30 @@ public sealed class StatisticsExampleTests
         new([60_000], bucketsPerWindow: 6, allowedLatenessMs: 5_000, ewmaAlpha: 0.5, initialSeries: 1, medianCapacity: 3);
 
     [Fact]
+    public void Std_dev_stays_exact_when_the_series_started_far_from_the_window()
+    {
+        // A first value 100× off (a bad scrape, say) used to be the pivot of every sum, and the tight
+        // window later on lost four digits of its standard deviation to cancellation.
+        var series = new SlidingWindowSeries([3_600_000], 12, 0, 0.1, initialSeries: 1, medianCapacity: 0);
+        const long t0 = 1_700_000_000_000;
+        series.Add(0, t0, 9216.66);
+        var values = new List<double>();
+        for (int i = 0; i < 200; i++)
+        {
+            double v = i % 2 == 0 ? 99.39 : 99.40;
+            series.Add(0, t0 + 7_200_000 + (i * 1000), v);
+            values.Add(v);
+        }
+
+        var stats = series.Read(0, 0, t0 + 7_200_000 + (199 * 1000));
+        double mean = values.Average();
+        double std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
+        Assert.Equal(200, stats.Count);
+        Assert.Equal(mean, stats.Mean, 9);
+        Assert.Equal(std, stats.StdDev, 9);
+    }
+
+    [Fact]
     public void WindowStatsLastPreviousAndEwmaByHand()
     {
         var sut = OneMinuteSeries();
@@ -111,7 +135,7 @@ public sealed class StatisticsExampleTests
         Assert.Equal(96, scalars.BytesPerSeries);
 
         var product = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 300_000, 0.1, 1, medianCapacity: 8);
-        Assert.Equal(96 + 6 + (72 * 36) + (8 * 16), product.BytesPerSeries);
+        Assert.Equal(96 + 6 + (72 * 44) + (8 * 16), product.BytesPerSeries);
         Assert.Equal(150_000, product.BucketWidthMs(0));
         Assert.Equal(25_200_000, product.BucketWidthMs(2));
     }
