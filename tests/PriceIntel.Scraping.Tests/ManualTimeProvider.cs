@@ -18,6 +18,16 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>True when at least one timer is pending and every pending timer is due <paramref name="span"/> from now.</summary>
+    public bool OnlyPendingTimersDueIn(TimeSpan span)
+    {
+        lock (_lock)
+        {
+            var pending = _timers.Where(t => t.Due is not null).ToList();
+            return pending.Count > 0 && pending.All(t => t.Due == _now + span);
+        }
+    }
+
     public override DateTimeOffset GetUtcNow()
     {
         lock (_lock)

@@ -416,15 +416,17 @@ public sealed class SafePageFetcherTests
         options.PerHostMinInterval = TimeSpan.FromSeconds(30);
         using var fetcher = PageFetcher.Create(options, time);
 
-        // robots.txt and the first page: the page waits 30 s of (manual) time after robots.txt.
+        // robots.txt and the first page: the page waits 30 s of (manual) time after robots.txt. Wait
+        // until the only timer left is that 30 s wait: while robots.txt is still in flight its request
+        // timeout (20 s) is pending too, and advancing past it would cancel the request.
         var first = fetcher.FetchAsync(server.Url("/p/rdfa.html"), CancellationToken.None);
-        await WaitUntil(() => server.HitsOf("/robots.txt") == 1 && time.PendingTimers > 0);
+        await WaitUntil(() => server.HitsOf("/robots.txt") == 1 && time.OnlyPendingTimersDueIn(TimeSpan.FromSeconds(30)));
         Assert.Equal(0, server.HitsOf("/p/rdfa.html"));
         time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(FetchOutcome.Ok, (await first).Outcome);
 
         var second = fetcher.FetchAsync(server.Url("/p/microdata.html"), CancellationToken.None);
-        await WaitUntil(() => time.PendingTimers > 0);
+        await WaitUntil(() => time.OnlyPendingTimersDueIn(TimeSpan.FromSeconds(30)));
         Assert.False(second.IsCompleted);
         Assert.Equal(0, server.HitsOf("/p/microdata.html"));
         time.Advance(TimeSpan.FromSeconds(29));

@@ -58,7 +58,7 @@ public sealed class WatchListSourceTests
     {
         var buffer = new MarketEvent[16];
         var read = source.ReadAsync(buffer, rejections ?? new Rejections(), CancellationToken.None).AsTask();
-        for (int i = 0; i < 200 && !read.IsCompleted && time.PendingTimers == 0; i++)
+        for (int i = 0; i < 2000 && !read.IsCompleted && time.PendingTimers == 0; i++)
         {
             await Task.Delay(5);
         }
@@ -221,7 +221,7 @@ public sealed class WatchListSourceTests
 
     private static async Task WaitForTimer(ManualTimeProvider time)
     {
-        for (int i = 0; i < 400 && time.PendingTimers == 0; i++)
+        for (int i = 0; i < 2000 && time.PendingTimers == 0; i++)
         {
             await Task.Delay(5);
         }
