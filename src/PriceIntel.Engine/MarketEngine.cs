@@ -42,6 +42,8 @@ public sealed partial class MarketEngine
     private const byte Unassigned = byte.MaxValue;
     private const int PairWindowBuckets = 12;
     private const int PrefetchDistance = 8;
+    private const int LoggedRefusals = 20;
+    private const int SeriesRing = 16; // a power of two above PrefetchDistance: pair ids looked up ahead
 
     private readonly PriceIntelOptions _options;
     private readonly MarketKeys _keys;
@@ -72,7 +74,6 @@ public sealed partial class MarketEngine
     private ushort[] _currency;
     private byte[] _arm;
     private long[] _lastSurgeCheck;
-    private int _productCapacity;
     private int _pairCapacity;
 
     private long _watermark = long.MinValue;
@@ -171,6 +172,8 @@ public sealed partial class MarketEngine
         // and series state. The state of 10,000 products × 8 competitors does not fit in cache, so
         // this turns a chain of dependent misses into overlapping ones.
         int n = events.Length;
+        Span<int> seriesAhead = stackalloc int[SeriesRing];
+        seriesAhead.Fill(-1);
         for (int i = 0; i < n; i++)
         {
             if (i + (2 * PrefetchDistance) < n)
@@ -180,15 +183,17 @@ public sealed partial class MarketEngine
 
             if (i + PrefetchDistance < n)
             {
-                PrefetchPair(in events[i + PrefetchDistance]);
+                seriesAhead[(i + PrefetchDistance) & (SeriesRing - 1)] = PrefetchPair(in events[i + PrefetchDistance]);
             }
 
             if (i + (PrefetchDistance / 2) < n)
             {
-                PrefetchBoundaries(in events[i + (PrefetchDistance / 2)]);
+                PrefetchBoundaries(in events[i + (PrefetchDistance / 2)], seriesAhead[(i + (PrefetchDistance / 2)) & (SeriesRing - 1)]);
             }
 
-            ProcessOne(in events[i]);
+            ref int known = ref seriesAhead[i & (SeriesRing - 1)];
+            ProcessOne(in events[i], known);
+            known = -1;
         }
 
         return new OutputBatch(_output.SignalMemory, _output.DecisionMemory, _keys);
@@ -206,7 +211,12 @@ public sealed partial class MarketEngine
     {
         ArgumentOutOfRangeException.ThrowIfNegative(mapFloor.Ticks, nameof(mapFloor));
         int id = _keys.Products.Intern(product);
-        EnsureProduct(id);
+        if (id >= _arm.Length)
+        {
+            GrowProducts(id);
+        }
+
+        // The arm is assigned (and the first pricing run made) when the product's first event arrives.
         _mapFloor[id] = mapFloor.Ticks;
     }
 
@@ -220,7 +230,7 @@ public sealed partial class MarketEngine
     public bool TryGetSnapshot(string product, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProductSnapshot? snapshot)
     {
         ArgumentNullException.ThrowIfNull(product);
-        if (!_keys.Products.TryGetId(product, out int p) || p >= _productCapacity || _arm[p] == Unassigned)
+        if (!_keys.Products.TryGetId(product, out int p) || p >= _arm.Length || _arm[p] == Unassigned)
         {
             snapshot = null;
             return false;
@@ -304,25 +314,29 @@ public sealed partial class MarketEngine
         }
     }
 
+    /// <returns>The pair's series id when the pair is known, else -1 (ProcessOne then adds it).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void PrefetchPair(in MarketEvent e)
+    private int PrefetchPair(in MarketEvent e)
     {
         if (e.Kind == MarketEventKind.CompetitorPrice && _pairs.TryGet(e.ProductId, e.CompetitorId, out int series) && series < _pairCapacity)
         {
             _detector.Prefetch(series);
             _pairPrices.Prefetch(series);
+            return series;
         }
+
+        return -1;
     }
 
     // Third stage: the series states are cached by now, so check whether the add will cross a bucket
     // boundary (every few values for a sparse series) and, if so, ask for the buckets it merges into.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void PrefetchBoundaries(in MarketEvent e)
+    private void PrefetchBoundaries(in MarketEvent e, int series)
     {
         if (e.Kind == MarketEventKind.CompetitorPrice)
         {
             _productPrices.PrefetchBoundary(e.ProductId, e.Timestamp);
-            if (_pairs.TryGet(e.ProductId, e.CompetitorId, out int series))
+            if (series >= 0)
             {
                 _pairPrices.PrefetchBoundary(series, e.Timestamp);
             }
@@ -330,7 +344,7 @@ public sealed partial class MarketEngine
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ProcessOne(in MarketEvent e)
+    private void ProcessOne(in MarketEvent e, int knownSeries)
     {
         _eventsIn++;
         long ts = e.Timestamp;
@@ -345,18 +359,19 @@ public sealed partial class MarketEngine
         }
 
         int p = e.ProductId;
-        if ((uint)p >= (uint)_productCapacity)
+        if ((uint)p >= (uint)_arm.Length)
         {
             if (p < 0)
             {
-                _invalid++;
+                Refuse("negative product id", in e);
                 return;
             }
 
             GrowProducts(p);
         }
 
-        if (_arm[p] == Unassigned)
+        bool firstSight = _arm[p] == Unassigned;
+        if (firstSight)
         {
             AssignArm(p);
         }
@@ -364,7 +379,7 @@ public sealed partial class MarketEngine
         switch (e.Kind)
         {
             case MarketEventKind.CompetitorPrice:
-                OnCompetitorPrice(in e, p, ts);
+                OnCompetitorPrice(in e, p, ts, knownSeries);
                 break;
             case MarketEventKind.Demand:
                 OnDemand(in e, p, ts);
@@ -379,18 +394,18 @@ public sealed partial class MarketEngine
                 OnListPrice(in e, p);
                 break;
             default:
-                _invalid++;
+                Refuse("unknown event kind", in e);
                 return;
         }
 
-        if (_schedule.IsDue(p, ts))
+        // A product is priced first when it is first seen; every run queues its next due time, and
+        // products come due at the first event (of any product) at or after that time. Taking from
+        // the queue is one compare when nothing is due, and drops entries superseded by later runs.
+        if (firstSight)
         {
             RunPricing(p, ts, DecisionTrigger.Scheduled);
         }
 
-        // Products whose interval elapsed without an event of their own are priced now, at the first
-        // event at or after their due time (one compare when nothing is due). This also drains the
-        // schedule's queue of runs superseded by earlier ones, so it stays bounded.
         while (_schedule.TryTakeDue(ts, out int due))
         {
             RunPricing(due, ts, DecisionTrigger.Scheduled);
@@ -398,16 +413,16 @@ public sealed partial class MarketEngine
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void OnCompetitorPrice(in MarketEvent e, int p, long ts)
+    private void OnCompetitorPrice(in MarketEvent e, int p, long ts, int knownSeries)
     {
         int c = e.CompetitorId;
         if (!e.Price.IsValidPrice || c < 0 || !AcceptCurrency(p, e.Currency))
         {
-            _invalid++;
+            Refuse("competitor price is not a valid price, has no competitor, or is not in the product's currency", in e);
             return;
         }
 
-        int series = _pairs.GetOrAdd(p, c);
+        int series = knownSeries >= 0 ? knownSeries : _pairs.GetOrAdd(p, c);
         if (series >= _pairCapacity)
         {
             GrowPairs(series);
@@ -442,7 +457,7 @@ public sealed partial class MarketEngine
         var action = e.Action;
         if (action is < DemandAction.View or > DemandAction.Purchase || e.Quantity < 0)
         {
-            _invalid++;
+            Refuse("demand event has an unknown action or a negative quantity", in e);
             return;
         }
 
@@ -451,7 +466,7 @@ public sealed partial class MarketEngine
         {
             if (!e.Price.IsValidPrice || !AcceptCurrency(p, e.Currency))
             {
-                _invalid++;
+                Refuse("purchase price is not a valid price or not in the product's currency", in e);
                 return;
             }
 
@@ -482,7 +497,7 @@ public sealed partial class MarketEngine
     {
         if (e.Quantity < 0)
         {
-            _invalid++;
+            Refuse("inventory is negative", in e);
             return;
         }
 
@@ -498,7 +513,7 @@ public sealed partial class MarketEngine
     {
         if (!e.Price.IsValidPrice || !AcceptCurrency(p, e.Currency))
         {
-            _invalid++;
+            Refuse("unit cost is not a valid price or not in the product's currency", in e);
             return;
         }
 
@@ -514,7 +529,7 @@ public sealed partial class MarketEngine
     {
         if (!e.Price.IsValidPrice || !AcceptCurrency(p, e.Currency))
         {
-            _invalid++;
+            Refuse("list price is not a valid price or not in the product's currency", in e);
             return;
         }
 
@@ -574,6 +589,20 @@ public sealed partial class MarketEngine
 
     private CurrencyCode CurrencyOf(int p) => CurrencyCode.FromValue(_currency[p]);
 
+    // Counted always; the first few are logged with their reason so an operator can see why events
+    // from a source that does not validate (in-memory, a custom one) were refused.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Refuse(string reason, in MarketEvent e)
+    {
+        if (++_invalid <= LoggedRefusals)
+        {
+            LogRefused(reason, e.Kind, e.ProductId, e.Timestamp);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event refused ({Reason}): {Kind} for product id {ProductId} at {Timestamp}; refused events are counted in EngineCounters.Invalid, only the first 20 are logged")]
+    private partial void LogRefused(string reason, MarketEventKind kind, int productId, long timestamp);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AssignArm(int p)
     {
@@ -582,23 +611,10 @@ public sealed partial class MarketEngine
         _tallies.RecordProduct(arm);
     }
 
-    private void EnsureProduct(int p)
-    {
-        if (p >= _productCapacity)
-        {
-            GrowProducts(p);
-        }
-
-        if (_arm[p] == Unassigned)
-        {
-            AssignArm(p);
-        }
-    }
-
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void GrowProducts(int id)
     {
-        int old = _productCapacity;
+        int old = _arm.Length;
         int size = Math.Max(id + 1, Math.Max(16, old * 2));
         Array.Resize(ref _ourPrice, size);
         Array.Resize(ref _cost, size);
@@ -615,7 +631,6 @@ public sealed partial class MarketEngine
         _board.EnsureCapacity(size);
         _surgeRule.EnsureCapacity(size);
         _inventoryRule.EnsureCapacity(size);
-        _productCapacity = size;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

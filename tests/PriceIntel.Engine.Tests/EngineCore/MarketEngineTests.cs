@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 namespace PriceIntel.Engine.Tests.EngineCore;
 
 public sealed class MarketEngineTests
@@ -176,6 +177,23 @@ public sealed class MarketEngineTests
         var outputs = engine.Process(events);
         Assert.Equal(3, engine.Counters.Invalid);
         Assert.Single(outputs.Signals.ToArray(), s => s.Kind == SignalKind.LowInventory);
+    }
+
+    [Fact]
+    public void Refused_events_are_all_counted_and_the_first_twenty_logged_with_their_reason()
+    {
+        var logged = new List<string>();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new ListLoggerProvider(logged)));
+        var keys = new MarketKeys();
+        var engine = MarketEngine.Create(new PriceIntelOptions(), keys, factory.CreateLogger<MarketEngine>());
+        int p = keys.Products.Intern("SKU-1");
+        var events = Enumerable.Range(0, 25).Select(i => MarketEvent.Inventory(p, -1 - i, i * Minute)).ToArray();
+
+        engine.Process(events);
+
+        Assert.Equal(25, engine.Counters.Invalid);
+        Assert.Equal(20, logged.Count);
+        Assert.All(logged, m => Assert.Contains("inventory is negative", m, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -370,5 +388,25 @@ public sealed class MarketEngineTests
         configure?.Invoke(options);
         var keys = new MarketKeys();
         return (MarketEngine.Create(options, keys), keys);
+    }
+
+    private sealed class ListLoggerProvider(List<string> messages) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new ListLogger(messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(List<string> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                messages.Add(formatter(state, exception));
+        }
     }
 }
