@@ -4,40 +4,28 @@ using PriceIntel.Engine.Windows;
 
 namespace PriceIntel.Benchmarks.Windows;
 
-/// <summary>Hopping windows, 60 s long every 5 s, per product over the reference price stream. Figures are per event.</summary>
+/// <summary>
+/// Windows per product over the reference price stream: 60 s long, hopping every 5 s, or tumbling
+/// (hop = window). BenchmarkDotNet reports ratios per hop against the naive baseline. Figures are per event.
+/// </summary>
 [MemoryDiagnoser]
-public class HoppingWindowBenchmarks
+public class WindowedStatsBenchmarks
 {
     private const long Window = 60_000;
-    private const long Hop = 5_000;
     private const int Events = 10_000_000; // keep in step with PriceStreamWorkload.DefaultCount for OperationsPerInvoke
 
-    private readonly WindowedStatsRunner _runner = new(Window, Hop);
+    private WindowedStatsRunner _runner = null!;
+
+    /// <summary>5,000 ms hopping windows, or 60,000 ms: tumbling.</summary>
+    [Params(5_000L, 60_000L)]
+    public long HopMs { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _runner.Setup(Events);
-
-    [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
-    public double NaiveDictionaryOfLists() => _runner.Naive();
-
-    [Benchmark(OperationsPerInvoke = Events)]
-    public double Aggregator_SoaBatches() => _runner.SoaBatches();
-
-    [Benchmark(OperationsPerInvoke = Events)]
-    public double Aggregator_MarketEventBatches() => _runner.MarketEventBatches();
-}
-
-/// <summary>Tumbling 60 s windows per product over the reference price stream. Figures are per event.</summary>
-[MemoryDiagnoser]
-public class TumblingWindowBenchmarks
-{
-    private const long Window = 60_000;
-    private const int Events = 10_000_000;
-
-    private readonly WindowedStatsRunner _runner = new(Window, Window);
-
-    [GlobalSetup]
-    public void Setup() => _runner.Setup(Events);
+    public void Setup()
+    {
+        _runner = new WindowedStatsRunner(Window, HopMs);
+        _runner.Setup(Events);
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
     public double NaiveDictionaryOfLists() => _runner.Naive();

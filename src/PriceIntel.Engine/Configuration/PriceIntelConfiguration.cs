@@ -10,9 +10,6 @@ namespace PriceIntel;
 /// </summary>
 public static class PriceIntelConfiguration
 {
-    /// <summary>The sections of <see cref="PriceIntelOptions"/>, as configuration keys.</summary>
-    public static IReadOnlyList<string> Sections { get; } = ["Pricing", "Alerts", "Windows", "Anomaly", "Experiment", "Pipeline"];
-
     /// <summary>
     /// Binds the options from <paramref name="configuration"/> (the section holding <c>Pricing</c>,
     /// <c>Alerts</c>, … — the root of the YAML file, or <c>PriceIntel</c> in appsettings.json) onto
