@@ -88,13 +88,13 @@ public sealed partial class MarketEngine
     private long _pricingRuns;
     private long _decisions;
 
-    private MarketEngine(PriceIntelOptions options, MarketKeys keys, ILogger logger, int initialProducts)
+    private MarketEngine(PriceIntelOptions options, MarketKeys keys, ILogger logger, int initialProducts, int initialPairs = 0)
     {
         _options = options;
         _keys = keys;
         _logger = logger;
         int products = Math.Max(16, initialProducts);
-        int pairs = products * 8;
+        int pairs = Math.Max(products * 8, initialPairs);
         var (shortMs, mediumMs, longMs) = options.Windows.LengthsMs;
         _lateness = options.Windows.AllowedLatenessMs;
         _pairs = new PairTable(pairs);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Anomaly;
 
@@ -378,6 +379,31 @@ internal sealed class PriceAnomalyDetector
 
         block = median;
         Unsafe.Add(ref block, ScaleSlot) = (float)scale;
+    }
+
+    /// <summary>Writes the blocks of series 0..<paramref name="seriesCount"/>-1 (all series with points must be below it).</summary>
+    public void WriteState(ref SnapshotWriter w, int seriesCount)
+    {
+        w.WriteSection("ANOM"u8);
+        w.WriteInt32(_stride);
+        w.WriteInt32(seriesCount);
+        w.WriteArray<float>(_state.AsSpan(0, seriesCount * _stride));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) detector, which must have the same block layout.</summary>
+    /// <exception cref="InvalidDataException">The layout differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("ANOM"u8);
+        int stride = r.ReadInt32("anomaly block size");
+        if (stride != _stride)
+        {
+            SnapshotFormat.ThrowInvalid($"the anomaly detector was written with {stride} floats per series; this engine has {_stride}.");
+        }
+
+        int n = r.ReadCount("anomaly series count");
+        EnsureCapacity(n);
+        r.ReadArray(_state.AsSpan(0, n * _stride), "anomaly blocks");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

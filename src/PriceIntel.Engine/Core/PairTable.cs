@@ -83,6 +83,34 @@ internal sealed class PairTable
         }
     }
 
+    /// <summary>Writes the pairs in id order (the hash table itself is rebuilt on read).</summary>
+    public void WriteState(ref SnapshotWriter w)
+    {
+        w.WriteSection("PAIR"u8);
+        w.WriteInt32(Count);
+        w.WriteArray<int>(_productOf.AsSpan(0, Count));
+        w.WriteArray<int>(_competitorOf.AsSpan(0, Count));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this empty table: the pairs get the same ids.</summary>
+    /// <exception cref="InvalidDataException">A pair is repeated or negative, or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("PAIR"u8);
+        int n = r.ReadCount("pair count");
+        var products = new int[n];
+        var competitors = new int[n];
+        r.ReadArray<int>(products, "pair products");
+        r.ReadArray<int>(competitors, "pair competitors");
+        for (int i = 0; i < n; i++)
+        {
+            if (products[i] < 0 || competitors[i] < 0 || GetOrAdd(products[i], competitors[i]) != i)
+            {
+                SnapshotFormat.ThrowInvalid($"pair {i} (product {products[i]}, competitor {competitors[i]}) is negative or repeated.");
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mix(long key)
     {

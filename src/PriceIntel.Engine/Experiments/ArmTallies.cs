@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Experiments;
 
@@ -82,6 +83,44 @@ internal sealed class ArmTallies
         {
             _unitsWithoutCost[arm] += quantity;
         }
+    }
+
+    /// <summary>Writes every arm's totals.</summary>
+    public void WriteState(ref SnapshotWriter w)
+    {
+        w.WriteSection("ARMS"u8);
+        w.WriteInt32(_products.Length);
+        w.WriteArray<long>(_products);
+        w.WriteArray<long>(_decisions);
+        w.WriteArray<long>(_priceChanges);
+        w.WriteArray<long>(_changesWithOldPrice);
+        w.WriteArray<double>(_changeFractionSum);
+        w.WriteArray<long>(_units);
+        w.WriteArray<long>(_unitsWithoutCost);
+        w.WriteArray<long>(_revenueTicks);
+        w.WriteArray<long>(_costTicks);
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into these (fresh) tallies, which must have as many arms.</summary>
+    /// <exception cref="InvalidDataException">The arm count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("ARMS"u8);
+        int arms = r.ReadInt32("experiment arm count");
+        if (arms != _products.Length)
+        {
+            SnapshotFormat.ThrowInvalid($"the experiment tallies were written for {arms} arms; this engine has {_products.Length}.");
+        }
+
+        r.ReadArray<long>(_products, "arm products");
+        r.ReadArray<long>(_decisions, "arm decisions");
+        r.ReadArray<long>(_priceChanges, "arm price changes");
+        r.ReadArray<long>(_changesWithOldPrice, "arm changes with an old price");
+        r.ReadArray<double>(_changeFractionSum, "arm change fraction sums");
+        r.ReadArray<long>(_units, "arm units");
+        r.ReadArray<long>(_unitsWithoutCost, "arm units without cost");
+        r.ReadArray<long>(_revenueTicks, "arm revenue");
+        r.ReadArray<long>(_costTicks, "arm cost of goods");
     }
 
     /// <summary>One report per arm, in arm order.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Pricing;
 
@@ -126,6 +127,59 @@ internal sealed class PricingSchedule
 
         productId = -1;
         return false;
+    }
+
+    /// <summary>
+    /// Writes the last run of products 0..<paramref name="productCount"/>-1 (all products ever run must be
+    /// below it) and the due queue as it is laid out, so products due at the same time come out of the
+    /// restored queue in the same order.
+    /// </summary>
+    public void WriteState(ref SnapshotWriter w, int productCount)
+    {
+        w.WriteSection("SCHD"u8);
+        w.WriteInt64(IntervalMs);
+        w.WriteInt64(MinTriggeredGapMs);
+        w.WriteInt32(productCount);
+        w.WriteArray<long>(_lastRun.AsSpan(0, productCount));
+        w.WriteInt32(_heapCount);
+        w.WriteArray<long>(_heapDue.AsSpan(0, _heapCount));
+        w.WriteArray<int>(_heapProduct.AsSpan(0, _heapCount));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) schedule, which must have the same interval.</summary>
+    /// <exception cref="InvalidDataException">The intervals differ or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("SCHD"u8);
+        long interval = r.ReadInt64("pricing interval");
+        long gap = r.ReadInt64("triggered pricing gap");
+        if (interval != IntervalMs || gap != MinTriggeredGapMs)
+        {
+            SnapshotFormat.ThrowInvalid($"the pricing schedule was written with an interval of {interval} ms and a triggered gap of {gap} ms; this engine has {IntervalMs} ms and {MinTriggeredGapMs} ms.");
+        }
+
+        int n = r.ReadCount("scheduled product count");
+        if (n > _lastRun.Length)
+        {
+            Grow(n - 1);
+        }
+
+        r.ReadArray(_lastRun.AsSpan(0, n), "last pricing runs");
+        int queued = r.ReadCount("queued pricing runs");
+        int size = Math.Max(_heapDue.Length, queued);
+        _heapDue = new long[size];
+        _heapProduct = new int[size];
+        r.ReadArray(_heapDue.AsSpan(0, queued), "queued due times");
+        r.ReadArray(_heapProduct.AsSpan(0, queued), "queued products");
+        foreach (int product in _heapProduct.AsSpan(0, queued))
+        {
+            if ((uint)product >= (uint)n)
+            {
+                SnapshotFormat.ThrowInvalid($"the pricing queue names product id {product}, outside the {n} products written.");
+            }
+        }
+
+        _heapCount = queued;
     }
 
     private void Push(long due, int productId)

@@ -74,6 +74,13 @@ internal sealed class CompetitorPriceDropRule
         return true;
     }
 
+    /// <summary>Writes the episode state of series ids 0..<paramref name="seriesCount"/>-1.</summary>
+    public void WriteState(ref SnapshotWriter w, int seriesCount) => _episodes.WriteState(ref w, seriesCount);
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) rule.</summary>
+    /// <exception cref="InvalidDataException">The data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r) => _episodes.ReadState(ref r);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Raise(int productId, int competitorId, double price, double reference, double drop, long timestamp, OutputBuffer output) =>
         output.Add(new MarketSignal(

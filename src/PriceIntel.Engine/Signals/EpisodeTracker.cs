@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Signals;
 
@@ -96,6 +97,26 @@ internal sealed class EpisodeTracker
     /// <summary>Event time of the key's last signal, or null when it never raised one.</summary>
     public long? LastSignalTime(int key) =>
         (uint)key < (uint)_active.Length && _lastSignal[key] != Never ? _lastSignal[key] : null;
+
+    /// <summary>Writes the state of keys 0..<paramref name="keyCount"/>-1 (all keys ever started must be below it).</summary>
+    public void WriteState(ref SnapshotWriter w, int keyCount)
+    {
+        w.WriteSection("EPIS"u8);
+        w.WriteInt32(keyCount);
+        w.WriteArray<long>(_lastSignal.AsSpan(0, keyCount));
+        w.WriteArray<bool>(_active.AsSpan(0, keyCount));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) tracker.</summary>
+    /// <exception cref="InvalidDataException">The data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("EPIS"u8);
+        int n = r.ReadCount("episode key count");
+        EnsureCapacity(n);
+        r.ReadArray(_lastSignal.AsSpan(0, n), "episode last signal times");
+        r.ReadArray(_active.AsSpan(0, n), "episode flags");
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void GrowFor(int key)

@@ -76,6 +76,13 @@ internal sealed class LowInventoryRule
         : unitsOnHand <= Threshold / 2 ? SignalSeverity.Warning
         : SignalSeverity.Info;
 
+    /// <summary>Writes the episode state of product ids 0..<paramref name="productCount"/>-1.</summary>
+    public void WriteState(ref SnapshotWriter w, int productCount) => _episodes.WriteState(ref w, productCount);
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) rule.</summary>
+    /// <exception cref="InvalidDataException">The data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r) => _episodes.ReadState(ref r);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Raise(int productId, int unitsOnHand, long timestamp, OutputBuffer output) =>
         output.Add(new MarketSignal(

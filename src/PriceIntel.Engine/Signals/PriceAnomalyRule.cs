@@ -124,6 +124,30 @@ internal sealed class PriceAnomalyRule
         : score >= Threshold * SeverityScale.CriticalRatio ? SignalSeverity.Critical
         : SignalSeverity.Warning;
 
+    /// <summary>Writes both episode trackers and the held-back outliers of series ids 0..<paramref name="seriesCount"/>-1.</summary>
+    public void WriteState(ref SnapshotWriter w, int seriesCount)
+    {
+        w.WriteSection("ANRL"u8);
+        w.WriteInt32(seriesCount);
+        _outliers.WriteState(ref w, seriesCount);
+        _levelShifts.WriteState(ref w, seriesCount);
+        w.WriteArray<bool>(_held.AsSpan(0, seriesCount));
+        w.WriteArray<HeldOutlier>(_heldOutliers.AsSpan(0, seriesCount));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) rule.</summary>
+    /// <exception cref="InvalidDataException">The data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("ANRL"u8);
+        int n = r.ReadCount("anomaly rule series count");
+        EnsureCapacity(n);
+        _outliers.ReadState(ref r);
+        _levelShifts.ReadState(ref r);
+        r.ReadArray(_held.AsSpan(0, n), "held outlier flags");
+        r.ReadArray(_heldOutliers.AsSpan(0, n), "held outliers");
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Raise(int productId, int competitorId, double price, double baseline, double score, SignalSeverity severity, long timestamp, OutputBuffer output) =>
         output.Add(new MarketSignal(

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Statistics;
 
@@ -281,6 +282,39 @@ internal sealed class DemandWindows
         {
             s.FirstTs = timestamp;
         }
+    }
+
+    /// <summary>Writes the state of products 0..<paramref name="productCount"/>-1 (all products with events must be below it) and the late-drop count.</summary>
+    public void WriteState(ref SnapshotWriter w, int productCount)
+    {
+        w.WriteSection("DEMD"u8);
+        w.WriteInt32(_windowCount);
+        w.WriteInt32(_buckets);
+        w.WriteInt32(productCount);
+        w.WriteInt64(LateDrops);
+        w.WriteArray<ProductState>(_state.AsSpan(0, productCount));
+        w.WriteArray<ushort>(_heads.AsSpan(0, productCount * _windowCount));
+        w.WriteArray<DemandBucket>(_bucketData.AsSpan(0, productCount * _windowCount * _buckets));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape.</summary>
+    /// <exception cref="InvalidDataException">The shape differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("DEMD"u8);
+        int windows = r.ReadInt32("demand window count");
+        int buckets = r.ReadInt32("demand buckets per window");
+        if (windows != _windowCount || buckets != _buckets)
+        {
+            SnapshotFormat.ThrowInvalid($"the demand windows were written with {windows} windows of {buckets} buckets; this engine has {_windowCount} of {_buckets}.");
+        }
+
+        int n = r.ReadCount("demand product count");
+        LateDrops = r.ReadInt64("demand late drops");
+        EnsureCapacity(n);
+        r.ReadArray(_state.AsSpan(0, n), "demand product states");
+        r.ReadArray(_heads.AsSpan(0, n * _windowCount), "demand bucket heads");
+        r.ReadArray(_bucketData.AsSpan(0, n * _windowCount * _buckets), "demand buckets");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Statistics;
 
@@ -372,6 +373,39 @@ internal sealed class MarketSnapshot
         _ids[first + slot] = competitorId + 1;
         _data[first + slot] = new Slot(price.Ticks, timestamp, availability);
         return result;
+    }
+
+    /// <summary>Writes the boards of products 0..<paramref name="productCount"/>-1 (all products on the board must be below it) and the counters.</summary>
+    public void WriteState(ref SnapshotWriter w, int productCount)
+    {
+        w.WriteSection("BORD"u8);
+        w.WriteInt32(_slots);
+        w.WriteInt32(productCount);
+        w.WriteInt64(StaleObservations);
+        w.WriteInt64(Evictions);
+        w.WriteInt64(Drops);
+        w.WriteArray<int>(_ids.AsSpan(0, productCount * _slots));
+        w.WriteArray<Slot>(_data.AsSpan(0, productCount * _slots));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have as many slots per product.</summary>
+    /// <exception cref="InvalidDataException">The slot count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("BORD"u8);
+        int slots = r.ReadInt32("board slots per product");
+        if (slots != _slots)
+        {
+            SnapshotFormat.ThrowInvalid($"the board was written with {slots} slots per product; this engine has {_slots}.");
+        }
+
+        int n = r.ReadCount("board product count");
+        StaleObservations = r.ReadInt64("board stale observations");
+        Evictions = r.ReadInt64("board evictions");
+        Drops = r.ReadInt64("board drops");
+        EnsureCapacity(n);
+        r.ReadArray(_ids.AsSpan(0, n * _slots), "board slot ids");
+        r.ReadArray(_data.AsSpan(0, n * _slots), "board slots");
     }
 
     /// <summary>Insertion step of an insertion sort: puts <paramref name="value"/> into sorted[0..count].</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Statistics;
 
@@ -607,6 +608,46 @@ internal sealed class SlidingWindowSeries
         }
 
         return (n & 1) == 1 ? values[n >> 1] : (values[(n >> 1) - 1] + values[n >> 1]) * 0.5;
+    }
+
+    /// <summary>Writes the state of series 0..<paramref name="seriesCount"/>-1 (all series with values must be below it) and the late-drop count.</summary>
+    public void WriteState(ref SnapshotWriter w, int seriesCount)
+    {
+        w.WriteSection("SWSR"u8);
+        w.WriteInt32(_windowCount);
+        w.WriteInt32(_buckets);
+        w.WriteInt32(_ringCapacity);
+        w.WriteInt32(seriesCount);
+        w.WriteInt64(LateDrops);
+        w.WriteArray<SeriesState>(_state.AsSpan(0, seriesCount));
+        w.WriteArray<ushort>(_heads.AsSpan(0, seriesCount * _windowCount));
+        w.WriteArray<ValueBucket>(_bucketData.AsSpan(0, seriesCount * _windowCount * _buckets));
+        w.WriteArray<RingEntry>(_ring.AsSpan(0, seriesCount * _ringCapacity));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape.</summary>
+    /// <exception cref="InvalidDataException">The shape differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r)
+    {
+        r.ExpectSection("SWSR"u8);
+        ExpectShape(r.ReadInt32("window count"), _windowCount, "window count");
+        ExpectShape(r.ReadInt32("buckets per window"), _buckets, "buckets per window");
+        ExpectShape(r.ReadInt32("median capacity"), _ringCapacity, "median capacity");
+        int n = r.ReadCount("series count");
+        LateDrops = r.ReadInt64("late drops");
+        EnsureCapacity(n);
+        r.ReadArray(_state.AsSpan(0, n), "series states");
+        r.ReadArray(_heads.AsSpan(0, n * _windowCount), "bucket heads");
+        r.ReadArray(_bucketData.AsSpan(0, n * _windowCount * _buckets), "buckets");
+        r.ReadArray(_ring.AsSpan(0, n * _ringCapacity), "median rings");
+    }
+
+    private static void ExpectShape(int stored, int expected, string what)
+    {
+        if (stored != expected)
+        {
+            SnapshotFormat.ThrowInvalid($"the price series were written with {what} {stored}; this engine has {expected}.");
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
