@@ -1,0 +1,589 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PriceIntel.Kafka.Processing;
+
+namespace PriceIntel.Kafka;
+
+/// <summary>
+/// Runs PriceIntel engines as members of a Kafka consumer group: each owned partition number (the same
+/// partition of every input topic — topics are keyed by product and equally partitioned) gets its own
+/// <see cref="MarketEngine"/>. Outputs go to the signal and decision topics keyed by product; input offsets
+/// are committed only once the outputs of everything before them are acknowledged; each partition's state
+/// is written to the state topic together with the offsets it was taken at, and restored from there when
+/// the partition is assigned (rebalance, restart, crash), so N processes produce the results one would.
+/// </summary>
+/// <remarks>
+/// <para>Delivery: at least once. Replays (after a crash before commit, or a delivery failure) re-emit
+/// outputs with the same deterministic ids; consumers drop repeats by id (the <c>priceintel-id</c>
+/// header). Outputs already acknowledged before the last commit are not re-emitted on restore.</para>
+/// <para>Determinism: a partition's input topics are merged in event-time order of their messages (ties:
+/// price updates, competitor data, user behaviour, then offset), waiting for an input that has nothing
+/// buffered until it has data, reaches its end, or <see cref="KafkaOptions.MaxTaskIdle"/> passes. For input
+/// already in Kafka (catch-up, replay, restore) this makes results independent of fetch timing and of
+/// which process handles the partition; for live input that arrives after the consumer caught up, the
+/// interleaving of topics follows arrival.</para>
+/// <para>Poison: undecodable lines, invalid values and oversized messages go to the dead-letter topic with
+/// headers naming source topic, partition, offset, line and error; the good lines of the same message
+/// and the rest of the partition are processed.</para>
+/// </remarks>
+public sealed class KafkaMarketProcessor : IDisposable
+{
+    private readonly PriceIntelOptions _engineOptions;
+    private readonly KafkaOptions _options;
+    private readonly ILogger _logger;
+    private readonly ProcessorCounters _counters = new();
+    private readonly Dictionary<int, PartitionTask> _tasks = [];
+    private readonly IReadOnlyList<string> _inputs;
+    private readonly RawValueDeserializer _raw;
+    private OutputProducer? _producer;
+    private StateTopicReader? _stateReader;
+    private IConsumer<Ignore, RawValue>? _consumer;
+    private volatile bool _caughtUp;
+    private volatile int _assigned;
+    private int _running;
+
+    private KafkaMarketProcessor(PriceIntelOptions engineOptions, KafkaOptions options, ILogger logger)
+    {
+        _engineOptions = engineOptions;
+        _options = options;
+        _logger = logger;
+        _inputs = options.Topics.Inputs;
+        _raw = new RawValueDeserializer(options.MaxMessageBytes);
+    }
+
+    /// <summary>Creates a processor; nothing connects until <see cref="Run"/> or <see cref="RunAsync"/>.</summary>
+    /// <param name="engineOptions">Engine settings (every partition's engine uses them); validated here.</param>
+    /// <param name="options">Kafka settings; validated here.</param>
+    /// <param name="logger">Logger; none when null.</param>
+    /// <exception cref="ArgumentNullException">An options argument is null.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent; the message names them.</exception>
+    public static KafkaMarketProcessor Create(PriceIntelOptions engineOptions, KafkaOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(engineOptions);
+        ArgumentNullException.ThrowIfNull(options);
+        engineOptions.Validate();
+        options.Validate();
+        return new KafkaMarketProcessor(engineOptions, options, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>Running totals; safe to read from any thread.</summary>
+    public KafkaProcessorCounters Counters => _counters.Read(_assigned);
+
+    /// <summary>
+    /// True when the processor owns partitions, has read every one of their inputs to the end, and has
+    /// processed, delivered and committed everything (refreshed every few milliseconds by the run loop).
+    /// </summary>
+    public bool IsCaughtUp => _caughtUp;
+
+    /// <summary>The newest error reported (delivery, commit, client), or null.</summary>
+    public string? LastError => _counters.LastError;
+
+    /// <summary>Runs the processor on a dedicated thread until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <returns>A task that completes after a clean stop (outputs flushed, offsets committed, state written, group left).</returns>
+    /// <exception cref="InvalidOperationException">Topics are missing or their partition counts do not match (thrown by the task).</exception>
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(cancellationToken);
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "PriceIntel Kafka processor",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>Runs the processor on the calling thread until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <exception cref="InvalidOperationException">Topics are missing or their partition counts do not match, or the processor already ran.</exception>
+    public void Run(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException("A KafkaMarketProcessor runs once; create another one to run again.");
+        }
+
+        CheckTopics();
+        using var producer = new OutputProducer(_options, e => _counters.Error(e));
+        using var stateReader = new StateTopicReader(_options);
+        _producer = producer;
+        _stateReader = stateReader;
+        var config = new ConsumerConfig(KafkaClientConfig.Build(_options, "consumer"))
+        {
+            GroupId = _options.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = true,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+        };
+        using var consumer = new ConsumerBuilder<Ignore, RawValue>(config)
+            .SetValueDeserializer(_raw)
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
+            .SetErrorHandler((_, e) => OnClientError(e))
+            .SetLogHandler((_, m) => OnClientLog(m))
+            .Build();
+        _consumer = consumer;
+        consumer.Subscribe(_inputs);
+        Log.Started(_logger, _options.GroupId, string.Join(", ", _inputs));
+        try
+        {
+            Loop(consumer, producer, cancellationToken);
+        }
+        finally
+        {
+            RetireAll(commit: true);
+            try
+            {
+                consumer.Close();
+            }
+            catch (KafkaException e)
+            {
+                Log.CloseFailed(_logger, e.Error.Reason);
+            }
+
+            _consumer = null;
+            _caughtUp = false;
+        }
+    }
+
+    /// <summary>Nothing to release beyond what <see cref="Run"/> releases when it returns.</summary>
+    public void Dispose()
+    {
+    }
+
+    private void Loop(IConsumer<Ignore, RawValue> consumer, OutputProducer producer, CancellationToken ct)
+    {
+        long nextTick = 0;
+        long nextCommit = Environment.TickCount64 + (long)_options.CommitInterval.TotalMilliseconds;
+        int pauseAbove = Math.Max(4 * _options.BatchSize, 16_384);
+        while (!ct.IsCancellationRequested)
+        {
+            ConsumeResult<Ignore, RawValue>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(10));
+            }
+            catch (ConsumeException e)
+            {
+                _counters.Error($"consume: {e.Error.Code}: {e.Error.Reason}");
+                Log.ConsumeError(_logger, e.Error.Code.ToString(), e.Error.Reason);
+                continue;
+            }
+
+            long now = Environment.TickCount64;
+            if (result is not null && TryTask(result.Topic, result.Partition.Value, out var task, out int topicIndex))
+            {
+                var queue = task.Inputs[topicIndex]!;
+                if (result.IsPartitionEOF)
+                {
+                    queue.AtEnd = true;
+                }
+                else
+                {
+                    var raw = result.Message.Value;
+                    task.Accept(topicIndex, result.Offset.Value, _raw.Bytes(raw), raw.OriginalLength);
+                    if (queue.BufferedEvents > pauseAbove && !queue.Paused)
+                    {
+                        consumer.Pause([result.TopicPartition]);
+                        queue.Paused = true;
+                    }
+
+                    task.Pump(producer, now, flush: false);
+                }
+            }
+
+            if (result is null || now >= nextTick)
+            {
+                Tick(consumer, producer, now, pauseAbove);
+                nextTick = now + 5;
+            }
+
+            if (now >= nextCommit)
+            {
+                Commit(consumer);
+                nextCommit = now + (long)_options.CommitInterval.TotalMilliseconds;
+            }
+        }
+    }
+
+    private void Tick(IConsumer<Ignore, RawValue> consumer, OutputProducer producer, long now, int pauseAbove)
+    {
+        bool caughtUp = _tasks.Count > 0;
+        foreach (var task in _tasks.Values)
+        {
+            task.Pump(producer, now, flush: true);
+            task.Settle(producer);
+            if (task.Failure is not null)
+            {
+                RewindTask(consumer, task, now);
+                caughtUp = false;
+                continue;
+            }
+
+            task.SnapshotIfDue(now, force: false);
+            task.Settle(producer);
+            foreach (var queue in task.Inputs)
+            {
+                if (queue is { Paused: true } && queue.BufferedEvents < pauseAbove / 2)
+                {
+                    consumer.Resume([new TopicPartition(queue.Topic, new Partition(task.Partition))]);
+                    queue.Paused = false;
+                }
+            }
+
+            caughtUp &= task.IsCaughtUp;
+        }
+
+        _caughtUp = caughtUp;
+    }
+
+    private void RewindTask(IConsumer<Ignore, RawValue> consumer, PartitionTask task, long now)
+    {
+        string error = task.Failure!;
+        long[] next = task.Rewind();
+        _counters.Rewound();
+        task.ResumeAt = now + 1000;
+        Log.Rewound(_logger, task.Partition, error, FormatNext(next));
+        for (int i = 0; i < _inputs.Count; i++)
+        {
+            var queue = task.Inputs[i];
+            if (queue is null)
+            {
+                continue;
+            }
+
+            var tp = new TopicPartition(_inputs[i], new Partition(task.Partition));
+            if (queue.Paused)
+            {
+                consumer.Resume([tp]);
+                queue.Paused = false;
+            }
+
+            try
+            {
+                consumer.Seek(new TopicPartitionOffset(tp, next[i] >= 0 ? new Offset(next[i]) : Offset.Beginning));
+            }
+            catch (KafkaException e)
+            {
+                // The partition is being revoked or the consumer is closing; the next owner restores it.
+                Log.SeekFailed(_logger, tp.ToString(), e.Error.Reason);
+            }
+        }
+    }
+
+    private void Commit(IConsumer<Ignore, RawValue> consumer)
+    {
+        List<TopicPartitionOffset>? all = null;
+        foreach (var task in _tasks.Values)
+        {
+            if (task.CommitCandidates() is { } list)
+            {
+                (all ??= []).AddRange(list);
+            }
+        }
+
+        if (all is null)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit(all);
+            foreach (var task in _tasks.Values)
+            {
+                task.Committed(all);
+            }
+
+            _counters.CommitSucceeded();
+        }
+        catch (KafkaException e)
+        {
+            _counters.CommitFailed($"commit: {e.Error.Code}: {e.Error.Reason}");
+            Log.CommitFailed(_logger, e.Error.Code.ToString(), e.Error.Reason);
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
+    {
+        var committed = ReadCommitted(consumer, partitions);
+        var starts = new List<TopicPartitionOffset>(partitions.Count);
+        foreach (var group in partitions.GroupBy(tp => tp.Partition.Value).OrderBy(g => g.Key))
+        {
+            int p = group.Key;
+            var assigned = new bool[_inputs.Count];
+            foreach (var tp in group)
+            {
+                assigned[TopicIndex(tp.Topic)] = true;
+            }
+
+            var snapshot = ReadSnapshot(p);
+            var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, _logger);
+            var committedHere = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var tpo in committed)
+            {
+                if (tpo.Partition.Value == p && tpo.Offset.Value >= 0)
+                {
+                    committedHere[tpo.Topic] = tpo.Offset.Value;
+                }
+            }
+
+            long[] next = task.Restore(snapshot, committedHere);
+            _tasks[p] = task;
+            _counters.Restored();
+            Log.Assigned(_logger, p, snapshot is null ? "none" : $"{snapshot.Length} bytes at {FormatNext(next)}", string.Join(", ", committedHere.Select(kv => $"{kv.Key}={kv.Value}")));
+            foreach (var tp in group)
+            {
+                long start = next[TopicIndex(tp.Topic)];
+                starts.Add(new TopicPartitionOffset(tp, start >= 0 ? new Offset(start) : Offset.Beginning));
+            }
+        }
+
+        _assigned = _tasks.Count;
+        return starts;
+    }
+
+    private void OnRevoked(IConsumer<Ignore, RawValue> consumer, List<TopicPartitionOffset> partitions)
+    {
+        var numbers = partitions.Select(tp => tp.Partition.Value).Distinct().ToList();
+        foreach (int p in numbers)
+        {
+            if (_tasks.Remove(p, out var task))
+            {
+                Retire(consumer, task, commit: true);
+            }
+        }
+
+        _assigned = _tasks.Count;
+        _caughtUp = false;
+    }
+
+    private void OnLost(IConsumer<Ignore, RawValue> consumer, List<TopicPartitionOffset> partitions)
+    {
+        foreach (int p in partitions.Select(tp => tp.Partition.Value).Distinct())
+        {
+            if (_tasks.Remove(p))
+            {
+                Log.Lost(_logger, p);
+            }
+        }
+
+        _assigned = _tasks.Count;
+        _caughtUp = false;
+    }
+
+    private void RetireAll(bool commit)
+    {
+        if (_consumer is null)
+        {
+            return;
+        }
+
+        foreach (var task in _tasks.Values.ToList())
+        {
+            Retire(_consumer, task, commit);
+        }
+
+        _tasks.Clear();
+        _assigned = 0;
+    }
+
+    // Revoke and shutdown: finish the partial batch, wait for every output, write the state at exactly
+    // the processed offsets, and commit those offsets, so the next owner starts where this one stopped.
+    private void Retire(IConsumer<Ignore, RawValue> consumer, PartitionTask task, bool commit)
+    {
+        var producer = _producer!;
+        if (task.Failure is null)
+        {
+            task.Drain(producer);
+        }
+
+        var deadline = Environment.TickCount64 + (long)_options.DeliveryTimeout.TotalMilliseconds + 5_000;
+        bool snapshotQueued = false;
+        while (Environment.TickCount64 < deadline)
+        {
+            task.Settle(producer);
+            if (task.Failure is not null)
+            {
+                break;
+            }
+
+            if (task.IsSettled)
+            {
+                if (snapshotQueued)
+                {
+                    break;
+                }
+
+                task.SnapshotIfDue(Environment.TickCount64, force: true);
+                snapshotQueued = true;
+                continue;
+            }
+
+            producer.Flush(TimeSpan.FromMilliseconds(50));
+        }
+
+        if (task.Failure is not null || !task.IsSettled)
+        {
+            Log.RetiredUnsettled(_logger, task.Partition, task.Failure ?? "outputs still in flight");
+            return;
+        }
+
+        if (commit && task.CommitCandidates() is { } offsets)
+        {
+            try
+            {
+                consumer.Commit(offsets);
+                task.Committed(offsets);
+                _counters.CommitSucceeded();
+            }
+            catch (KafkaException e)
+            {
+                _counters.CommitFailed($"commit: {e.Error.Code}: {e.Error.Reason}");
+                Log.CommitFailed(_logger, e.Error.Code.ToString(), e.Error.Reason);
+            }
+        }
+
+        Log.Retired(_logger, task.Partition);
+    }
+
+    private List<TopicPartitionOffset> ReadCommitted(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
+    {
+        var deadline = DateTime.UtcNow + _options.RestoreTimeout;
+        while (true)
+        {
+            try
+            {
+                return consumer.Committed(partitions, TimeSpan.FromSeconds(5));
+            }
+            catch (KafkaException e) when (DateTime.UtcNow < deadline)
+            {
+                _counters.Error($"committed offsets: {e.Error.Code}: {e.Error.Reason}");
+                Log.RestoreRetry(_logger, "committed offsets", e.Error.Reason);
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    private StateSnapshot? ReadSnapshot(int partition)
+    {
+        var deadline = DateTime.UtcNow + _options.RestoreTimeout;
+        while (true)
+        {
+            try
+            {
+                return _stateReader!.ReadLatest(partition, PartitionTask.StateKey(_options.GroupId, partition), _options.RestoreTimeout);
+            }
+            catch (Exception e) when ((e is KafkaException || e is TimeoutException) && DateTime.UtcNow < deadline)
+            {
+                _counters.Error($"state topic: {e.Message}");
+                Log.RestoreRetry(_logger, "state snapshot", e.Message);
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    private void CheckTopics()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig(KafkaClientConfig.Build(_options, "admin"))).SetLogHandler((_, _) => { }).Build();
+        var t = _options.Topics;
+        var wanted = new[] { t.PriceUpdates, t.CompetitorData, t.UserBehavior, t.MarketSignals, t.PricingDecisions, t.DeadLetter, t.State };
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + _options.RestoreTimeout;
+        while (true)
+        {
+            try
+            {
+                var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+                foreach (var topic in metadata.Topics)
+                {
+                    if (!topic.Error.IsError)
+                    {
+                        counts[topic.Topic] = topic.Partitions.Count;
+                    }
+                }
+
+                break;
+            }
+            catch (KafkaException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+            }
+        }
+
+        var missing = wanted.Where(w => !counts.ContainsKey(w)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException($"Kafka topics missing at {_options.BootstrapServers}: {string.Join(", ", missing)}. Create them (inputs with equal partition counts, the state topic with at least as many partitions) or fix Kafka:Topics.");
+        }
+
+        var inputCounts = _inputs.Select(i => counts[i]).Distinct().ToList();
+        if (inputCounts.Count != 1)
+        {
+            throw new InvalidOperationException($"Input topics must have equal partition counts (topics are keyed by product): {string.Join(", ", _inputs.Select(i => $"{i}={counts[i]}"))}.");
+        }
+
+        if (counts[t.State] < inputCounts[0])
+        {
+            throw new InvalidOperationException($"State topic '{t.State}' has {counts[t.State]} partitions; it needs at least as many as the inputs ({inputCounts[0]}).");
+        }
+    }
+
+    private bool TryTask(string topic, int partition, out PartitionTask task, out int topicIndex)
+    {
+        topicIndex = TopicIndex(topic);
+        return _tasks.TryGetValue(partition, out task!) && topicIndex >= 0 && task.Inputs[topicIndex] is not null;
+    }
+
+    private int TopicIndex(string topic)
+    {
+        for (int i = 0; i < _inputs.Count; i++)
+        {
+            if (string.Equals(_inputs[i], topic, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private string FormatNext(long[] next) =>
+        string.Join(", ", _inputs.Select((t, i) => $"{t}={(next[i] >= 0 ? next[i].ToString(System.Globalization.CultureInfo.InvariantCulture) : "beginning")}"));
+
+    private void OnClientError(Error e)
+    {
+        _counters.Error($"client: {e.Code}: {e.Reason}");
+        if (e.IsFatal)
+        {
+            Log.FatalClientError(_logger, e.Code.ToString(), e.Reason);
+        }
+        else
+        {
+            Log.ClientError(_logger, e.Code.ToString(), e.Reason);
+        }
+    }
+
+    private void OnClientLog(LogMessage m)
+    {
+        if (m.Level <= SyslogLevel.Warning)
+        {
+            Log.ClientLog(_logger, m.Facility, m.Message);
+        }
+    }
+}

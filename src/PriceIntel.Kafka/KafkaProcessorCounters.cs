@@ -1,0 +1,32 @@
+namespace PriceIntel.Kafka;
+
+/// <summary>Running totals of a <see cref="KafkaMarketProcessor"/>.</summary>
+/// <param name="Messages">Input messages taken into engine batches (including replays).</param>
+/// <param name="Events">Events processed whose outputs were produced.</param>
+/// <param name="ReplayedEvents">Events processed again after a restore or rewind without re-emitting their outputs (they were acknowledged before).</param>
+/// <param name="Signals">Market signals acknowledged by the brokers.</param>
+/// <param name="Decisions">Pricing decisions acknowledged by the brokers.</param>
+/// <param name="DeadLettered">Poison inputs (whole messages or single lines) acknowledged on the dead-letter topic.</param>
+/// <param name="DeliveryFailures">Output deliveries that failed (each one rewound its partition to its last snapshot).</param>
+/// <param name="Commits">Successful offset commits.</param>
+/// <param name="CommitFailures">Offset commits that failed (retried at the next interval).</param>
+/// <param name="Snapshots">State snapshots acknowledged on the state topic.</param>
+/// <param name="SnapshotFailures">State snapshots that could not be written (the previous one stays the restore point).</param>
+/// <param name="Restores">Partitions whose state was restored on assignment.</param>
+/// <param name="Rewinds">Partitions rewound to their last snapshot after a delivery failure.</param>
+/// <param name="AssignedPartitions">Partition numbers this processor owns now.</param>
+public readonly record struct KafkaProcessorCounters(
+    long Messages,
+    long Events,
+    long ReplayedEvents,
+    long Signals,
+    long Decisions,
+    long DeadLettered,
+    long DeliveryFailures,
+    long Commits,
+    long CommitFailures,
+    long Snapshots,
+    long SnapshotFailures,
+    long Restores,
+    long Rewinds,
+    int AssignedPartitions);

@@ -1,0 +1,171 @@
+namespace PriceIntel.Kafka.Processing;
+
+/// <summary>One consumed input message, decoded: its events sit in the queue's event array.</summary>
+internal struct QueuedMessage
+{
+    public long Offset;
+    public int FirstEvent;
+    public int EventCount;
+    public long Time; // first event's time; long.MinValue when the message has no events (poison only)
+    public int FirstRejection;
+    public int RejectionCount;
+}
+
+/// <summary>A line (or whole message) that could not become an event, with where it came from.</summary>
+internal readonly record struct InputRejection(long Offset, int Line, string Reason, byte[] Payload);
+
+/// <summary>
+/// The decoded, not yet processed messages of one input topic-partition of a task, in offset order.
+/// Arrays grow to the largest backlog seen and are then reused, so steady-state buffering allocates
+/// nothing (rejections, the rare error path, do allocate).
+/// </summary>
+internal sealed class InputQueue
+{
+    private QueuedMessage[] _messages = new QueuedMessage[256];
+    private MarketEvent[] _events = new MarketEvent[1024];
+    private InputRejection[] _rejections = new InputRejection[4];
+    private int _head;
+    private int _tail;
+    private int _eventHead;
+    private int _eventTail;
+    private int _rejectionHead;
+    private int _rejectionTail;
+
+    public InputQueue(int topicIndex, string topic) => (TopicIndex, Topic) = (topicIndex, topic);
+
+    public int TopicIndex { get; }
+
+    public string Topic { get; }
+
+    /// <summary>True after the consumer reported the partition's end and no message came since.</summary>
+    public bool AtEnd { get; set; }
+
+    /// <summary>When the queue last became empty without being at its end (Environment.TickCount64).</summary>
+    public long EmptySince { get; set; }
+
+    /// <summary>Whether the consumer's fetching of this partition is paused for backpressure.</summary>
+    public bool Paused { get; set; }
+
+    public int Count => _tail - _head;
+
+    public int BufferedEvents => _eventTail - _eventHead;
+
+    public ref QueuedMessage Head => ref _messages[_head];
+
+    /// <summary>Starts a message; add its events and rejections, then <see cref="Commit"/>.</summary>
+    public void Begin(long offset)
+    {
+        Compact();
+        if (_tail == _messages.Length)
+        {
+            Array.Resize(ref _messages, _messages.Length * 2);
+        }
+
+        ref var m = ref _messages[_tail];
+        m.Offset = offset;
+        m.FirstEvent = _eventTail;
+        m.EventCount = 0;
+        m.Time = long.MinValue;
+        m.FirstRejection = _rejectionTail;
+        m.RejectionCount = 0;
+    }
+
+    public void AddEvent(in MarketEvent e)
+    {
+        if (_eventTail == _events.Length)
+        {
+            Array.Resize(ref _events, _events.Length * 2);
+        }
+
+        ref var m = ref _messages[_tail];
+        if (m.EventCount == 0)
+        {
+            m.Time = e.Timestamp;
+        }
+
+        _events[_eventTail++] = e;
+        m.EventCount++;
+    }
+
+    public void AddRejection(InputRejection rejection)
+    {
+        if (_rejectionTail == _rejections.Length)
+        {
+            Array.Resize(ref _rejections, _rejections.Length * 2);
+        }
+
+        _rejections[_rejectionTail++] = rejection;
+        _messages[_tail].RejectionCount++;
+    }
+
+    public void Commit()
+    {
+        _tail++;
+        AtEnd = false;
+    }
+
+    public ReadOnlySpan<MarketEvent> EventsOf(in QueuedMessage m) => _events.AsSpan(m.FirstEvent, m.EventCount);
+
+    public ReadOnlySpan<InputRejection> RejectionsOf(in QueuedMessage m) => _rejections.AsSpan(m.FirstRejection, m.RejectionCount);
+
+    /// <summary>Drops the head message (its events were taken).</summary>
+    public void Pop()
+    {
+        ref var m = ref _messages[_head];
+        _eventHead = m.FirstEvent + m.EventCount;
+        if (m.RejectionCount > 0)
+        {
+            Array.Clear(_rejections, m.FirstRejection, m.RejectionCount);
+            _rejectionHead = m.FirstRejection + m.RejectionCount;
+        }
+
+        _head++;
+        if (_head == _tail)
+        {
+            _head = _tail = 0;
+            _eventHead = _eventTail = 0;
+            _rejectionHead = _rejectionTail = 0;
+        }
+    }
+
+    /// <summary>Forgets everything buffered (rewind, revoke).</summary>
+    public void Clear()
+    {
+        Array.Clear(_rejections, 0, _rejectionTail);
+        _head = _tail = 0;
+        _eventHead = _eventTail = 0;
+        _rejectionHead = _rejectionTail = 0;
+        AtEnd = false;
+        EmptySince = Environment.TickCount64;
+    }
+
+    // Moves the live part to the front when the free space at the back runs out, so arrays only grow
+    // when the backlog itself grows.
+    private void Compact()
+    {
+        if (_head == 0 || (_tail < _messages.Length && _eventTail < _events.Length - 64 && _rejectionTail < _rejections.Length))
+        {
+            return;
+        }
+
+        int live = _tail - _head;
+        int eventShift = _eventHead;
+        int rejectionShift = _rejectionHead;
+        Array.Copy(_messages, _head, _messages, 0, live);
+        Array.Copy(_events, _eventHead, _events, 0, _eventTail - _eventHead);
+        Array.Copy(_rejections, _rejectionHead, _rejections, 0, _rejectionTail - _rejectionHead);
+        Array.Clear(_rejections, _rejectionTail - _rejectionHead, _rejectionHead);
+        for (int i = 0; i < live; i++)
+        {
+            _messages[i].FirstEvent -= eventShift;
+            _messages[i].FirstRejection -= rejectionShift;
+        }
+
+        _tail = live;
+        _head = 0;
+        _eventTail -= eventShift;
+        _eventHead = 0;
+        _rejectionTail -= rejectionShift;
+        _rejectionHead = 0;
+    }
+}

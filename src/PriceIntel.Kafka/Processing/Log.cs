@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace PriceIntel.Kafka.Processing;
+
+/// <summary>The processor's log messages (source-generated, no allocation when disabled).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Kafka processor of group {Group} started on {Topics}.")]
+    public static partial void Started(ILogger logger, string group, string topics);
+
+    [LoggerMessage(2, LogLevel.Information, "Partition {Partition} assigned: snapshot {Snapshot}; committed {Committed}.")]
+    public static partial void Assigned(ILogger logger, int partition, string snapshot, string committed);
+
+    [LoggerMessage(3, LogLevel.Information, "Partition {Partition} handed over: outputs delivered, state written, offsets committed.")]
+    public static partial void Retired(ILogger logger, int partition);
+
+    [LoggerMessage(4, LogLevel.Error, "Partition {Partition} handed over without commit ({Reason}); the next owner replays from the last commit.")]
+    public static partial void RetiredUnsettled(ILogger logger, int partition, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "Partition {Partition} lost (session expired); its uncommitted work is replayed by the next owner.")]
+    public static partial void Lost(ILogger logger, int partition);
+
+    [LoggerMessage(6, LogLevel.Error, "Partition {Partition}: output {Error}. Offsets past the last acknowledged output are not committed; replaying from the last snapshot ({Offsets}).")]
+    public static partial void Rewound(ILogger logger, int partition, string error, string offsets);
+
+    [LoggerMessage(7, LogLevel.Warning, "Offset commit failed ({Code}: {Reason}); retried at the next interval.")]
+    public static partial void CommitFailed(ILogger logger, string code, string reason);
+
+    [LoggerMessage(8, LogLevel.Warning, "Consume error {Code}: {Reason}.")]
+    public static partial void ConsumeError(ILogger logger, string code, string reason);
+
+    [LoggerMessage(9, LogLevel.Warning, "Reading {What} on assignment failed ({Reason}); retrying.")]
+    public static partial void RestoreRetry(ILogger logger, string what, string reason);
+
+    [LoggerMessage(10, LogLevel.Warning, "Kafka client error {Code}: {Reason}.")]
+    public static partial void ClientError(ILogger logger, string code, string reason);
+
+    [LoggerMessage(11, LogLevel.Critical, "Fatal Kafka client error {Code}: {Reason}.")]
+    public static partial void FatalClientError(ILogger logger, string code, string reason);
+
+    [LoggerMessage(12, LogLevel.Debug, "librdkafka {Facility}: {Message}")]
+    public static partial void ClientLog(ILogger logger, string facility, string message);
+
+    [LoggerMessage(13, LogLevel.Warning, "Seek of {Partition} failed: {Reason}.")]
+    public static partial void SeekFailed(ILogger logger, string partition, string reason);
+
+    [LoggerMessage(14, LogLevel.Warning, "Closing the consumer failed: {Reason}.")]
+    public static partial void CloseFailed(ILogger logger, string reason);
+}
