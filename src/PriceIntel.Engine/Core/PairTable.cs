@@ -97,6 +97,11 @@ internal sealed class PairTable
     public void ReadState(ref SnapshotReader r)
     {
         r.ExpectSection("PAIR"u8);
+        if (Count != 0)
+        {
+            throw new InvalidOperationException("Pairs are read into an empty table only.");
+        }
+
         int n = r.ReadCount("pair count");
         var products = new int[n];
         var competitors = new int[n];
