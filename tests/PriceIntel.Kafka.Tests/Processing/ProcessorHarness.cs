@@ -407,9 +407,10 @@ internal class OutputSet
         }
 
         JsonById[key] = json;
-        if (!IdsByProduct.TryGetValue(product, out var list))
+        // Order is kept per product within a topic (signals and decisions are separate streams).
+        if (!IdsByProduct.TryGetValue(topic + "/" + product, out var list))
         {
-            IdsByProduct[product] = list = [];
+            IdsByProduct[topic + "/" + product] = list = [];
         }
 
         list.Add(key);
