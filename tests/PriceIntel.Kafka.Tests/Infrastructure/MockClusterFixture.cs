@@ -52,6 +52,7 @@ internal sealed class MockClusterFixture : IDisposable
         LingerMs = 5,
         MessageTimeoutMs = 30_000,
         SocketTimeoutMs = 10_000,
+        ReconnectBackoffMaxMs = 1_000,
     };
 
     /// <summary>
@@ -68,6 +69,7 @@ internal sealed class MockClusterFixture : IDisposable
         SessionTimeoutMs = 6_000,
         HeartbeatIntervalMs = 500,
         SocketTimeoutMs = 10_000,
+        ReconnectBackoffMaxMs = 1_000,
     };
 
     public IProducer<TKey, TValue> BuildProducer<TKey, TValue>(ProducerConfig config) =>
