@@ -79,6 +79,12 @@ public sealed class KafkaMarketProcessor : IDisposable
     /// <summary>The newest error reported (delivery, commit, client), or null.</summary>
     public string? LastError => _counters.LastError;
 
+    /// <summary>Tests: called on the consume thread with (partition, owned) when ownership starts (after restore) and ends.</summary>
+    internal Action<int, bool>? OwnershipChanged { get; set; }
+
+    /// <summary>Tests: called on the consume thread after each processed batch (e.g. to slow a processor down).</summary>
+    internal Action<int>? BatchProcessed { get; set; }
+
     /// <summary>Runs the processor on a dedicated thread until <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <returns>A task that completes after a clean stop (outputs flushed, offsets committed, state written, group left).</returns>
     /// <exception cref="InvalidOperationException">Topics are missing or their partition counts do not match (thrown by the task).</exception>
@@ -344,7 +350,9 @@ public sealed class KafkaMarketProcessor : IDisposable
             }
 
             long[] next = task.Restore(snapshot, committedHere);
+            task.BatchProcessed = BatchProcessed;
             _tasks[p] = task;
+            OwnershipChanged?.Invoke(p, true);
             _counters.Restored();
             Log.Assigned(_logger, p, snapshot is null ? "none" : $"{snapshot.Length} bytes at {FormatNext(next)}", string.Join(", ", committedHere.Select(kv => $"{kv.Key}={kv.Value}")));
             foreach (var tp in group)
@@ -366,6 +374,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             if (_tasks.Remove(p, out var task))
             {
                 Retire(consumer, task, commit: true);
+                OwnershipChanged?.Invoke(p, false);
             }
         }
 
@@ -380,6 +389,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             if (_tasks.Remove(p))
             {
                 Log.Lost(_logger, p);
+                OwnershipChanged?.Invoke(p, false);
             }
         }
 
@@ -397,6 +407,7 @@ public sealed class KafkaMarketProcessor : IDisposable
         foreach (var task in _tasks.Values.ToList())
         {
             Retire(_consumer, task, commit);
+            OwnershipChanged?.Invoke(task.Partition, false);
         }
 
         _tasks.Clear();

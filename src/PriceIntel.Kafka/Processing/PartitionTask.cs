@@ -73,6 +73,9 @@ internal sealed class PartitionTask
 
     public int Partition { get; }
 
+    /// <summary>Tests: called after each processed batch with the partition number.</summary>
+    public Action<int>? BatchProcessed { get; set; }
+
     public InputQueue?[] Inputs { get; }
 
     public MarketEngine Engine { get; private set; }
@@ -492,6 +495,7 @@ internal sealed class PartitionTask
         var outputs = Engine.Process(_batch.AsSpan(0, _batchCount));
         _counters.Processed(_batchCount, _batchSuppressed);
         _batchCount = 0;
+        BatchProcessed?.Invoke(Partition);
         if (_batchSuppressed)
         {
             // Replay below the committed offsets: these outputs were acknowledged before.

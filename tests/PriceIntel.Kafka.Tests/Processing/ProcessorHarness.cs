@@ -264,7 +264,8 @@ internal sealed class ProcessorHarness : IDisposable
                 queues[t] = new Queue<(long, MarketEvent[])>();
                 foreach (var r in perPartition[p, t].OrderBy(r => r.Offset.Value))
                 {
-                    var events = DecodeAll(decoder, r.Message.Value, out int rejected);
+                    var events = r.Message.Value.Length > Options.MaxMessageBytes ? [] : DecodeAll(decoder, r.Message.Value, out _);
+                    int rejected = r.Message.Value.Length > Options.MaxMessageBytes ? 1 : CountRejected(r.Message.Value);
                     reference.Rejected += rejected;
                     queues[t].Enqueue((events.Length > 0 ? events[0].Timestamp : long.MinValue, events));
                 }
@@ -355,6 +356,13 @@ internal sealed class ProcessorHarness : IDisposable
     }
 
     public void Dispose() => Mock.Dispose();
+
+    private static int CountRejected(byte[] value)
+    {
+        var scratch = new MarketEventJsonDecoder(new MarketKeys());
+        DecodeAll(scratch, value, out int rejected);
+        return rejected;
+    }
 
     private static MarketEvent[] DecodeAll(MarketEventJsonDecoder decoder, byte[] value, out int rejected)
     {
