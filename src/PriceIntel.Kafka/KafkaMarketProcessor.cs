@@ -339,7 +339,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             }
 
             var snapshot = ReadSnapshot(p);
-            var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, _logger);
+            var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, OnDeliveryFailure, _logger);
             var committedHere = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var tpo in committed)
             {
@@ -396,6 +396,9 @@ public sealed class KafkaMarketProcessor : IDisposable
         _assigned = _tasks.Count;
         _caughtUp = false;
     }
+
+    // On the producer's delivery thread, at the first failure of a ledger entry.
+    private void OnDeliveryFailure(string error) => _counters.DeliveryFailed(error);
 
     private void RetireAll(bool commit)
     {

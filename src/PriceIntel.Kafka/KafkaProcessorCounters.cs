@@ -7,7 +7,7 @@ namespace PriceIntel.Kafka;
 /// <param name="Signals">Market signals acknowledged by the brokers.</param>
 /// <param name="Decisions">Pricing decisions acknowledged by the brokers.</param>
 /// <param name="DeadLettered">Poison inputs (whole messages or single lines) acknowledged on the dead-letter topic.</param>
-/// <param name="DeliveryFailures">Output deliveries that failed (each one rewound its partition to its last snapshot).</param>
+/// <param name="DeliveryFailures">Output batches (or snapshots) whose delivery failed; a failed batch rewinds its partition to its last snapshot.</param>
 /// <param name="Commits">Successful offset commits.</param>
 /// <param name="CommitFailures">Offset commits that failed (retried at the next interval).</param>
 /// <param name="Snapshots">State snapshots acknowledged on the state topic.</param>

@@ -24,10 +24,16 @@ internal sealed class LedgerEntry
     private int _outstanding;
     private int _failed;
 
-    public LedgerEntry(int inputs)
+    private readonly Action<string>? _onFirstFailure;
+
+    /// <param name="inputs">Input topics of the partition.</param>
+    /// <param name="onFirstFailure">Called (on the delivery thread) with the error when the entry first fails, so a
+    /// failure is reported even when the entry is never settled (its partition was lost meanwhile).</param>
+    public LedgerEntry(int inputs, Action<string>? onFirstFailure = null)
     {
         NextOffsets = new long[inputs];
         OnDelivery = Delivered;
+        _onFirstFailure = onFirstFailure;
     }
 
     public LedgerEntryKind Kind { get; private set; }
@@ -100,6 +106,7 @@ internal sealed class LedgerEntry
         if (Interlocked.Exchange(ref _failed, 1) == 0)
         {
             Error = $"delivery to '{topic}' failed ({reason})";
+            _onFirstFailure?.Invoke(Error);
         }
     }
 }

@@ -18,6 +18,7 @@ internal sealed class PartitionTask
     private readonly PriceIntelOptions _engineOptions;
     private readonly KafkaOptions _options;
     private readonly ProcessorCounters _counters;
+    private readonly Action<string> _onDeliveryFailure;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<string> _topics;
     private readonly byte[] _stateKey;
@@ -46,8 +47,10 @@ internal sealed class PartitionTask
         PriceIntelOptions engineOptions,
         KafkaOptions options,
         ProcessorCounters counters,
+        Action<string> onDeliveryFailure,
         ILogger logger)
     {
+        _onDeliveryFailure = onDeliveryFailure;
         Partition = partition;
         _topics = topics;
         _engineOptions = engineOptions;
@@ -324,7 +327,6 @@ internal sealed class PartitionTask
                 }
 
                 Failure = head.Error;
-                _counters.DeliveryFailed(head.Error!);
                 return;
             }
 
@@ -411,6 +413,11 @@ internal sealed class PartitionTask
     {
         foreach (var tpo in offsets)
         {
+            if (tpo.Partition.Value != Partition)
+            {
+                continue;
+            }
+
             for (int i = 0; i < _topics.Count; i++)
             {
                 if (string.Equals(_topics[i], tpo.Topic, StringComparison.Ordinal))
@@ -532,7 +539,7 @@ internal sealed class PartitionTask
 
     private LedgerEntry Rent(LedgerEntryKind kind)
     {
-        var entry = _spare.Count > 0 ? _spare.Pop() : new LedgerEntry(_topics.Count);
+        var entry = _spare.Count > 0 ? _spare.Pop() : new LedgerEntry(_topics.Count, _onDeliveryFailure);
         entry.Reset(kind);
         return entry;
     }
