@@ -460,16 +460,28 @@ public sealed class KafkaMarketProcessor : IDisposable
 
         if (commit && task.CommitCandidates() is { } offsets)
         {
-            try
+            // The hand-over commit is worth a few retries: without it the next owner replays (correctly,
+            // but needlessly) from the previous commit. Errors that mean the assignment is gone end it.
+            for (int attempt = 1; attempt <= 5; attempt++)
             {
-                consumer.Commit(offsets);
-                task.Committed(offsets);
-                _counters.CommitSucceeded();
-            }
-            catch (KafkaException e)
-            {
-                _counters.CommitFailed($"commit: {e.Error.Code}: {e.Error.Reason}");
-                Log.CommitFailed(_logger, e.Error.Code.ToString(), e.Error.Reason);
+                try
+                {
+                    consumer.Commit(offsets);
+                    task.Committed(offsets);
+                    _counters.CommitSucceeded();
+                    break;
+                }
+                catch (KafkaException e)
+                {
+                    _counters.CommitFailed($"commit: {e.Error.Code}: {e.Error.Reason}");
+                    Log.CommitFailed(_logger, e.Error.Code.ToString(), e.Error.Reason);
+                    if (e.Error.Code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.Local_State or ErrorCode.Local_AssignmentLost)
+                    {
+                        break;
+                    }
+
+                    Thread.Sleep(100 * attempt);
+                }
             }
         }
 
