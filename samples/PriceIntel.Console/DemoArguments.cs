@@ -37,7 +37,8 @@ internal sealed record DemoArguments
           --until-caught-up   stop cleanly once the owned partitions are caught up for a second
           --kafka mock        start librdkafka's mock cluster in this process (3 brokers), create the
                               topics, publish the simulator (default 500 products x 8 competitors x 1 day),
-                              process it until caught up and print a summary
+                              process it until caught up and print a summary; mock defaults unless
+                              configured: lz4 compression, commits every 200 ms, max task idle 1 min
           --partitions P      mock: partitions per topic (default 4)
           --keep-running      mock: keep processing after catching up, until Ctrl+C (attach other processes)
           load                first argument: publish the simulator (--products, --competitors, --days,
@@ -171,7 +172,7 @@ internal sealed record DemoArguments
             DemoMode.Simulate => ["--products", "--competitors", "--days", "--seed", "--open-loop", "--feedback-lag", "--record", "--replay", "--config", "--out", "--keep-store", "--quiet", "--verbose"],
             DemoMode.KafkaProcess => ["--kafka", "--group", "--until-caught-up", "--config", "--quiet", "--verbose"],
             DemoMode.KafkaLoad => ["--kafka", "--products", "--competitors", "--days", "--seed", "--open-loop", "--replay", "--events-per-message", "--create-topics", "--config", "--quiet", "--verbose"],
-            DemoMode.KafkaMock => ["--kafka", "--products", "--competitors", "--days", "--seed", "--open-loop", "--replay", "--events-per-message", "--partitions", "--keep-running", "--group", "--config", "--quiet", "--verbose"],
+            DemoMode.KafkaMock => ["--kafka", "--products", "--competitors", "--days", "--seed", "--open-loop", "--replay", "--events-per-message", "--partitions", "--keep-running", "--until-caught-up", "--group", "--config", "--quiet", "--verbose"],
             _ => throw new ArgumentOutOfRangeException(nameof(result), result.Mode, null),
         };
         foreach (var option in given)
@@ -186,6 +187,11 @@ internal sealed record DemoArguments
                     _ => $"{option} does not apply to --kafka mock",
                 });
             }
+        }
+
+        if (result.KeepRunning && result.UntilCaughtUp)
+        {
+            throw new ArgumentException("--keep-running and --until-caught-up contradict each other");
         }
 
         if (result.Mode == DemoMode.KafkaMock)

@@ -49,6 +49,16 @@ internal static class KafkaDemo
             return 2;
         }
 
+        if (demo.Mode == DemoMode.KafkaMock)
+        {
+            ApplyMockDefaults(kafka, configuration.GetSection(KafkaOptions.SectionName));
+        }
+
+        if (demo.Mode != DemoMode.KafkaMock)
+        {
+            Console.WriteLine(Describe(kafka)); // the mock's address is known once it runs
+        }
+
         var logger = loggers.CreateLogger("PriceIntel.Kafka");
         using var stop = new StopSignal();
         try
@@ -57,7 +67,7 @@ internal static class KafkaDemo
             {
                 case DemoMode.KafkaProcess:
                     Console.WriteLine($"Kafka processor — {kafka.BootstrapServers}, group {kafka.GroupId}, inputs {string.Join(", ", kafka.Topics.Inputs)}");
-                    PrintSummary(await ProcessAsync(kafka, engineOptions, logger, demo.UntilCaughtUp, demo.Quiet, stop.Token), published: null);
+                    PrintSummary(await ProcessAsync(kafka, engineOptions, logger, demo.UntilCaughtUp, demo.Quiet, stop), published: null);
                     return 0;
                 case DemoMode.KafkaLoad:
                     if (demo.CreateTopicsPartitions is { } partitions)
@@ -68,8 +78,7 @@ internal static class KafkaDemo
                     await LoadAsync(kafka, demo, logger, stop.Token);
                     return 0;
                 case DemoMode.KafkaMock:
-                    ApplyMockDefaults(kafka, configuration.GetSection(KafkaOptions.SectionName));
-                    return await MockAsync(kafka, demo, engineOptions, logger, stop.Token);
+                    return await MockAsync(kafka, demo, engineOptions, logger, stop);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(demo), demo.Mode, "not a Kafka mode");
             }
@@ -81,18 +90,19 @@ internal static class KafkaDemo
         }
         catch (Exception ex) when (ex is KafkaException or InvalidOperationException or TimeoutException or ArgumentException or IOException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine($"error: {ex.Message}{(ex is KafkaException ? $" (Kafka at {kafka.BootstrapServers})" : "")}");
             return 1;
         }
     }
 
     // --kafka mock: everything in one process — cluster, topics, load, processing, summary.
-    private static async Task<int> MockAsync(KafkaOptions kafka, DemoArguments demo, PriceIntelOptions engineOptions, ILogger logger, CancellationToken stop)
+    private static async Task<int> MockAsync(KafkaOptions kafka, DemoArguments demo, PriceIntelOptions engineOptions, ILogger logger, StopSignal stop)
     {
         using var cluster = KafkaMockCluster.Create(brokers: 3);
         cluster.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
         kafka.BootstrapServers = cluster.BootstrapServers;
         Console.WriteLine($"Kafka mock cluster — 3 brokers at {cluster.BootstrapServers}");
+        Console.WriteLine(Describe(kafka));
         Console.WriteLine($"  attach another process while this one runs: dotnet run -c Release --project samples/PriceIntel.Console -- --kafka {cluster.BootstrapServers} --group other");
         foreach (var (topic, partitions) in TopicsToCreate(kafka, demo.Partitions))
         {
@@ -101,19 +111,36 @@ internal static class KafkaDemo
 
         Console.WriteLine($"  topics: {string.Join(", ", TopicsToCreate(kafka, demo.Partitions).Select(t => $"{t.Topic} ({t.Partitions})"))}");
         var wall = Stopwatch.StartNew();
-        var load = await LoadAsync(kafka, demo, logger, stop);
-        Console.WriteLine($"processing with group {kafka.GroupId}{(demo.KeepRunning ? " until Ctrl+C" : " until caught up")} (commit interval {kafka.CommitInterval.TotalMilliseconds:F0} ms, max task idle {kafka.MaxTaskIdle.TotalSeconds:0.###} s, client {string.Join(", ", kafka.Client.Select(kv => $"{kv.Key}={kv.Value}"))})");
+        var load = await LoadAsync(kafka, demo, logger, stop.Token);
+        Console.WriteLine($"processing with group {kafka.GroupId}{(demo.KeepRunning ? " until Ctrl+C" : " until caught up")}");
         var run = await ProcessAsync(kafka, engineOptions, logger, untilCaughtUp: !demo.KeepRunning, demo.Quiet, stop);
-        var endToEnd = load.Elapsed + (run.CaughtUpAfter ?? run.Elapsed);
+        if (demo.KeepRunning)
+        {
+            // Other processes may have loaded more or written outputs too: no end-to-end figures.
+            PrintSummary(run, published: null);
+            PrintSignalsByKind(kafka);
+            return 0;
+        }
+
+        var processing = run.CaughtUpAfter ?? run.Elapsed;
+        var endToEnd = load.Elapsed + processing;
         PrintSummary(run, load.Events);
-        Console.WriteLine(string.Create(Inv, $"  end to end  {run.Counters.Events,14:N0} events published and processed in {endToEnd.TotalSeconds:F1} s = {run.Counters.Events / Math.Max(endToEnd.TotalSeconds, 1e-3),10:N0} events/s (load {load.Elapsed.TotalSeconds:F1} s + processing {(run.CaughtUpAfter ?? run.Elapsed).TotalSeconds:F1} s; wall {wall.Elapsed.TotalSeconds:F1} s)"));
+        Console.WriteLine(string.Create(Inv, $"  end to end  {run.Counters.Events,14:N0} events published and processed in {endToEnd.TotalSeconds:F1} s = {run.Counters.Events / Math.Max(endToEnd.TotalSeconds, 1e-3),10:N0} events/s (load {load.Elapsed.TotalSeconds:F1} s + processing {processing.TotalSeconds:F1} s; wall {wall.Elapsed.TotalSeconds:F1} s)"));
         PrintSignalsByKind(kafka);
-        if (run.Counters.Events + run.Counters.ReplayedEvents < load.Events && !stop.IsCancellationRequested)
+        if (run.Counters.Events < load.Events && run.StoppedBy is null)
         {
             Console.WriteLine(string.Create(Inv, $"warning: {load.Events - run.Counters.Events:N0} published events were not processed. The mock brokers keep only the newest ~5 MiB per partition and drop older input: use more --partitions, --events-per-message, or a smaller market."));
         }
 
         return 0;
+    }
+
+    // Every setting in effect, on one line, so a run (or a parent process) can see what configuration,
+    // environment and flags added up to.
+    private static string Describe(KafkaOptions k)
+    {
+        var t = k.Topics;
+        return string.Create(Inv, $"kafka settings: bootstrap={k.BootstrapServers} group={k.GroupId} topics=[{t.PriceUpdates}, {t.CompetitorData}, {t.UserBehavior} -> {t.MarketSignals}, {t.PricingDecisions}; dead letter {t.DeadLetter}; state {t.State}] batch_size={k.BatchSize} max_message_bytes={k.MaxMessageBytes} events_per_message={k.EventsPerMessage} snapshot_chunk_bytes={k.SnapshotChunkBytes} commit_interval={k.CommitInterval} snapshot_interval={k.SnapshotInterval} delivery_timeout={k.DeliveryTimeout} max_task_idle={k.MaxTaskIdle} restore_timeout={k.RestoreTimeout} client=[{string.Join(", ", k.Client.Select(kv => $"{kv.Key}={kv.Value}"))}]");
     }
 
     // Settings that suit the in-process mock, unless the configuration or environment sets them: compressed
@@ -145,8 +172,9 @@ internal static class KafkaDemo
 
     // Runs a processor until the stop token (Ctrl+C, SIGTERM) or, with untilCaughtUp, until it has been caught up
     // for a second; every second it prints a "processing: key=value ..." line a parent process can parse.
-    private static async Task<ProcessResult> ProcessAsync(KafkaOptions kafka, PriceIntelOptions engineOptions, ILogger logger, bool untilCaughtUp, bool quiet, CancellationToken stop)
+    private static async Task<ProcessResult> ProcessAsync(KafkaOptions kafka, PriceIntelOptions engineOptions, ILogger logger, bool untilCaughtUp, bool quiet, StopSignal signal)
     {
+        var stop = signal.Token;
         using var processor = KafkaMarketProcessor.Create(engineOptions, kafka, logger);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var wall = Stopwatch.StartNew();
@@ -196,7 +224,7 @@ internal static class KafkaDemo
         }
 
         await run; // rethrows the processor's failure
-        return new ProcessResult(processor.Counters, wall.Elapsed, untilCaughtUp && !stop.IsCancellationRequested ? caughtUpSince : null, stop.IsCancellationRequested ? "signal" : null, processor.LastError);
+        return new ProcessResult(processor.Counters, wall.Elapsed, untilCaughtUp && !stop.IsCancellationRequested ? caughtUpSince : null, signal.Signal, processor.LastError);
     }
 
     private static void PrintSummary(ProcessResult run, long? published)
@@ -205,7 +233,7 @@ internal static class KafkaDemo
         var active = run.CaughtUpAfter ?? run.Elapsed;
         Console.WriteLine();
         Console.WriteLine(run.StoppedBy is not null
-            ? "Stopped (Ctrl+C or SIGTERM) — outputs flushed, offsets committed, state written, group left."
+            ? $"Stopped ({run.StoppedBy}) — outputs flushed, offsets committed, state written, group left."
             : run.CaughtUpAfter is not null ? "Caught up — outputs flushed, offsets committed, state written, group left." : "Done.");
         Console.WriteLine(string.Create(Inv, $"  events      {c.Events,14:N0} processed{(published is { } p ? $" of {p:N0} published" : "")} from {c.Messages:N0} messages in {active.TotalSeconds:F1} s = {c.Events / Math.Max(active.TotalSeconds, 1e-3),10:N0} events/s (group join included; {c.ReplayedEvents:N0} replayed)"));
         Console.WriteLine(string.Create(Inv, $"  signals     {c.Signals,14:N0}"));
@@ -330,6 +358,10 @@ internal static class KafkaDemo
         {
             // Another process created some of them meanwhile.
         }
+        catch (KafkaException ex)
+        {
+            throw new InvalidOperationException($"could not create topics {string.Join(", ", missing.Select(t => t.Name))} at {kafka.BootstrapServers}: {ex.Message}", ex);
+        }
 
         Console.WriteLine($"created {string.Join(", ", missing.Select(t => $"{t.Name} ({t.NumPartitions})"))}");
     }
@@ -385,7 +417,7 @@ internal static class KafkaDemo
             byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
         }
 
-        Console.WriteLine($"  signals on {topic}, by kind{(open.Count > 0 ? " (read incomplete)" : "")}");
+        Console.WriteLine($"  signals on {topic} (from every writer), by kind{(open.Count > 0 ? " (read incomplete)" : "")}");
         foreach (var (kind, count) in byKind)
         {
             Console.WriteLine(string.Create(Inv, $"    {kind,-22}{count,10:N0}"));
