@@ -6,7 +6,8 @@ using PriceIntel.ConsoleDemo;
 using PriceIntel.Engine.Diagnostics;
 
 // The whole pipeline on one machine, no servers: market simulator (or a recorded JSON Lines stream)
-// → engine → embedded store, with live progress and a summary. See --help.
+// → engine → embedded store, with live progress and a summary. The Kafka modes (--kafka, load) are in
+// KafkaDemo.cs. See --help.
 DemoArguments demo;
 try
 {
@@ -26,6 +27,7 @@ if (demo.Help)
 }
 
 PriceIntelOptions options;
+IConfiguration configurationRoot;
 try
 {
     var configuration = new ConfigurationBuilder();
@@ -36,7 +38,8 @@ try
     }
 
     configuration.AddEnvironmentVariables("PRICEINTEL_");
-    options = PriceIntelConfiguration.Bind(configuration.Build());
+    configurationRoot = configuration.Build();
+    options = PriceIntelConfiguration.Bind(configurationRoot);
     if (configPath is not null)
     {
         Console.WriteLine($"configuration: {Path.GetFullPath(configPath)}");
@@ -52,6 +55,10 @@ using var loggerFactory = LoggerFactory.Create(b => b
     .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
     .SetMinimumLevel(demo.Verbose ? LogLevel.Information : LogLevel.Warning));
 var logger = loggerFactory.CreateLogger("PriceIntel.Console");
+if (demo.Mode != DemoMode.Simulate)
+{
+    return await KafkaDemo.RunAsync(demo, configurationRoot, options, loggerFactory);
+}
 
 Directory.CreateDirectory(demo.OutputDirectory);
 var storeDirectory = Path.Combine(demo.OutputDirectory, "store");
