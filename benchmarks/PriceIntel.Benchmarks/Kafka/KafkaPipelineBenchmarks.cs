@@ -11,7 +11,7 @@ using PriceIntel.Kafka.Testing;
 namespace PriceIntel.Benchmarks.Kafka;
 
 /// <summary>
-/// End to end through librdkafka's in-process mock cluster: a simulated market (1,000 products × 8
+/// End to end through librdkafka's in-process mock cluster: a simulated market (700 products × 8
 /// competitors over one day) is published once to the three input topics; each invocation then reads all
 /// of it again with a fresh consumer group. The baseline only counts the messages (the processor's
 /// consumer settings, values not even copied); the pipeline is a fresh <see cref="KafkaMarketProcessor"/>
@@ -35,7 +35,7 @@ namespace PriceIntel.Benchmarks.Kafka;
 public class KafkaPipelineBenchmarks
 {
     /// <summary>Events of the simulated market below (deterministic for its seed); checked in setup.</summary>
-    public const int Events = 421_988;
+    public const int Events = 293_732;
 
     private const int Partitions = 12;
     private const int Brokers = 3;
@@ -50,6 +50,12 @@ public class KafkaPipelineBenchmarks
     private IConsumer<Ignore, int>? _bare;
     private long _bareMessages;
     private long _bareBytes;
+
+    // Phases of the last run (ms from its start), printed by the iteration cleanup: where the time goes.
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+    private double _firstInput;
+    private double _allInput;
+    private double _caughtUp;
 
     private KafkaMarketProcessor? _processor;
     private CancellationTokenSource? _stop;
@@ -85,7 +91,7 @@ public class KafkaPipelineBenchmarks
 
         var keys = new MarketKeys();
         var simulator = new MarketSimulator(
-            new MarketSimulatorOptions { Seed = 42, ProductCount = 1_000, CompetitorCount = 8, Duration = TimeSpan.FromDays(1) },
+            new MarketSimulatorOptions { Seed = 42, ProductCount = 700, CompetitorCount = 8, Duration = TimeSpan.FromDays(1) },
             keys);
         using (var publisher = KafkaEventPublisher.Create(_options, keys))
         {
@@ -130,6 +136,7 @@ public class KafkaPipelineBenchmarks
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
             IsolationLevel = IsolationLevel.ReadCommitted,
         };
+        _clock.Restart();
         var consumer = new ConsumerBuilder<Ignore, int>(config).SetValueDeserializer(LengthOnly.Instance).Build();
         _bare = consumer;
         consumer.Subscribe(_options.Topics.Inputs);
@@ -149,9 +156,15 @@ public class KafkaPipelineBenchmarks
                 continue;
             }
 
-            messages++;
+            if (messages++ == 0)
+            {
+                _firstInput = _clock.Elapsed.TotalMilliseconds;
+            }
+
             bytes += r.Message.Value;
         }
+
+        _allInput = _clock.Elapsed.TotalMilliseconds;
 
         _bareMessages = messages;
         _bareBytes = bytes;
@@ -161,6 +174,7 @@ public class KafkaPipelineBenchmarks
     [IterationCleanup(Target = nameof(BareConsumption))]
     public void CloseBare()
     {
+        Console.WriteLine($"// bare: first message at {_firstInput:F0} ms, all read at {_allInput:F0} ms");
         _bare?.Close();
         _bare?.Dispose();
         _bare = null;
@@ -179,6 +193,8 @@ public class KafkaPipelineBenchmarks
         var options = Copy(_options);
         options.GroupId = $"pipeline-{_run}";
         _stop = new CancellationTokenSource();
+        _clock.Restart();
+        _firstInput = _allInput = 0;
         _processor = KafkaMarketProcessor.Create(new PriceIntelOptions(), options);
         _running = _processor.RunAsync(_stop.Token);
         long deadline = Environment.TickCount64 + (long)Patience.TotalMilliseconds;
@@ -195,9 +211,21 @@ public class KafkaPipelineBenchmarks
                 throw new TimeoutException($"The processor did not catch up in {Patience}: {_processor.Counters}, last error {_processor.LastError}.");
             }
 
+            long events = _processor.Counters.Events;
+            if (events > 0 && _firstInput == 0)
+            {
+                _firstInput = _clock.Elapsed.TotalMilliseconds;
+            }
+
+            if (events >= Events && _allInput == 0)
+            {
+                _allInput = _clock.Elapsed.TotalMilliseconds;
+            }
+
             Thread.Sleep(1);
         }
 
+        _caughtUp = _clock.Elapsed.TotalMilliseconds;
         return _processor.Counters.Events;
     }
 
@@ -219,7 +247,7 @@ public class KafkaPipelineBenchmarks
         _stop.Dispose();
         _processor.Dispose();
         _processor = null;
-        Console.WriteLine($"// pipeline: {counters}");
+        Console.WriteLine($"// pipeline: first batch processed at {_firstInput:F0} ms, all processed at {_allInput:F0} ms, caught up at {_caughtUp:F0} ms; {counters}");
         if (counters.Messages != _messages || counters.Events != Events || counters.ReplayedEvents != 0 || counters.DeadLettered != 0 || counters.DeliveryFailures != 0)
         {
             throw new InvalidOperationException($"The pipeline run did not process exactly the published input ({_messages} messages, {Events} events): {counters}.");
