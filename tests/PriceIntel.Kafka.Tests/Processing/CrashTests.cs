@@ -69,9 +69,10 @@ public sealed class CrashTests(ITestOutputHelper output)
         {
             atKill = child.WaitFor(p => p.Events > published / 3 && p.Commits > 0 && p.Snapshots > 0, "a third of the events processed, with commits and snapshots");
 
-            // The processor works in bursts (see the report of this test's commit): a kill right after a
-            // progress line tends to land in a pause, when everything processed is committed and a restart
-            // repeats nothing. Kill while outputs are being written past the committed offsets instead.
+            // The processor works in bursts of about half a second, then waits about as long for input
+            // (librdkafka's fetch.queue.backoff.ms, 1 s by default, once its local queue is full): a kill right
+            // after a progress line tends to land in a pause, when everything processed is committed and a
+            // restart repeats nothing. Kill while outputs are being written past the committed offsets instead.
             using var probe = new GroupProbe(h);
             var deadline = DateTime.UtcNow + ProcessorHarness.Patience;
             while (true)
