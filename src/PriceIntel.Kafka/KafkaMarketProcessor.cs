@@ -39,6 +39,8 @@ public sealed class KafkaMarketProcessor : IDisposable
     private OutputProducer? _producer;
     private StateTopicReader? _stateReader;
     private IConsumer<Ignore, RawValue>? _consumer;
+    private List<TopicPartition>? _resumeAfterAssign;
+    private long _nextDescription;
     private volatile bool _caughtUp;
     private volatile int _assigned;
     private int _running;
@@ -79,11 +81,14 @@ public sealed class KafkaMarketProcessor : IDisposable
     /// <summary>The newest error reported (delivery, commit, client), or null.</summary>
     public string? LastError => _counters.LastError;
 
+    /// <summary>Diagnostics: one line per owned partition (queues, offsets, ledger), refreshed by the run loop.</summary>
+    internal string Description { get; private set; } = "";
+
     /// <summary>Tests: called on the consume thread with (partition, owned) when ownership starts (after restore) and ends.</summary>
     internal Action<int, bool>? OwnershipChanged { get; set; }
 
     /// <summary>Tests: called on the consume thread after each processed batch (e.g. to slow a processor down).</summary>
-    internal Action<int>? BatchProcessed { get; set; }
+    internal Action<int, int>? BatchProcessed { get; set; }
 
     /// <summary>Runs the processor on a dedicated thread until <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <returns>A task that completes after a clean stop (outputs flushed, offsets committed, state written, group left).</returns>
@@ -128,18 +133,29 @@ public sealed class KafkaMarketProcessor : IDisposable
         var config = new ConsumerConfig(KafkaClientConfig.Build(_options, "consumer"))
         {
             GroupId = _options.GroupId,
-            EnableAutoCommit = false,
+            // Offsets are stored only once the outputs of everything before them are acknowledged; the
+            // client commits stored offsets in the background, so the consume thread never waits on it.
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = (int)Math.Max(10, _options.CommitInterval.TotalMilliseconds),
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = true,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
             IsolationLevel = IsolationLevel.ReadCommitted,
         };
+        if (!_options.Client.Keys.Any(k => string.Equals(k, "fetch.queue.backoff.ms", StringComparison.OrdinalIgnoreCase)))
+        {
+            // librdkafka's default (1 s) idles a consumer that runs ahead of its fetch thresholds for a whole
+            // second; the processor drains its queue steadily, so it asks again soon.
+            config.Set("fetch.queue.backoff.ms", "10");
+        }
+
         using var consumer = new ConsumerBuilder<Ignore, RawValue>(config)
             .SetValueDeserializer(_raw)
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)
+            .SetOffsetsCommittedHandler(OnCommitted)
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => OnClientLog(m))
             .Build();
@@ -175,7 +191,6 @@ public sealed class KafkaMarketProcessor : IDisposable
     private void Loop(IConsumer<Ignore, RawValue> consumer, OutputProducer producer, CancellationToken ct)
     {
         long nextTick = 0;
-        long nextCommit = Environment.TickCount64 + (long)_options.CommitInterval.TotalMilliseconds;
         int pauseAbove = Math.Max(4 * _options.BatchSize, 16_384);
         while (!ct.IsCancellationRequested)
         {
@@ -189,6 +204,19 @@ public sealed class KafkaMarketProcessor : IDisposable
                 _counters.Error($"consume: {e.Error.Code}: {e.Error.Reason}");
                 Log.ConsumeError(_logger, e.Error.Code.ToString(), e.Error.Reason);
                 continue;
+            }
+
+            if (_resumeAfterAssign is { } assignedNow)
+            {
+                _resumeAfterAssign = null;
+                try
+                {
+                    consumer.Resume(assignedNow);
+                }
+                catch (KafkaException e)
+                {
+                    Log.SeekFailed(_logger, "resume", e.Error.Reason);
+                }
             }
 
             long now = Environment.TickCount64;
@@ -216,13 +244,8 @@ public sealed class KafkaMarketProcessor : IDisposable
             if (result is null || now >= nextTick)
             {
                 Tick(consumer, producer, now, pauseAbove);
+                StoreOffsets(consumer);
                 nextTick = now + 5;
-            }
-
-            if (now >= nextCommit)
-            {
-                Commit(consumer);
-                nextCommit = now + (long)_options.CommitInterval.TotalMilliseconds;
             }
         }
     }
@@ -245,7 +268,23 @@ public sealed class KafkaMarketProcessor : IDisposable
             task.Settle(producer);
             foreach (var queue in task.Inputs)
             {
-                if (queue is { Paused: true } && queue.BufferedEvents < pauseAbove / 2)
+                if (queue is null)
+                {
+                    continue;
+                }
+
+                if (queue.Count == 0 && !queue.AtEnd)
+                {
+                    // The watermarks the last fetch reported (no broker request): is there more to wait for?
+                    var marks = consumer.GetWatermarkOffsets(new TopicPartition(queue.Topic, new Partition(task.Partition)));
+                    if (marks.High != Offset.Unset)
+                    {
+                        queue.HighWatermark = marks.High.Value;
+                        queue.LowWatermark = marks.Low.Value;
+                    }
+                }
+
+                if (queue.Paused && queue.BufferedEvents < pauseAbove / 2)
                 {
                     consumer.Resume([new TopicPartition(queue.Topic, new Partition(task.Partition))]);
                     queue.Paused = false;
@@ -256,6 +295,11 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
 
         _caughtUp = caughtUp;
+        if (now >= _nextDescription)
+        {
+            Description = string.Join(Environment.NewLine, _tasks.Values.Select(t => t.Describe()));
+            _nextDescription = now + 1000;
+        }
     }
 
     private void RewindTask(IConsumer<Ignore, RawValue> consumer, PartitionTask task, long now)
@@ -292,42 +336,71 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
     }
 
-    private void Commit(IConsumer<Ignore, RawValue> consumer)
+    private void StoreOffsets(IConsumer<Ignore, RawValue> consumer)
     {
-        List<TopicPartitionOffset>? all = null;
         foreach (var task in _tasks.Values)
         {
-            if (task.CommitCandidates() is { } list)
+            if (task.StoreCandidates() is not { } offsets)
             {
-                (all ??= []).AddRange(list);
+                continue;
+            }
+
+            foreach (var tpo in offsets)
+            {
+                try
+                {
+                    consumer.StoreOffset(tpo);
+                }
+                catch (KafkaException e)
+                {
+                    // The partition is no longer assigned (a rebalance is under way); its next owner replays.
+                    Log.SeekFailed(_logger, tpo.TopicPartition.ToString(), e.Error.Reason);
+                }
+            }
+        }
+    }
+
+    // The consumer's background (and hand-over) commits report here, on the consume thread.
+    private void OnCommitted(IConsumer<Ignore, RawValue> consumer, CommittedOffsets committed)
+    {
+        if (committed.Error.IsError && committed.Error.Code != ErrorCode.Local_NoOffset)
+        {
+            _counters.CommitFailed($"commit: {committed.Error.Code}: {committed.Error.Reason}");
+            Log.CommitFailed(_logger, committed.Error.Code.ToString(), committed.Error.Reason);
+            return;
+        }
+
+        List<TopicPartitionOffset>? done = null;
+        foreach (var tpo in committed.Offsets)
+        {
+            if (tpo.Error.IsError)
+            {
+                _counters.CommitFailed($"commit of {tpo.TopicPartition}: {tpo.Error.Code}: {tpo.Error.Reason}");
+                Log.CommitFailed(_logger, tpo.Error.Code.ToString(), tpo.Error.Reason);
+            }
+            else if (tpo.Offset.Value >= 0)
+            {
+                (done ??= []).Add(new TopicPartitionOffset(tpo.TopicPartition, tpo.Offset));
             }
         }
 
-        if (all is null)
+        if (done is null)
         {
             return;
         }
 
-        try
+        foreach (var task in _tasks.Values)
         {
-            consumer.Commit(all);
-            foreach (var task in _tasks.Values)
-            {
-                task.Committed(all);
-            }
+            task.Committed(done);
+        }
 
-            _counters.CommitSucceeded();
-        }
-        catch (KafkaException e)
-        {
-            _counters.CommitFailed($"commit: {e.Error.Code}: {e.Error.Reason}");
-            Log.CommitFailed(_logger, e.Error.Code.ToString(), e.Error.Reason);
-        }
+        _counters.CommitSucceeded();
     }
 
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
     {
         var committed = ReadCommitted(consumer, partitions);
+        var snapshots = ReadSnapshots(partitions.Select(tp => tp.Partition.Value).Distinct().ToList());
         var starts = new List<TopicPartitionOffset>(partitions.Count);
         foreach (var group in partitions.GroupBy(tp => tp.Partition.Value).OrderBy(g => g.Key))
         {
@@ -338,7 +411,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                 assigned[TopicIndex(tp.Topic)] = true;
             }
 
-            var snapshot = ReadSnapshot(p);
+            var snapshot = snapshots.GetValueOrDefault(p);
             var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, OnDeliveryFailure, _logger);
             var committedHere = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var tpo in committed)
@@ -363,6 +436,7 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
 
         _assigned = _tasks.Count;
+        _resumeAfterAssign = partitions; // a partition paused under an earlier owner stays paused in the client
         return starts;
     }
 
@@ -462,14 +536,15 @@ public sealed class KafkaMarketProcessor : IDisposable
         {
             // The hand-over commit is worth a few retries: without it the next owner replays (correctly,
             // but needlessly) from the previous commit. Errors that mean the assignment is gone end it.
-            for (int attempt = 1; attempt <= 5; attempt++)
+            bool committed = false;
+            for (int attempt = 1; attempt <= 5 && !committed; attempt++)
             {
                 try
                 {
                     consumer.Commit(offsets);
                     task.Committed(offsets);
                     _counters.CommitSucceeded();
-                    break;
+                    committed = true;
                 }
                 catch (KafkaException e)
                 {
@@ -482,6 +557,12 @@ public sealed class KafkaMarketProcessor : IDisposable
 
                     Thread.Sleep(100 * attempt);
                 }
+            }
+
+            if (!committed)
+            {
+                Log.RetiredUncommitted(_logger, task.Partition);
+                return;
             }
         }
 
@@ -506,19 +587,19 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
     }
 
-    private StateSnapshot? ReadSnapshot(int partition)
+    private Dictionary<int, StateSnapshot?> ReadSnapshots(List<int> partitions)
     {
         var deadline = DateTime.UtcNow + _options.RestoreTimeout;
         while (true)
         {
             try
             {
-                return _stateReader!.ReadLatest(partition, PartitionTask.StateKey(_options.GroupId, partition), _options.RestoreTimeout);
+                return _stateReader!.ReadLatest(partitions, p => PartitionTask.StateKey(_options.GroupId, p), _options.RestoreTimeout);
             }
             catch (Exception e) when ((e is KafkaException || e is TimeoutException) && DateTime.UtcNow < deadline)
             {
                 _counters.Error($"state topic: {e.Message}");
-                Log.RestoreRetry(_logger, "state snapshot", e.Message);
+                Log.RestoreRetry(_logger, "state snapshots", e.Message);
                 Thread.Sleep(200);
             }
         }

@@ -20,7 +20,7 @@ public sealed class KafkaOptions
     private TimeSpan _commitInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _snapshotInterval = TimeSpan.FromSeconds(30);
     private TimeSpan _deliveryTimeout = TimeSpan.FromSeconds(30);
-    private TimeSpan _maxTaskIdle = TimeSpan.FromMilliseconds(500);
+    private TimeSpan _maxTaskIdle = TimeSpan.FromSeconds(30);
     private TimeSpan _restoreTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Comma-separated <c>host:port</c> list of brokers. Default <c>localhost:9092</c>.</summary>
@@ -59,7 +59,11 @@ public sealed class KafkaOptions
     /// <summary>Largest state-snapshot message; larger snapshots are split into chunks. Default 512 KiB.</summary>
     public int SnapshotChunkBytes { get => _snapshotChunkBytes; set => _snapshotChunkBytes = Between(value, 1024, 100 << 20, "Kafka:SnapshotChunkBytes"); }
 
-    /// <summary>How often input offsets whose outputs are acknowledged are committed. Default 1 s.</summary>
+    /// <summary>
+    /// How often the consumer commits, in the background, the input offsets whose outputs are all
+    /// acknowledged (librdkafka <c>auto.commit.interval.ms</c>; offsets are stored only once acknowledged).
+    /// Default 1 s.
+    /// </summary>
     public TimeSpan CommitInterval { get => _commitInterval; set => _commitInterval = Span(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), "Kafka:CommitInterval"); }
 
     /// <summary>
@@ -77,8 +81,11 @@ public sealed class KafkaOptions
 
     /// <summary>
     /// The input topics of one partition are merged in event-time order, so a partition's results do not
-    /// depend on fetch timing. An input with nothing buffered holds the merge until it has data, reaches its
-    /// end, or has been empty this long; then the others go on without it. Default 500 ms.
+    /// depend on fetch timing. An input with nothing buffered holds the merge while the partition has data not
+    /// yet fetched (its position is below the high watermark the last fetch reported); an input that has
+    /// reached its end does not. This bounds that wait, for a partition whose data cannot be fetched (its
+    /// leader is down): then the others go on without it, and that stretch's interleaving follows arrival.
+    /// Default 30 s.
     /// </summary>
     public TimeSpan MaxTaskIdle { get => _maxTaskIdle; set => _maxTaskIdle = Span(value, TimeSpan.Zero, TimeSpan.FromHours(1), "Kafka:MaxTaskIdle"); }
 

@@ -40,6 +40,39 @@ internal sealed class InputQueue
     /// <summary>True after the consumer reported the partition's end and no message came since.</summary>
     public bool AtEnd { get; set; }
 
+    /// <summary>The offset after the last message queued, or the start offset (-1: from the beginning, not known yet).</summary>
+    public long NextOffset { get; set; } = -1;
+
+    /// <summary>The partition's low and high watermarks as last reported by fetches (-1: not known yet).</summary>
+    public long LowWatermark { get; set; } = -1;
+
+    /// <summary>The partition's high watermark as last reported by fetches (-1: not known yet).</summary>
+    public long HighWatermark { get; set; } = -1;
+
+    /// <summary>
+    /// True when everything the partition held at the last fetch has been queued: the consumer reported
+    /// its end, or the queued position reached the high watermark. An empty input that is not exhausted
+    /// has data on its way, and the merge waits for it.
+    /// </summary>
+    public bool Exhausted
+    {
+        get
+        {
+            if (AtEnd)
+            {
+                return true;
+            }
+
+            if (HighWatermark < 0)
+            {
+                return false;
+            }
+
+            long position = NextOffset >= 0 ? NextOffset : LowWatermark;
+            return position >= 0 && position >= HighWatermark;
+        }
+    }
+
     /// <summary>When the queue last became empty without being at its end (Environment.TickCount64).</summary>
     public long EmptySince { get; set; }
 
@@ -100,6 +133,7 @@ internal sealed class InputQueue
 
     public void Commit()
     {
+        NextOffset = _messages[_tail].Offset + 1;
         _tail++;
         AtEnd = false;
     }
@@ -128,9 +162,12 @@ internal sealed class InputQueue
         }
     }
 
-    /// <summary>Forgets everything buffered (rewind, revoke).</summary>
-    public void Clear()
+    /// <summary>Forgets everything buffered (rewind, restore); <paramref name="next"/> is where reading starts again.</summary>
+    public void Clear(long next)
     {
+        NextOffset = next;
+        HighWatermark = -1;
+        LowWatermark = -1;
         Array.Clear(_rejections, 0, _rejectionTail);
         _head = _tail = 0;
         _eventHead = _eventTail = 0;

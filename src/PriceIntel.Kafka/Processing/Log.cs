@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Warning, "Seek of {Partition} failed: {Reason}.")]
     public static partial void SeekFailed(ILogger logger, string partition, string reason);
 
+    [LoggerMessage(15, LogLevel.Warning, "Partition {Partition} handed over with outputs delivered and state written, but its final offsets could not be committed; the next owner restores the state and skips the delivered outputs.")]
+    public static partial void RetiredUncommitted(ILogger logger, int partition);
+
     [LoggerMessage(14, LogLevel.Warning, "Closing the consumer failed: {Reason}.")]
     public static partial void CloseFailed(ILogger logger, string reason);
 }

@@ -15,6 +15,8 @@ namespace PriceIntel.Kafka.Processing;
 /// </summary>
 internal sealed class PartitionTask
 {
+    private const int MaxBatchesPerPump = 4;
+
     private readonly PriceIntelOptions _engineOptions;
     private readonly KafkaOptions _options;
     private readonly ProcessorCounters _counters;
@@ -29,6 +31,7 @@ internal sealed class PartitionTask
     private readonly long[] _suppressBelow;
     private readonly long[] _ackedNext;
     private readonly long[] _committedNext;
+    private readonly long[] _storedNext;
     private MarketEvent[] _batch;
     private int _batchCount;
     private bool _batchSuppressed;
@@ -39,6 +42,7 @@ internal sealed class PartitionTask
     private readonly long[] _startNext;
     private long _nextSnapshotAt;
     private bool _snapshotPending;
+    private long _batchesProcessed;
 
     public PartitionTask(
         int partition,
@@ -68,6 +72,7 @@ internal sealed class PartitionTask
         _suppressBelow = new long[topics.Count];
         _ackedNext = new long[topics.Count];
         _committedNext = new long[topics.Count];
+        _storedNext = new long[topics.Count];
         _startNext = new long[topics.Count];
         _batch = new MarketEvent[options.BatchSize];
         Engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
@@ -76,8 +81,8 @@ internal sealed class PartitionTask
 
     public int Partition { get; }
 
-    /// <summary>Tests: called after each processed batch with the partition number.</summary>
-    public Action<int>? BatchProcessed { get; set; }
+    /// <summary>Tests: called after each processed batch with the partition number and the batch's event count.</summary>
+    public Action<int, int>? BatchProcessed { get; set; }
 
     public InputQueue?[] Inputs { get; }
 
@@ -118,6 +123,7 @@ internal sealed class PartitionTask
             _ackedNext[i] = start;
             _suppressBelow[i] = committed.TryGetValue(_topics[i], out long c) ? c : -1;
             _committedNext[i] = Math.Max(_suppressBelow[i], start);
+            _storedNext[i] = _committedNext[i];
         }
 
         ResetBuffers();
@@ -132,12 +138,14 @@ internal sealed class PartitionTask
     /// </summary>
     public long[] Rewind()
     {
+        // Outputs of everything below the acknowledged offsets reached the brokers: the replay skips them.
         var committed = new Dictionary<string, long>(StringComparer.Ordinal);
         for (int i = 0; i < _topics.Count; i++)
         {
-            if (_committedNext[i] >= 0)
+            long acknowledged = Math.Max(_committedNext[i], _ackedNext[i]);
+            if (acknowledged >= 0)
             {
-                committed[_topics[i]] = _committedNext[i];
+                committed[_topics[i]] = acknowledged;
             }
         }
 
@@ -208,8 +216,16 @@ internal sealed class PartitionTask
 
         bool worked = false;
         long idle = (long)_options.MaxTaskIdle.TotalMilliseconds;
+        long batchesBefore = _batchesProcessed;
         while (true)
         {
+            // Bounded work per call: the consume loop must come back to the consumer often, or rebalances
+            // (whose callbacks run inside Consume) wait on a partition's backlog.
+            if (_batchesProcessed - batchesBefore >= MaxBatchesPerPump)
+            {
+                return true;
+            }
+
             InputQueue? best = null;
             bool blocked = false;
             foreach (var q in Inputs)
@@ -221,7 +237,7 @@ internal sealed class PartitionTask
 
                 if (q.Count == 0)
                 {
-                    if (!q.AtEnd && now - q.EmptySince < idle)
+                    if (!q.Exhausted && now - q.EmptySince < idle)
                     {
                         blocked = true;
                         break;
@@ -254,6 +270,21 @@ internal sealed class PartitionTask
         return worked;
     }
 
+    /// <summary>One line on the task's inputs, for diagnostics.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder($"p{Partition}: batch={_batchCount} ledger={_ledger.Count} failure={Failure ?? "none"}");
+        foreach (var q in Inputs)
+        {
+            if (q is not null)
+            {
+                text.Append($" | {q.Topic}: queued={q.Count} next={q.NextOffset} hw={q.HighWatermark} end={q.AtEnd} paused={q.Paused} processed={_processedNext[q.TopicIndex]} acked={_ackedNext[q.TopicIndex]} committed={_committedNext[q.TopicIndex]}");
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>True when nothing is buffered, batched or in flight and every input reported its end.</summary>
     public bool IsCaughtUp
     {
@@ -266,7 +297,7 @@ internal sealed class PartitionTask
 
             foreach (var q in Inputs)
             {
-                if (q is not null && (q.Count > 0 || !q.AtEnd))
+                if (q is not null && (q.Count > 0 || !q.Exhausted))
                 {
                     return false;
                 }
@@ -394,6 +425,22 @@ internal sealed class PartitionTask
         _snapshotPending = true;
     }
 
+    /// <summary>Offsets acknowledged beyond what was handed to the consumer's background commit, or null.</summary>
+    public List<TopicPartitionOffset>? StoreCandidates()
+    {
+        List<TopicPartitionOffset>? list = null;
+        for (int i = 0; i < _ackedNext.Length; i++)
+        {
+            if (Inputs[i] is not null && _ackedNext[i] > _storedNext[i])
+            {
+                (list ??= []).Add(new TopicPartitionOffset(_topics[i], new Partition(Partition), new Offset(_ackedNext[i])));
+                _storedNext[i] = _ackedNext[i];
+            }
+        }
+
+        return list;
+    }
+
     /// <summary>The offsets to commit now (acknowledged beyond what was committed), or null.</summary>
     public List<TopicPartitionOffset>? CommitCandidates()
     {
@@ -443,7 +490,7 @@ internal sealed class PartitionTask
     {
         foreach (var q in Inputs)
         {
-            q?.Clear();
+            q?.Clear(_startNext[q.TopicIndex]);
         }
 
         _batchCount = 0;
@@ -501,8 +548,9 @@ internal sealed class PartitionTask
     {
         var outputs = Engine.Process(_batch.AsSpan(0, _batchCount));
         _counters.Processed(_batchCount, _batchSuppressed);
+        BatchProcessed?.Invoke(Partition, _batchCount);
         _batchCount = 0;
-        BatchProcessed?.Invoke(Partition);
+        _batchesProcessed++;
         if (_batchSuppressed)
         {
             // Replay below the committed offsets: these outputs were acknowledged before.

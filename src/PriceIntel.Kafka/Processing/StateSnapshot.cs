@@ -73,57 +73,70 @@ internal sealed class StateTopicReader : IDisposable
         _consumer = new ConsumerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
     }
 
-    /// <summary>The newest complete snapshot of <paramref name="partition"/>, or null when there is none.</summary>
+    /// <summary>The newest complete snapshot of one partition, or null when there is none.</summary>
     /// <exception cref="TimeoutException">The state partition could not be read in time.</exception>
-    public StateSnapshot? ReadLatest(int partition, string key, TimeSpan timeout)
+    public StateSnapshot? ReadLatest(int partition, string key, TimeSpan timeout) =>
+        ReadLatest([partition], _ => key, timeout)[partition];
+
+    /// <summary>
+    /// The newest complete snapshot of each of <paramref name="partitions"/> (null where there is none), read in
+    /// one pass over their state partitions.
+    /// </summary>
+    /// <exception cref="TimeoutException">The state partitions could not be read in time.</exception>
+    public Dictionary<int, StateSnapshot?> ReadLatest(IReadOnlyList<int> partitions, Func<int, string> keyOf, TimeSpan timeout)
     {
-        var tp = new TopicPartition(_options.Topics.State, new Partition(partition));
         var deadline = DateTime.UtcNow + timeout;
-        var marks = _consumer.QueryWatermarkOffsets(tp, timeout);
-        if (marks.High.Value <= marks.Low.Value)
+        var result = new Dictionary<int, StateSnapshot?>();
+        var last = new Dictionary<int, long>();
+        var keys = new Dictionary<int, byte[]>();
+        var pending = new Dictionary<Guid, Pending>();
+        var assign = new List<TopicPartitionOffset>();
+        foreach (int partition in partitions)
         {
-            return null;
+            result[partition] = null;
+            var tp = new TopicPartition(_options.Topics.State, new Partition(partition));
+            var marks = _consumer.QueryWatermarkOffsets(tp, timeout);
+            if (marks.High.Value > marks.Low.Value)
+            {
+                last[partition] = marks.High.Value - 1;
+                keys[partition] = Encoding.UTF8.GetBytes(keyOf(partition));
+                assign.Add(new TopicPartitionOffset(tp, marks.Low));
+            }
         }
 
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        var pending = new Dictionary<Guid, Pending>();
-        StateSnapshot? latest = null;
-        _consumer.Assign(new TopicPartitionOffset(tp, marks.Low));
+        if (assign.Count == 0)
+        {
+            return result;
+        }
+
+        _consumer.Assign(assign);
         try
         {
-            long last = marks.High.Value - 1;
-            while (true)
+            while (last.Count > 0)
             {
                 var remaining = deadline - DateTime.UtcNow;
                 if (remaining <= TimeSpan.Zero)
                 {
-                    throw new TimeoutException($"Reading state topic '{_options.Topics.State}' partition {partition} took longer than {timeout}.");
+                    throw new TimeoutException($"Reading state topic '{_options.Topics.State}' partitions {string.Join(", ", last.Keys)} took longer than {timeout}.");
                 }
 
-                var result = _consumer.Consume(remaining < TimeSpan.FromMilliseconds(200) ? remaining : TimeSpan.FromMilliseconds(200));
-                if (result is null)
+                var r = _consumer.Consume(remaining < TimeSpan.FromMilliseconds(200) ? remaining : TimeSpan.FromMilliseconds(200));
+                if (r is null || !last.TryGetValue(r.Partition.Value, out long end))
                 {
                     continue;
                 }
 
-                if (result.IsPartitionEOF)
+                int partition = r.Partition.Value;
+                if (!r.IsPartitionEOF && r.Message.Key is { } k && k.AsSpan().SequenceEqual(keys[partition]))
                 {
-                    if (result.Offset.Value >= last)
-                    {
-                        break;
-                    }
-
-                    continue;
+                    var latest = result[partition];
+                    Accept(r.Message, pending, ref latest);
+                    result[partition] = latest;
                 }
 
-                if (result.Message.Key is { } k && k.AsSpan().SequenceEqual(keyBytes))
+                if (r.Offset.Value >= end)
                 {
-                    Accept(result.Message, pending, ref latest);
-                }
-
-                if (result.Offset.Value >= last)
-                {
-                    break;
+                    last.Remove(partition);
                 }
             }
         }
@@ -132,7 +145,7 @@ internal sealed class StateTopicReader : IDisposable
             _consumer.Unassign();
         }
 
-        return latest;
+        return result;
     }
 
     public void Dispose()

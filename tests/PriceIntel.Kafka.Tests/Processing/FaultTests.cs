@@ -21,7 +21,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         // in-flight produce requests time out and are sent again (which duplicates on this mock).
         h.Mock.Cluster.PushRequestErrors(KafkaApiKey.Produce, Confluent.Kafka.ErrorCode.NotLeaderForPartition, Confluent.Kafka.ErrorCode.RequestTimedOut, Confluent.Kafka.ErrorCode.NotEnoughReplicas, Confluent.Kafka.ErrorCode.LeaderNotAvailable);
         using var processor = h.NewProcessor(o => o.Client["socket.timeout.ms"] = "1000");
-        processor.BatchProcessed = _ => Thread.Sleep(2);
+        processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.2));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
         WaitFor(() => processor.Counters.Events > reference.Events / 5, "a fifth of the events processed");
@@ -55,7 +55,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var reference = h.ComputeReference();
 
         using var processor = h.NewProcessor();
-        processor.BatchProcessed = _ => Thread.Sleep(2);
+        processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.2));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
         WaitFor(() => processor.Counters.Events > reference.Events / 4, "a quarter of the events processed");
@@ -82,7 +82,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var reference = h.ComputeReference();
 
         using var processor = h.NewProcessor(o => o.DeliveryTimeout = TimeSpan.FromSeconds(2));
-        processor.BatchProcessed = _ => Thread.Sleep(2);
+        processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.2));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
         WaitFor(() => processor.Counters.Events > reference.Events / 4, "a quarter of the events processed");

@@ -19,17 +19,17 @@ public sealed class GroupTests(ITestOutputHelper output)
         var ownership = new OwnershipLog();
 
         // Small batches, paced, so the stream lasts long enough for two rebalances (each takes a few seconds on the mock).
-        static void Paced(KafkaOptions o) => o.BatchSize = 64;
+        static void Paced(KafkaOptions o) => o.BatchSize = 256;
         using var first = h.NewProcessor(Paced);
         first.OwnershipChanged = (p, owned) => ownership.Record("first", p, owned);
-        first.BatchProcessed = _ => Thread.Sleep(15);
+        first.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.5));
         using var stopFirst = new CancellationTokenSource();
         var runFirst = first.RunAsync(stopFirst.Token);
         FaultTests.WaitFor(() => first.Counters.Events > reference.Events / 6, "a sixth of the events processed by the first processor");
 
         using var second = h.NewProcessor(Paced);
         second.OwnershipChanged = (p, owned) => ownership.Record("second", p, owned);
-        second.BatchProcessed = _ => Thread.Sleep(15);
+        second.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.5));
         using var stopSecond = new CancellationTokenSource();
         var runSecond = second.RunAsync(stopSecond.Token);
         FaultTests.WaitFor(() => second.Counters.Events > 0 && first.Counters.AssignedPartitions is > 0 and < 4, "the second processor sharing the work");
@@ -61,7 +61,7 @@ public sealed class GroupTests(ITestOutputHelper output)
         var reference = h.ComputeReference();
 
         using var processor = h.NewProcessor(o => o.CommitInterval = TimeSpan.FromMilliseconds(50));
-        processor.BatchProcessed = _ => Thread.Sleep(2);
+        processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.5));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
         FaultTests.WaitFor(() => processor.Counters.Commits > 2, "a few commits");

@@ -145,7 +145,7 @@ internal sealed class ProcessorHarness : IDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                var states = string.Join("; ", processors.Select(p => $"{p.Counters} caughtUp={p.IsCaughtUp} error={p.LastError}"));
+                var states = string.Join("; ", processors.Select(p => $"{p.Counters} caughtUp={p.IsCaughtUp} error={p.LastError}{Environment.NewLine}{p.Description}"));
                 throw new TimeoutException($"Processors not caught up within {patience}: {states}");
             }
 
