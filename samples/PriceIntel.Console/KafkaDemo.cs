@@ -7,7 +7,6 @@ using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using PriceIntel.Kafka;
-using PriceIntel.Kafka.Publishing;
 using PriceIntel.Kafka.Testing;
 
 namespace PriceIntel.ConsoleDemo;

@@ -5,7 +5,6 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using Confluent.Kafka;
 using PriceIntel.Kafka;
-using PriceIntel.Kafka.Publishing;
 using PriceIntel.Kafka.Testing;
 
 namespace PriceIntel.Benchmarks.Kafka;

@@ -1,10 +1,11 @@
+using PriceIntel.Kafka.Publishing;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PriceIntel.Engine.Pipeline;
 
-namespace PriceIntel.Kafka.Publishing;
+namespace PriceIntel.Kafka;
 
 /// <summary>
 /// Produces <see cref="MarketEvent"/>s to the three input topics as JSON Lines (docs/wire-format.md):

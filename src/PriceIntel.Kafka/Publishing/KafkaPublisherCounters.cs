@@ -1,4 +1,4 @@
-namespace PriceIntel.Kafka.Publishing;
+namespace PriceIntel.Kafka;
 
 /// <summary>What a <see cref="KafkaEventPublisher"/> has done since it was created.</summary>
 /// <param name="Events">Events handed to the producer.</param>

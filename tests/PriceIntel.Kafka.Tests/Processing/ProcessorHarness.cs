@@ -4,7 +4,6 @@ using System.Text.Json;
 using Confluent.Kafka;
 using PriceIntel.Engine.Serialization;
 using PriceIntel.Kafka.Processing;
-using PriceIntel.Kafka.Publishing;
 using PriceIntel.Kafka.Tests.Infrastructure;
 using Xunit.Abstractions;
 

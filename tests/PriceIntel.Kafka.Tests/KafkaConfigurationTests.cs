@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PriceIntel.Kafka.Tests.Infrastructure;
+
+namespace PriceIntel.Kafka.Tests;
+
+public sealed class KafkaConfigurationTests
+{
+    [Fact]
+    public void The_yaml_kafka_block_binds_with_snake_case_keys()
+    {
+        var configuration = new ConfigurationBuilder().AddPriceIntelYamlFile(Path.Combine(AppContext.BaseDirectory, "config.yaml")).Build();
+        var options = KafkaConfiguration.Bind(configuration.GetSection(KafkaOptions.SectionName));
+        Assert.Equal("localhost:9092", options.BootstrapServers);
+        Assert.Equal("priceintel", options.GroupId);
+        Assert.Equal("price-updates", options.Topics.PriceUpdates);
+        Assert.Equal("competitor-data", options.Topics.CompetitorData);
+        Assert.Equal("user-behavior", options.Topics.UserBehavior);
+        Assert.Equal("market-signals", options.Topics.MarketSignals);
+        Assert.Equal("pricing-decisions", options.Topics.PricingDecisions);
+    }
+
+    [Fact]
+    public void Environment_style_keys_set_options_and_client_properties()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "broker-1:9093,broker-2:9093",
+            ["Kafka:CommitInterval"] = "00:00:05",
+            ["Kafka:EventsPerMessage"] = "32",
+            ["Kafka:Topics:DeadLetter"] = "poison",
+            ["Kafka:Client:security.protocol"] = "SASL_SSL",
+            ["Kafka:Client:sasl.mechanism"] = "PLAIN",
+        }).Build();
+        var options = KafkaConfiguration.Bind(configuration.GetSection("Kafka"));
+        Assert.Equal("broker-1:9093,broker-2:9093", options.BootstrapServers);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.CommitInterval);
+        Assert.Equal(32, options.EventsPerMessage);
+        Assert.Equal("poison", options.Topics.DeadLetter);
+        Assert.Equal("SASL_SSL", options.Client["security.protocol"]);
+
+        var built = KafkaClientConfig.Build(options, "consumer");
+        Assert.Equal("SASL_SSL", built["security.protocol"]);
+        Assert.Equal("broker-1:9093,broker-2:9093", built["bootstrap.servers"]);
+    }
+
+    [Theory]
+    [InlineData("Kafka:BatchSize", "0", "Kafka:BatchSize")]
+    [InlineData("Kafka:CommitInterval", "-00:00:01", "Kafka:CommitInterval")]
+    [InlineData("Kafka:GroupId", " ", "Kafka:GroupId")]
+    [InlineData("Kafka:BatchSzie", "10", "BatchSzie")]
+    [InlineData("Kafka:Topics:State", "market-signals", "Kafka:Topics:MarketSignals")]
+    public void Bad_keys_and_values_name_themselves(string key, string value, string named)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var error = Assert.Throws<InvalidOperationException>(() => KafkaConfiguration.Bind(configuration.GetSection("Kafka")));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddPriceIntelKafka_registers_the_processor_and_its_hosted_service_once()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddPriceIntelKafka(o => o.BootstrapServers = "127.0.0.1:1");
+        services.AddPriceIntelKafka();
+        using var provider = services.BuildServiceProvider();
+        var processor = provider.GetRequiredService<KafkaMarketProcessor>();
+        Assert.Same(processor, provider.GetRequiredService<KafkaMarketProcessor>());
+        Assert.Single(provider.GetServices<IHostedService>());
+        Assert.Equal(0, processor.Counters.AssignedPartitions);
+    }
+
+    [Fact]
+    public async Task A_processor_refuses_to_start_when_topics_are_missing_or_unequally_partitioned()
+    {
+        using var mock = new MockClusterFixture();
+        var options = new KafkaOptions { BootstrapServers = mock.Cluster.BootstrapServers, RestoreTimeout = TimeSpan.FromSeconds(5) };
+        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => KafkaMarketProcessor.Create(new PriceIntelOptions(), options).RunAsync(CancellationToken.None));
+        Assert.Contains("price-updates", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("priceintel-state", missing.Message, StringComparison.Ordinal);
+
+        mock.Cluster.CreateTopic(options.Topics.PriceUpdates, 4);
+        mock.Cluster.CreateTopic(options.Topics.CompetitorData, 4);
+        mock.Cluster.CreateTopic(options.Topics.UserBehavior, 2);
+        mock.Cluster.CreateTopic(options.Topics.MarketSignals, 4);
+        mock.Cluster.CreateTopic(options.Topics.PricingDecisions, 4);
+        mock.Cluster.CreateTopic(options.Topics.DeadLetter, 1);
+        mock.Cluster.CreateTopic(options.Topics.State, 4);
+        var unequal = await Assert.ThrowsAsync<InvalidOperationException>(() => KafkaMarketProcessor.Create(new PriceIntelOptions(), options).RunAsync(CancellationToken.None));
+        Assert.Contains("user-behavior=2", unequal.Message, StringComparison.Ordinal);
+    }
+}
