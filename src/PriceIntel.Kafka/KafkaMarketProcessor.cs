@@ -125,8 +125,8 @@ public sealed class KafkaMarketProcessor : IDisposable
             throw new InvalidOperationException("A KafkaMarketProcessor runs once; create another one to run again.");
         }
 
-        CheckTopics();
         using var producer = new OutputProducer(_options, e => _counters.Error(e));
+        CheckTopics(producer.Producer.Handle);
         using var stateReader = new StateTopicReader(_options);
         _producer = producer;
         _stateReader = stateReader;
@@ -605,9 +605,10 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
     }
 
-    private void CheckTopics()
+    private void CheckTopics(Handle producerHandle)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig(KafkaClientConfig.Build(_options, "admin"))).SetLogHandler((_, _) => { }).Build();
+        // Metadata through the producer's connections: no extra client to start.
+        using var admin = new DependentAdminClientBuilder(producerHandle).Build();
         var t = _options.Topics;
         var wanted = new[] { t.PriceUpdates, t.CompetitorData, t.UserBehavior, t.MarketSignals, t.PricingDecisions, t.DeadLetter, t.State };
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -84,6 +84,10 @@ public class KafkaPipelineBenchmarks
         // idle tail after the last event was processed. Both benchmarks use the setting (the baseline stops
         // on its message count, so it does not depend on it).
         _options.Client["fetch.wait.max.ms"] = "10";
+
+        // The processor asks for this unless told otherwise; the baseline gets it too so both consumers
+        // fetch alike (librdkafka's 1 s default idles a consumer whose fetch queue is over its thresholds).
+        _options.Client["fetch.queue.backoff.ms"] = "10";
         var topics = _options.Topics;
         foreach (var topic in topics.Inputs)
         {

@@ -91,11 +91,25 @@ internal sealed class StateTopicReader : IDisposable
         var keys = new Dictionary<int, byte[]>();
         var pending = new Dictionary<Guid, Pending>();
         var assign = new List<TopicPartitionOffset>();
+        // The watermark queries are independent round trips: ask for all partitions at once.
+        var queries = partitions.ToDictionary(
+            p => p,
+            p => Task.Run(() => _consumer.QueryWatermarkOffsets(new TopicPartition(_options.Topics.State, new Partition(p)), timeout)));
         foreach (int partition in partitions)
         {
             result[partition] = null;
             var tp = new TopicPartition(_options.Topics.State, new Partition(partition));
-            var marks = _consumer.QueryWatermarkOffsets(tp, timeout);
+            WatermarkOffsets marks;
+            try
+            {
+                marks = queries[partition].GetAwaiter().GetResult();
+            }
+            catch (KafkaException)
+            {
+                Task.WaitAll([.. queries.Values.Where(q => !q.IsCompleted)], timeout); // let the others finish before retrying
+                throw;
+            }
+
             if (marks.High.Value > marks.Low.Value)
             {
                 last[partition] = marks.High.Value - 1;
