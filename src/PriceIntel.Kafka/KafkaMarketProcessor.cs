@@ -191,6 +191,7 @@ public sealed class KafkaMarketProcessor : IDisposable
     private void Loop(IConsumer<Ignore, RawValue> consumer, OutputProducer producer, CancellationToken ct)
     {
         long nextTick = 0;
+        long nextStore = 0;
         int pauseAbove = Math.Max(4 * _options.BatchSize, 16_384);
         while (!ct.IsCancellationRequested)
         {
@@ -237,15 +238,22 @@ public sealed class KafkaMarketProcessor : IDisposable
                         queue.Paused = true;
                     }
 
-                    task.Pump(producer, now, flush: false);
+                    if (queue.BufferedEvents >= _options.BatchSize)
+                    {
+                        task.Pump(producer, now, flush: false); // a full batch's worth: merge now, not at the tick
+                    }
                 }
             }
 
             if (result is null || now >= nextTick)
             {
                 Tick(consumer, producer, now, pauseAbove);
-                StoreOffsets(consumer);
                 nextTick = now + 5;
+                if (now >= nextStore)
+                {
+                    StoreOffsets(consumer);
+                    nextStore = now + 50;
+                }
             }
         }
     }
