@@ -144,10 +144,8 @@ internal static class KafkaDemo
 
     // Settings that suit the in-process mock, unless the configuration or environment sets them: compressed
     // input (the mock brokers keep only the newest ~5 MiB per partition, compressed batches count as their
-    // compressed size); commits every 200 ms (caught up means committed, so this is also how long the end
-    // of a run waits); and a merge that waits up to a minute for an input with nothing buffered — all the
-    // input is in the topics before processing starts, so a run's results then do not depend on fetch
-    // timing (with the default 500 ms, signals and decisions varied by about 1 % between runs).
+    // compressed size); and commits every 200 ms (caught up means committed, so this is also how long the
+    // end of a run waits).
     private static void ApplyMockDefaults(KafkaOptions kafka, IConfiguration section)
     {
         if (!kafka.Client.Keys.Any(k => k.Equals("compression.type", StringComparison.OrdinalIgnoreCase)))
@@ -158,11 +156,6 @@ internal static class KafkaDemo
         if (!section.GetSection(nameof(KafkaOptions.CommitInterval)).Exists())
         {
             kafka.CommitInterval = TimeSpan.FromMilliseconds(200);
-        }
-
-        if (!section.GetSection(nameof(KafkaOptions.MaxTaskIdle)).Exists())
-        {
-            kafka.MaxTaskIdle = TimeSpan.FromMinutes(1);
         }
     }
 
