@@ -117,7 +117,8 @@ public sealed class KafkaMarketProcessor : IDisposable
     }
 
     /// <summary>Runs the processor on the calling thread until <paramref name="cancellationToken"/> is cancelled.</summary>
-    /// <exception cref="InvalidOperationException">Topics are missing or their partition counts do not match, or the processor already ran.</exception>
+    /// <exception cref="InvalidOperationException">Topics are missing or their partition counts do not match, the processor
+    /// already ran, or the producer failed fatally (nothing after the last commit is lost: the next owner replays it).</exception>
     public void Run(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _running, 1) != 0)
@@ -218,6 +219,15 @@ public sealed class KafkaMarketProcessor : IDisposable
                 {
                     Log.SeekFailed(_logger, "resume", e.Error.Reason);
                 }
+            }
+
+            if (producer.FatalError is { } fatal)
+            {
+                // Nothing can be delivered any more: hand the partitions back uncommitted and stop, so the
+                // host restarts the processor (a new producer) and the next owner replays.
+                _tasks.Clear();
+                _assigned = 0;
+                throw new InvalidOperationException($"The Kafka producer failed fatally ({fatal}); the processor stopped without committing. Restart it.");
             }
 
             long now = Environment.TickCount64;

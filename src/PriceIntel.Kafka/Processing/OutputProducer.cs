@@ -45,22 +45,36 @@ internal sealed class OutputProducer : IDisposable
             EnableDeliveryReports = true,
             DeliveryReportFields = "none",
         };
+        if (!options.Client.Keys.Any(k => string.Equals(k, "compression.type", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Outputs are JSON and snapshots mostly empty buckets: lz4 shrinks both several-fold for little CPU.
+            config.CompressionType = CompressionType.Lz4;
+        }
+
         if (config.RequestTimeoutMs is null || config.RequestTimeoutMs > config.MessageTimeoutMs)
         {
             config.RequestTimeoutMs = Math.Min(30_000, config.MessageTimeoutMs!.Value);
         }
 
         var builder = new ProducerBuilder<byte[]?, byte[]>(config);
-        if (onError is not null)
+        builder.SetErrorHandler((_, e) =>
         {
-            builder.SetErrorHandler((_, e) => onError($"producer: {e.Code}: {e.Reason}"));
-        }
+            if (e.IsFatal)
+            {
+                FatalError ??= $"{e.Code}: {e.Reason}";
+            }
+
+            onError?.Invoke($"producer: {e.Code}: {e.Reason}");
+        });
 
         builder.SetLogHandler((_, _) => { });
         _producer = builder.Build();
     }
 
     public IProducer<byte[]?, byte[]> Producer => _producer;
+
+    /// <summary>Set when librdkafka reports a fatal error: the producer can send nothing more.</summary>
+    public string? FatalError { get; private set; }
 
     public void Signal(LedgerEntry entry, in MarketSignal signal, MarketKeys keys, byte[] productKey)
     {
