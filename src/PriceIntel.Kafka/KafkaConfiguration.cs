@@ -17,24 +17,24 @@ public static class KafkaConfiguration
     {
         ArgumentNullException.ThrowIfNull(section);
         options ??= new KafkaOptions();
+        var named = section as IConfigurationSection;
+        string path = named?.Path ?? KafkaOptions.SectionName;
         try
         {
-            section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
-            options.Validate();
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TargetInvocationException or ArgumentException)
-        {
-            var inner = ex;
-            while (inner.InnerException is not null && inner is not ArgumentOutOfRangeException)
+            if (named is not null)
             {
-                inner = inner.InnerException;
+                PriceIntelConfiguration.BindStrict(named, options, "Kafka");
+            }
+            else
+            {
+                section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
             }
 
-            var detail = inner is ArgumentOutOfRangeException range
-                ? $"{range.ParamName} = {range.ActualValue}: {range.Message.Split(" (Parameter")[0]}"
-                : inner.Message;
-            string path = section is IConfigurationSection s ? s.Path : KafkaOptions.SectionName;
-            throw new InvalidOperationException($"Kafka configuration section '{path}' is invalid: {detail}", ex);
+            options.Validate();
+        }
+        catch (Exception ex) when (ex is TargetInvocationException or ArgumentException || (ex is InvalidOperationException && named is null))
+        {
+            throw PriceIntelConfiguration.Invalid(path, "Kafka", ex);
         }
 
         return options;

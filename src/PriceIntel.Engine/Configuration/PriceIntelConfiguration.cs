@@ -48,22 +48,38 @@ public static class PriceIntelConfiguration
             return;
         }
 
+        BindStrict(section, target, "PriceIntel");
+    }
+
+    /// <summary>
+    /// Binds <paramref name="section"/> onto <paramref name="target"/>, refusing unknown keys, and turns a binding or
+    /// range error into one <see cref="InvalidOperationException"/> that names the section, the key and the value
+    /// (<paramref name="owner"/> starts the message: "PriceIntel", "Kafka", …). Adapters bind their own sections with it.
+    /// </summary>
+    internal static void BindStrict(IConfigurationSection section, object target, string owner)
+    {
         try
         {
             section.Bind(target, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TargetInvocationException or ArgumentException)
         {
-            var inner = ex;
-            while (inner.InnerException is not null && inner is not ArgumentOutOfRangeException)
-            {
-                inner = inner.InnerException;
-            }
-
-            var detail = inner is ArgumentOutOfRangeException range
-                ? $"{range.ParamName} = {range.ActualValue}: {range.Message.Split(" (Parameter")[0]}"
-                : ex.Message;
-            throw new InvalidOperationException($"PriceIntel configuration section '{section.Path}' is invalid: {detail}", ex);
+            throw Invalid(section.Path, owner, ex);
         }
+    }
+
+    /// <summary>The error <see cref="BindStrict"/> throws, for callers that validate after binding.</summary>
+    internal static InvalidOperationException Invalid(string path, string owner, Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null && inner is not ArgumentOutOfRangeException)
+        {
+            inner = inner.InnerException;
+        }
+
+        var detail = inner is ArgumentOutOfRangeException range
+            ? $"{range.ParamName} = {range.ActualValue}: {range.Message.Split(" (Parameter")[0]}"
+            : ex.Message;
+        return new InvalidOperationException($"{owner} configuration section '{path}' is invalid: {detail}", ex);
     }
 }
