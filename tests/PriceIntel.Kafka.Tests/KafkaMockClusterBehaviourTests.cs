@@ -56,7 +56,7 @@ public sealed class KafkaMockClusterBehaviourTests(ITestOutputHelper output)
         {
             Assert.Equal(10, committed.Offset.Value);
         }
-        else if (error == ErrorCode.RebalanceInProgress)
+        else if (((KafkaException)thrown).Error.Code == ErrorCode.RebalanceInProgress)
         {
             // The member keeps its assignment and its stored offsets: committing again works.
             Assert.Equal(error, ((KafkaException)thrown).Error.Code);
@@ -67,8 +67,10 @@ public sealed class KafkaMockClusterBehaviourTests(ITestOutputHelper output)
         else
         {
             // The member lost its assignment with the failed commit: it rejoins, its stored offsets are
-            // gone, and the uncommitted messages come again (at-least-once).
-            Assert.Equal(error, ((KafkaException)thrown).Error.Code);
+            // gone, and the uncommitted messages come again (at-least-once). The retried errors
+            // (NotCoordinatorForGroup, …) normally succeed on retry; on a loaded machine the retry can find
+            // the member already fenced, and then it ends like UnknownMemberId.
+            Assert.Contains(((KafkaException)thrown).Error.Code, new[] { error, ErrorCode.UnknownMemberId, ErrorCode.IllegalGeneration });
             Assert.Equal(Offset.Unset, committed.Offset);
             sw.Restart();
             var again = ConsumeUntil(consumer, 10);

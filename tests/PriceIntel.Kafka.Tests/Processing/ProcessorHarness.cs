@@ -66,7 +66,7 @@ internal sealed class ProcessorHarness : IDisposable
     public static TimeSpan Patience { get; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Publishes a simulated market (products × competitors over the given hours); returns the event count.</summary>
-    public long PublishMarket(int products = 40, int competitors = 4, double hours = 12, ulong seed = 7, int eventsPerMessage = 1)
+    public long PublishMarket(int products = 40, int competitors = 4, double hours = 12, ulong seed = 7, int eventsPerMessage = 1, bool compress = false)
     {
         var keys = new MarketKeys();
         var simulator = new MarketSimulator(
@@ -83,6 +83,11 @@ internal sealed class ProcessorHarness : IDisposable
             keys);
         var options = CopyOptions();
         options.EventsPerMessage = eventsPerMessage;
+        if (compress)
+        {
+            options.Client["compression.type"] = "lz4"; // the mock keeps ~5 MiB per partition, counted compressed
+        }
+
         using var publisher = KafkaEventPublisher.Create(options, keys);
         long n = publisher.PublishAsync(simulator).GetAwaiter().GetResult();
         publisher.Flush(Patience);
