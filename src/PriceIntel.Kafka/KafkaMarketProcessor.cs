@@ -169,7 +169,7 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
         finally
         {
-            RetireAll(commit: true);
+            RetireAll();
             try
             {
                 consumer.Close();
@@ -217,7 +217,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                 }
                 catch (KafkaException e)
                 {
-                    Log.SeekFailed(_logger, "resume", e.Error.Reason);
+                    Log.ConsumerCallFailed(_logger, "Resume", "the new assignment", e.Error.Reason);
                 }
             }
 
@@ -294,7 +294,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                 if (queue.Count == 0 && !queue.AtEnd)
                 {
                     // The watermarks the last fetch reported (no broker request): is there more to wait for?
-                    var marks = consumer.GetWatermarkOffsets(new TopicPartition(queue.Topic, new Partition(task.Partition)));
+                    var marks = consumer.GetWatermarkOffsets(queue.TopicPartition);
                     if (marks.High != Offset.Unset)
                     {
                         queue.HighWatermark = marks.High.Value;
@@ -304,7 +304,7 @@ public sealed class KafkaMarketProcessor : IDisposable
 
                 if (queue.Paused && queue.BufferedEvents < pauseAbove / 2)
                 {
-                    consumer.Resume([new TopicPartition(queue.Topic, new Partition(task.Partition))]);
+                    consumer.Resume([queue.TopicPartition]);
                     queue.Paused = false;
                 }
             }
@@ -335,7 +335,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                 continue;
             }
 
-            var tp = new TopicPartition(_inputs[i], new Partition(task.Partition));
+            var tp = queue.TopicPartition;
             if (queue.Paused)
             {
                 consumer.Resume([tp]);
@@ -349,7 +349,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             catch (KafkaException e)
             {
                 // The partition is being revoked or the consumer is closing; the next owner restores it.
-                Log.SeekFailed(_logger, tp.ToString(), e.Error.Reason);
+                Log.ConsumerCallFailed(_logger, "Seek", tp.ToString(), e.Error.Reason);
             }
         }
     }
@@ -372,7 +372,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                 catch (KafkaException e)
                 {
                     // The partition is no longer assigned (a rebalance is under way); its next owner replays.
-                    Log.SeekFailed(_logger, tpo.TopicPartition.ToString(), e.Error.Reason);
+                    Log.ConsumerCallFailed(_logger, "Storing the offset", tpo.TopicPartition.ToString(), e.Error.Reason);
                 }
             }
         }
@@ -465,7 +465,7 @@ public sealed class KafkaMarketProcessor : IDisposable
         {
             if (_tasks.Remove(p, out var task))
             {
-                Retire(consumer, task, commit: true);
+                Retire(consumer, task);
                 OwnershipChanged?.Invoke(p, false);
             }
         }
@@ -492,7 +492,7 @@ public sealed class KafkaMarketProcessor : IDisposable
     // On the producer's delivery thread, at the first failure of a ledger entry.
     private void OnDeliveryFailure(string error) => _counters.DeliveryFailed(error);
 
-    private void RetireAll(bool commit)
+    private void RetireAll()
     {
         if (_consumer is null)
         {
@@ -501,7 +501,7 @@ public sealed class KafkaMarketProcessor : IDisposable
 
         foreach (var task in _tasks.Values.ToList())
         {
-            Retire(_consumer, task, commit);
+            Retire(_consumer, task);
             OwnershipChanged?.Invoke(task.Partition, false);
         }
 
@@ -511,7 +511,7 @@ public sealed class KafkaMarketProcessor : IDisposable
 
     // Revoke and shutdown: finish the partial batch, wait for every output, write the state at exactly
     // the processed offsets, and commit those offsets, so the next owner starts where this one stopped.
-    private void Retire(IConsumer<Ignore, RawValue> consumer, PartitionTask task, bool commit)
+    private void Retire(IConsumer<Ignore, RawValue> consumer, PartitionTask task)
     {
         var producer = _producer!;
         if (task.Failure is null)
@@ -550,7 +550,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             return;
         }
 
-        if (commit && task.CommitCandidates() is { } offsets)
+        if (task.CommitCandidates() is { } offsets)
         {
             // The hand-over commit is worth a few retries: without it the next owner replays (correctly,
             // but needlessly) from the previous commit. Errors that mean the assignment is gone end it.

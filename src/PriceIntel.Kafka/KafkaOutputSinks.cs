@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PriceIntel.Kafka.Processing;
+using PriceIntel.Kafka.Publishing;
 
 namespace PriceIntel.Kafka;
 
@@ -32,7 +33,7 @@ public static class KafkaOutputSinks
 internal sealed class KafkaOutputSink : IMarketOutputSink
 {
     private readonly OutputProducer _producer;
-    private readonly ProductKeys _productKeys = new();
+    private ProductKeyCache? _productKeys;
     private LedgerEntry _window;
 
     public KafkaOutputSink(KafkaOptions options, ILogger logger)
@@ -47,12 +48,12 @@ internal sealed class KafkaOutputSink : IMarketOutputSink
         var keys = batch.Keys;
         foreach (ref readonly var s in batch.Signals.Span)
         {
-            _producer.Signal(_window, in s, keys, _productKeys.Get(keys, s.ProductId));
+            _producer.Signal(_window, in s, keys, ProductKeys(keys).Utf8(s.ProductId));
         }
 
         foreach (ref readonly var d in batch.Decisions.Span)
         {
-            _producer.Decision(_window, in d, keys, _productKeys.Get(keys, d.ProductId));
+            _producer.Decision(_window, in d, keys, ProductKeys(keys).Utf8(d.ProductId));
         }
 
         return ValueTask.CompletedTask;
@@ -88,26 +89,7 @@ internal sealed class KafkaOutputSink : IMarketOutputSink
         return entry;
     }
 
-    /// <summary>UTF-8 product keys by id, per key table (a sink may see batches from several engines).</summary>
-    private sealed class ProductKeys
-    {
-        private MarketKeys? _keys;
-        private byte[]?[] _bytes = new byte[]?[64];
-
-        public byte[] Get(MarketKeys keys, int id)
-        {
-            if (!ReferenceEquals(keys, _keys))
-            {
-                _keys = keys;
-                Array.Clear(_bytes);
-            }
-
-            if (id >= _bytes.Length)
-            {
-                Array.Resize(ref _bytes, Math.Max(id + 1, _bytes.Length * 2));
-            }
-
-            return _bytes[id] ??= System.Text.Encoding.UTF8.GetBytes(keys.Products.GetName(id));
-        }
-    }
+    // A sink may see batches from several engines, each with its own key tables.
+    private ProductKeyCache ProductKeys(MarketKeys keys) =>
+        _productKeys is { } cache && ReferenceEquals(cache.Products, keys.Products) ? cache : _productKeys = new ProductKeyCache(keys.Products);
 }

@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+
 namespace PriceIntel.Kafka.Processing;
 
 /// <summary>One consumed input message, decoded: its events sit in the queue's event array.</summary>
@@ -31,11 +33,18 @@ internal sealed class InputQueue
     private int _rejectionHead;
     private int _rejectionTail;
 
-    public InputQueue(int topicIndex, string topic) => (TopicIndex, Topic) = (topicIndex, topic);
+    public InputQueue(int topicIndex, string topic, int partition)
+    {
+        TopicIndex = topicIndex;
+        TopicPartition = new TopicPartition(topic, new Partition(partition));
+    }
 
     public int TopicIndex { get; }
 
-    public string Topic { get; }
+    public string Topic => TopicPartition.Topic;
+
+    /// <summary>The consumed topic-partition (made once: the consume loop asks the client about it every few ms).</summary>
+    public TopicPartition TopicPartition { get; }
 
     /// <summary>True after the consumer reported the partition's end and no message came since.</summary>
     public bool AtEnd { get; set; }

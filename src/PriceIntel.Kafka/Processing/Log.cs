@@ -41,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Debug, "librdkafka {Facility}: {Message}")]
     public static partial void ClientLog(ILogger logger, string facility, string message);
 
-    [LoggerMessage(13, LogLevel.Warning, "Seek of {Partition} failed: {Reason}.")]
-    public static partial void SeekFailed(ILogger logger, string partition, string reason);
+    [LoggerMessage(13, LogLevel.Warning, "{Operation} of {Partition} failed: {Reason}.")]
+    public static partial void ConsumerCallFailed(ILogger logger, string operation, string partition, string reason);
 
     [LoggerMessage(15, LogLevel.Warning, "Partition {Partition} handed over with outputs delivered and state written, but its final offsets could not be committed; the next owner restores the state and skips the delivered outputs.")]
     public static partial void RetiredUncommitted(ILogger logger, int partition);

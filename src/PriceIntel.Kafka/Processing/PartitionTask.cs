@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using PriceIntel.Engine.Serialization;
+using PriceIntel.Kafka.Publishing;
 
 namespace PriceIntel.Kafka.Processing;
 
@@ -37,7 +38,7 @@ internal sealed class PartitionTask
     private bool _batchSuppressed;
     private LedgerEntry? _open;
     private MarketEventJsonDecoder _decoder;
-    private byte[]?[] _productKeys = new byte[]?[256];
+    private ProductKeyCache _productKeys;
     private StateSnapshot? _durable;
     private readonly long[] _startNext;
     private long _nextSnapshotAt;
@@ -65,7 +66,7 @@ internal sealed class PartitionTask
         Inputs = new InputQueue?[topics.Count];
         for (int i = 0; i < topics.Count; i++)
         {
-            Inputs[i] = assigned[i] ? new InputQueue(i, topics[i]) : null;
+            Inputs[i] = assigned[i] ? new InputQueue(i, topics[i], partition) : null;
         }
 
         _processedNext = new long[topics.Count];
@@ -77,6 +78,7 @@ internal sealed class PartitionTask
         _batch = new MarketEvent[options.BatchSize];
         Engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
+        _productKeys = new ProductKeyCache(Engine.Keys.Products);
     }
 
     public int Partition { get; }
@@ -113,7 +115,7 @@ internal sealed class PartitionTask
         }
 
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
-        Array.Clear(_productKeys);
+        _productKeys = new ProductKeyCache(Engine.Keys.Products);
         _durable = snapshot;
         for (int i = 0; i < _topics.Count; i++)
         {
@@ -569,12 +571,12 @@ internal sealed class PartitionTask
         var keys = outputs.Keys;
         foreach (ref readonly var s in outputs.Signals.Span)
         {
-            producer.Signal(entry, in s, keys, ProductKey(s.ProductId, keys));
+            producer.Signal(entry, in s, keys, _productKeys.Utf8(s.ProductId));
         }
 
         foreach (ref readonly var d in outputs.Decisions.Span)
         {
-            producer.Decision(entry, in d, keys, ProductKey(d.ProductId, keys));
+            producer.Decision(entry, in d, keys, _productKeys.Utf8(d.ProductId));
         }
 
         _processedNext.CopyTo(entry.NextOffsets, 0);
@@ -590,15 +592,5 @@ internal sealed class PartitionTask
         var entry = _spare.Count > 0 ? _spare.Pop() : new LedgerEntry(_topics.Count, _onDeliveryFailure);
         entry.Reset(kind);
         return entry;
-    }
-
-    private byte[] ProductKey(int productId, MarketKeys keys)
-    {
-        if (productId >= _productKeys.Length)
-        {
-            Array.Resize(ref _productKeys, Math.Max(productId + 1, _productKeys.Length * 2));
-        }
-
-        return _productKeys[productId] ??= Encoding.UTF8.GetBytes(keys.Products.GetName(productId));
     }
 }

@@ -273,17 +273,11 @@ public sealed partial class KafkaEventPublisher : IDisposable
     /// <summary>The producer settings: defaults, then <see cref="KafkaOptions.Client"/>, then what delivery guarantees need.</summary>
     internal static ProducerConfig BuildProducerConfig(KafkaOptions options)
     {
-        var config = new ProducerConfig
-        {
-            LingerMs = 5,
-            CompressionType = CompressionType.None,
-        };
-        foreach (var (key, value) in options.Client)
-        {
-            config.Set(key, value);
-        }
-
-        config.BootstrapServers = options.BootstrapServers;
+        // The shared pass-through (lower-cased librdkafka names, bootstrap servers, client id); the
+        // publisher's defaults only where the user set nothing; then what its guarantees need.
+        var config = new ProducerConfig(KafkaClientConfig.Build(options, "publisher"));
+        config.LingerMs ??= 5;
+        config.CompressionType ??= CompressionType.None;
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
         config.Set("delivery.timeout.ms", ((long)options.DeliveryTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));

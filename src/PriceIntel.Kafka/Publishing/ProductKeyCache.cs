@@ -3,8 +3,9 @@ using System.Text;
 namespace PriceIntel.Kafka.Publishing;
 
 /// <summary>
-/// Per product id: the product key's UTF-8 bytes (the Kafka message key) and its partition, computed once
-/// per product and then reused, so messages share one key array per product. One writer thread.
+/// Per product id: the product key's UTF-8 bytes (the Kafka message key) and, when a partition count is
+/// given, its partition — computed once per product and then reused, so messages share one key array per
+/// product. Used by the publisher, the processor's outputs and the output sink. One writer thread.
 /// </summary>
 internal sealed class ProductKeyCache
 {
@@ -12,15 +13,20 @@ internal sealed class ProductKeyCache
     private byte[]?[] _utf8 = new byte[]?[64];
     private int[] _partitions = new int[64];
 
-    public ProductKeyCache(KeyTable products, int partitionCount)
+    /// <param name="products">The key table the ids come from.</param>
+    /// <param name="partitionCount">Partitions of the input topics; 0 when only the key bytes are wanted.</param>
+    public ProductKeyCache(KeyTable products, int partitionCount = 0)
     {
         ArgumentNullException.ThrowIfNull(products);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitionCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(partitionCount);
         _products = products;
         PartitionCount = partitionCount;
     }
 
-    /// <summary>Partitions of every input topic.</summary>
+    /// <summary>The key table the ids come from.</summary>
+    public KeyTable Products => _products;
+
+    /// <summary>Partitions of every input topic (0: partitions not computed).</summary>
     public int PartitionCount { get; }
 
     /// <summary>The product key as UTF-8; the array is shared, do not change it.</summary>
@@ -29,8 +35,14 @@ internal sealed class ProductKeyCache
 
     /// <summary>The partition of the product on every input topic.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No product has that id.</exception>
+    /// <exception cref="InvalidOperationException">The cache was made without a partition count.</exception>
     public int Partition(int productId)
     {
+        if (PartitionCount == 0)
+        {
+            throw new InvalidOperationException("This product key cache was created without a partition count.");
+        }
+
         Fill(productId);
         return _partitions[productId];
     }
@@ -56,7 +68,11 @@ internal sealed class ProductKeyCache
         }
 
         var bytes = Encoding.UTF8.GetBytes(name);
-        _partitions[productId] = KafkaPartitioner.Partition(bytes, PartitionCount);
+        if (PartitionCount > 0)
+        {
+            _partitions[productId] = KafkaPartitioner.Partition(bytes, PartitionCount);
+        }
+
         _utf8[productId] = bytes;
         return bytes;
     }
