@@ -24,7 +24,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.2));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
-        WaitFor(() => processor.Counters.Events > reference.Events / 5, "a fifth of the events processed");
+        ProcessorHarness.WaitFor(() => processor.Counters.Events > reference.Events / 5, "a fifth of the events processed");
         for (int b = 1; b <= 3; b++)
         {
             h.Mock.Cluster.SetBrokerRtt(b, TimeSpan.FromMilliseconds(2500));
@@ -37,14 +37,9 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
 
         ProcessorHarness.WaitCaughtUp(processor);
-        await stop.CancelAsync();
-        await run.WaitAsync(ProcessorHarness.Patience);
-        output.WriteLine(processor.Counters.ToString());
+        await h.StopAsync(processor, stop, run);
 
-        var observed = h.ReadOutputs();
-        output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies");
-        observed.AssertMatches(reference);
-        h.AssertFinalStateEquals(reference);
+        h.AssertOutputsAndFinalState(reference);
     }
 
     [Fact]
@@ -58,20 +53,15 @@ public sealed class FaultTests(ITestOutputHelper output)
         processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.2));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
-        WaitFor(() => processor.Counters.Events > reference.Events / 4, "a quarter of the events processed");
+        ProcessorHarness.WaitFor(() => processor.Counters.Events > reference.Events / 4, "a quarter of the events processed");
         h.Mock.Cluster.SetAllBrokersDown();
         Thread.Sleep(3000); // shorter than the delivery timeout (20 s) and the session timeout (6 s)
         h.Mock.Cluster.SetAllBrokersUp();
 
         ProcessorHarness.WaitCaughtUp(processor);
-        await stop.CancelAsync();
-        await run.WaitAsync(ProcessorHarness.Patience);
-        output.WriteLine(processor.Counters.ToString());
+        await h.StopAsync(processor, stop, run);
 
-        var observed = h.ReadOutputs();
-        output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies");
-        observed.AssertMatches(reference);
-        h.AssertFinalStateEquals(reference);
+        h.AssertOutputsAndFinalState(reference);
     }
 
     [Fact]
@@ -85,9 +75,9 @@ public sealed class FaultTests(ITestOutputHelper output)
         processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.2));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
-        WaitFor(() => processor.Counters.Events > reference.Events / 4, "a quarter of the events processed");
+        ProcessorHarness.WaitFor(() => processor.Counters.Events > reference.Events / 4, "a quarter of the events processed");
         h.Mock.Cluster.SetAllBrokersDown();
-        WaitFor(() => processor.Counters.DeliveryFailures > 0, "a delivery failure reported");
+        ProcessorHarness.WaitFor(() => processor.Counters.DeliveryFailures > 0, "a delivery failure reported");
         Assert.Contains("delivery to", processor.LastError, StringComparison.Ordinal);
         Assert.True(processor.Counters.Rewinds > 0 || processor.Counters.DeliveryFailures > 0);
         h.Mock.Cluster.SetAllBrokersUp();
@@ -100,23 +90,6 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.True(counters.Rewinds > 0, "the failed partition was rewound");
         Assert.True(counters.Events + counters.ReplayedEvents > reference.Events, "part of the input was processed again");
 
-        var observed = h.ReadOutputs();
-        output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies");
-        observed.AssertMatches(reference, byLastAppearance: true);
-        h.AssertFinalStateEquals(reference);
-    }
-
-    internal static void WaitFor(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + ProcessorHarness.Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            Thread.Sleep(20);
-        }
+        h.AssertOutputsAndFinalState(reference, byLastAppearance: true);
     }
 }

@@ -25,16 +25,16 @@ public sealed class GroupTests(ITestOutputHelper output)
         first.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.5));
         using var stopFirst = new CancellationTokenSource();
         var runFirst = first.RunAsync(stopFirst.Token);
-        FaultTests.WaitFor(() => first.Counters.Events > reference.Events / 6, "a sixth of the events processed by the first processor");
+        ProcessorHarness.WaitFor(() => first.Counters.Events > reference.Events / 6, "a sixth of the events processed by the first processor");
 
         using var second = h.NewProcessor(Paced);
         second.OwnershipChanged = (p, owned) => ownership.Record("second", p, owned);
         second.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.5));
         using var stopSecond = new CancellationTokenSource();
         var runSecond = second.RunAsync(stopSecond.Token);
-        FaultTests.WaitFor(() => second.Counters.Events > 0 && first.Counters.AssignedPartitions is > 0 and < 4, "the second processor sharing the work");
+        ProcessorHarness.WaitFor(() => second.Counters.Events > 0 && first.Counters.AssignedPartitions is > 0 and < 4, "the second processor sharing the work");
         long eventsBySecond = second.Counters.Events;
-        FaultTests.WaitFor(() => second.Counters.Events > eventsBySecond + 500, "the second processor making progress");
+        ProcessorHarness.WaitFor(() => second.Counters.Events > eventsBySecond + 500, "the second processor making progress");
 
         await stopSecond.CancelAsync(); // leaves the group: the first takes everything back
         await runSecond.WaitAsync(ProcessorHarness.Patience);
@@ -47,10 +47,7 @@ public sealed class GroupTests(ITestOutputHelper output)
 
         Assert.True(second.Counters.Restores > 0 && first.Counters.Restores > 4, "the partitions moved both ways");
         ownership.AssertOneOwnerAtATime();
-        var observed = h.ReadOutputs();
-        output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies");
-        observed.AssertMatches(reference);
-        h.AssertFinalStateEquals(reference);
+        h.AssertOutputsAndFinalState(reference);
     }
 
     [Fact]
@@ -64,7 +61,7 @@ public sealed class GroupTests(ITestOutputHelper output)
         processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.5));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
-        FaultTests.WaitFor(() => processor.Counters.Commits > 2, "a few commits");
+        ProcessorHarness.WaitFor(() => processor.Counters.Commits > 2, "a few commits");
         h.Mock.Cluster.PushRequestErrors(
             KafkaApiKey.OffsetCommit,
             ErrorCode.RebalanceInProgress,
@@ -75,18 +72,13 @@ public sealed class GroupTests(ITestOutputHelper output)
             ErrorCode.UnknownMemberId);
         h.Mock.Cluster.PushRequestErrors(KafkaApiKey.FindCoordinator, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.GroupCoordinatorNotAvailable);
         h.Mock.Cluster.PushRequestErrors(KafkaApiKey.Heartbeat, ErrorCode.NotCoordinatorForGroup, ErrorCode.RebalanceInProgress);
-        FaultTests.WaitFor(() => processor.Counters.CommitFailures > 0, "a commit failure surfaced");
+        ProcessorHarness.WaitFor(() => processor.Counters.CommitFailures > 0, "a commit failure surfaced");
         Assert.Contains("commit", processor.LastError, StringComparison.Ordinal);
 
         ProcessorHarness.WaitCaughtUp(processor);
-        await stop.CancelAsync();
-        await run.WaitAsync(ProcessorHarness.Patience);
-        output.WriteLine(processor.Counters.ToString());
+        await h.StopAsync(processor, stop, run);
 
-        var observed = h.ReadOutputs();
-        output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies");
-        observed.AssertMatches(reference);
-        h.AssertFinalStateEquals(reference);
+        h.AssertOutputsAndFinalState(reference);
         AssertCommittedToTheEnd(h);
     }
 

@@ -160,6 +160,39 @@ internal sealed class ProcessorHarness : IDisposable
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds, or throws naming <paramref name="what"/> after <see cref="Patience"/>.</summary>
+    public static void WaitFor(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>Stops a running processor cleanly and writes its counters to the test output.</summary>
+    public async Task StopAsync(KafkaMarketProcessor processor, CancellationTokenSource stop, Task run)
+    {
+        await stop.CancelAsync();
+        await run.WaitAsync(Patience);
+        Output.WriteLine(processor.Counters.ToString());
+    }
+
+    /// <summary>Reads the output topics and asserts them and the final state against <paramref name="reference"/>.</summary>
+    public ObservedOutputs AssertOutputsAndFinalState(Reference reference, bool byLastAppearance = false)
+    {
+        var observed = ReadOutputs();
+        Output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies");
+        observed.AssertMatches(reference, byLastAppearance);
+        AssertFinalStateEquals(reference);
+        return observed;
+    }
+
     /// <summary>Every message of a topic, all partitions, from the beginning to the current end.</summary>
     public List<ConsumeResult<byte[]?, byte[]>> ReadAll(string topic)
     {
