@@ -18,8 +18,9 @@ namespace PriceIntel.Kafka;
 /// outputs with the same deterministic ids; consumers drop repeats by id (the <c>priceintel-id</c>
 /// header). Outputs already acknowledged before the last commit are not re-emitted on restore.</para>
 /// <para>Determinism: a partition's input topics are merged in event-time order of their messages (ties:
-/// price updates, competitor data, user behaviour, then offset), waiting for an input that has nothing
-/// buffered until it has data, reaches its end, or <see cref="KafkaOptions.MaxTaskIdle"/> passes. For input
+/// price updates, competitor data, user behaviour, then offset); an input with nothing buffered holds the
+/// merge while its partition still has unfetched data (below the high watermark the last fetch reported),
+/// at most <see cref="KafkaOptions.MaxTaskIdle"/> for a partition that cannot be fetched. For input
 /// already in Kafka (catch-up, replay, restore) this makes results independent of fetch timing and of
 /// which process handles the partition; for live input that arrives after the consumer caught up, the
 /// interleaving of topics follows arrival.</para>
