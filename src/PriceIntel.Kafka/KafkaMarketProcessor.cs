@@ -127,7 +127,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             throw new InvalidOperationException("A KafkaMarketProcessor runs once; create another one to run again.");
         }
 
-        using var producer = new OutputProducer(_options, e => _counters.Error(e));
+        using var producer = new OutputProducer(_options, e => _counters.Error(e), OnClientLog);
         CheckTopics(producer.Producer.Handle);
         using var stateReader = new StateTopicReader(_options);
         _producer = producer;
@@ -706,11 +706,7 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
     }
 
-    private void OnClientLog(LogMessage m)
-    {
-        if (m.Level <= SyslogLevel.Warning)
-        {
-            Log.ClientLog(_logger, m.Facility, m.Message);
-        }
-    }
+    // librdkafka logs warnings on its own and debug lines only for the contexts named by the "debug"
+    // property (Kafka:Client:debug), so whatever it logs was asked for: all of it goes to the logger.
+    private void OnClientLog(LogMessage m) => Log.ClientLog(_logger, m.Facility, m.Message);
 }

@@ -38,7 +38,7 @@ internal sealed class KafkaOutputSink : IMarketOutputSink
 
     public KafkaOutputSink(KafkaOptions options, ILogger logger)
     {
-        _producer = new OutputProducer(options, e => Log.ClientError(logger, "producer", e));
+        _producer = new OutputProducer(options, e => Log.ClientError(logger, "producer", e), m => Log.ClientLog(logger, m.Facility, m.Message));
         _window = NewWindow();
     }
 

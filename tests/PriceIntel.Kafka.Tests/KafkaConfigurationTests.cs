@@ -46,6 +46,24 @@ public sealed class KafkaConfigurationTests
     }
 
     [Theory]
+    [InlineData(null, null, 5)]
+    [InlineData("max.in.flight.requests.per.connection", "1", 1)]
+    [InlineData("max.in.flight", "3", 3)]
+    [InlineData("max.in.flight", "50", 5)]
+    [InlineData("max.in.flight", "zero", 5)]
+    public void The_output_producer_takes_a_lower_in_flight_limit_but_never_more_than_idempotence_allows(string? name, string? value, int expected)
+    {
+        var settings = new Dictionary<string, string> { ["bootstrap.servers"] = "b:9092" };
+        if (name is not null)
+        {
+            settings[name] = value!;
+        }
+
+        Assert.Equal(expected, PriceIntel.Kafka.Processing.OutputProducer.MaxInFlight(settings));
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("max.in.flight", StringComparison.Ordinal)); // one name goes to the client, set by the caller
+    }
+
+    [Theory]
     [InlineData("Kafka:BatchSize", "0", "Kafka:BatchSize")]
     [InlineData("Kafka:CommitInterval", "-00:00:01", "Kafka:CommitInterval")]
     [InlineData("Kafka:GroupId", " ", "Kafka:GroupId")]

@@ -31,20 +31,27 @@ internal sealed class OutputProducer : IDisposable
     private readonly OutputJson _json = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
 
-    public OutputProducer(KafkaOptions options, Action<string>? onError)
+    public OutputProducer(KafkaOptions options, Action<string>? onError, Action<LogMessage>? onLog = null)
     {
         _options = options;
-        var config = new ProducerConfig(KafkaClientConfig.Build(options, "producer"))
+        var settings = KafkaClientConfig.Build(options, "producer");
+        var config = new ProducerConfig(settings)
         {
             EnableIdempotence = true,
             Acks = Acks.All,
-            MaxInFlight = 5,
-            LingerMs = 2,
             MessageTimeoutMs = (int)options.DeliveryTimeout.TotalMilliseconds,
             Partitioner = Partitioner.Murmur2Random,
             EnableDeliveryReports = true,
             DeliveryReportFields = "none",
         };
+
+        // Idempotence keeps order with up to 5 requests in flight per connection; a lower setting is the
+        // user's to choose, a higher one would break it. Linger is a latency/throughput knob: 2 ms unless set.
+        config.MaxInFlight = MaxInFlight(settings);
+        if (!settings.ContainsKey("linger.ms") && !settings.ContainsKey("queue.buffering.max.ms"))
+        {
+            config.LingerMs = 2;
+        }
         if (!options.Client.Keys.Any(k => string.Equals(k, "compression.type", StringComparison.OrdinalIgnoreCase)))
         {
             // Outputs are JSON and snapshots mostly empty buckets: lz4 shrinks both several-fold for little CPU.
@@ -67,7 +74,7 @@ internal sealed class OutputProducer : IDisposable
             onError?.Invoke($"producer: {e.Code}: {e.Reason}");
         });
 
-        builder.SetLogHandler((_, _) => { });
+        builder.SetLogHandler((_, m) => onLog?.Invoke(m));
         _producer = builder.Build();
     }
 
@@ -182,6 +189,22 @@ internal sealed class OutputProducer : IDisposable
                 return;
             }
         }
+    }
+
+    // librdkafka knows the setting under two names: the smallest valid value given under either wins, at
+    // most 5, and only one name goes to the client.
+    internal static int MaxInFlight(Dictionary<string, string> settings)
+    {
+        int inFlight = 5;
+        foreach (string name in new[] { "max.in.flight.requests.per.connection", "max.in.flight" })
+        {
+            if (settings.Remove(name, out var given) && int.TryParse(given, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1 && n < inFlight)
+            {
+                inFlight = n;
+            }
+        }
+
+        return inFlight;
     }
 
     private byte[] ValueWithoutNewLine()

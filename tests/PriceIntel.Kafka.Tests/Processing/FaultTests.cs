@@ -20,7 +20,16 @@ public sealed class FaultTests(ITestOutputHelper output)
         // Retriable produce errors, then every broker slower than the client's socket timeout, so
         // in-flight produce requests time out and are sent again (which duplicates on this mock).
         h.Mock.Cluster.PushRequestErrors(KafkaApiKey.Produce, Confluent.Kafka.ErrorCode.NotLeaderForPartition, Confluent.Kafka.ErrorCode.RequestTimedOut, Confluent.Kafka.ErrorCode.NotEnoughReplicas, Confluent.Kafka.ErrorCode.LeaderNotAvailable);
-        using var processor = h.NewProcessor(o => o.Client["socket.timeout.ms"] = "1000");
+        // One produce request in flight per connection: the mock checks idempotent sequence numbers only for
+        // transactional producers, so it appends a batch pipelined behind one it refused; librdkafka then takes
+        // the refused batch as implicitly acknowledged by its successor and never retries it (seen in its
+        // debug log: "implicitly acked by subsequent batch success"). A real broker refuses the successor
+        // with OUT_OF_ORDER_SEQUENCE_NUMBER, so this only keeps the mock from losing what Kafka would not.
+        using var processor = h.NewProcessor(o =>
+        {
+            o.Client["socket.timeout.ms"] = "1000";
+            o.Client["max.in.flight.requests.per.connection"] = "1";
+        });
         processor.BatchProcessed = Pace.PerEvent(TimeSpan.FromMilliseconds(0.2));
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);

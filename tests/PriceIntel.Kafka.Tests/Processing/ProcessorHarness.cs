@@ -134,6 +134,11 @@ internal sealed class ProcessorHarness : IDisposable
     public KafkaMarketProcessor NewProcessor(Action<KafkaOptions>? change = null)
     {
         var options = CopyOptions();
+        if (Environment.GetEnvironmentVariable(TestLogger.DebugVariable) is { Length: > 0 } contexts)
+        {
+            options.Client["debug"] = contexts;
+        }
+
         change?.Invoke(options);
         return KafkaMarketProcessor.Create(EngineOptions, options, new TestLogger(Output));
     }
@@ -187,7 +192,7 @@ internal sealed class ProcessorHarness : IDisposable
     public ObservedOutputs AssertOutputsAndFinalState(Reference reference, bool byLastAppearance = false)
     {
         var observed = ReadOutputs();
-        Output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies");
+        Output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies; the reference has {reference.Distinct}");
         observed.AssertMatches(reference, byLastAppearance);
         AssertFinalStateEquals(reference);
         return observed;
@@ -490,8 +495,12 @@ internal sealed class ObservedOutputs : OutputSet
         Assert.True(reference.Distinct > 0, "the reference produced no outputs: the test would prove nothing");
         var missing = reference.JsonById.Keys.Except(JsonById.Keys).ToList();
         var extra = JsonById.Keys.Except(reference.JsonById.Keys).ToList();
-        Assert.True(missing.Count == 0, $"{missing.Count} outputs lost, e.g. {string.Join(" | ", missing.Take(3).Select(k => reference.JsonById[k]))}");
-        Assert.True(extra.Count == 0, $"{extra.Count} outputs not in the reference, e.g. {string.Join(" | ", extra.Take(3).Select(k => JsonById[k]))}");
+        // Both directions in one message: a loss with an extra beside it means different results (merge
+        // order, state), a loss alone means an output that never reached the topic.
+        Assert.True(
+            missing.Count == 0 && extra.Count == 0,
+            $"{missing.Count} outputs lost, e.g. {string.Join(" | ", missing.Take(3).Select(k => reference.JsonById[k]))}; "
+            + $"{extra.Count} outputs not in the reference, e.g. {string.Join(" | ", extra.Take(3).Select(k => JsonById[k]))}");
         foreach (var (key, json) in reference.JsonById)
         {
             Assert.Equal(json, JsonById[key]);
