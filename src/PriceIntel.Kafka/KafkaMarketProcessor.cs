@@ -38,6 +38,7 @@ public sealed class KafkaMarketProcessor : IDisposable
     private readonly IReadOnlyList<string> _inputs;
     private readonly RawValueDeserializer _raw;
     private OutputProducer? _producer;
+    private EngineThread? _engineThread;
     private StateTopicReader? _stateReader;
     private IConsumer<Ignore, RawValue>? _consumer;
     private List<TopicPartition>? _resumeAfterAssign;
@@ -128,6 +129,8 @@ public sealed class KafkaMarketProcessor : IDisposable
         }
 
         using var producer = new OutputProducer(_options, e => _counters.Error(e), OnClientLog);
+        using var engineThread = _options.EngineThread ? new EngineThread() : null;
+        _engineThread = engineThread;
         CheckTopics(producer.Producer.Handle);
         using var stateReader = new StateTopicReader(_options);
         _producer = producer;
@@ -431,7 +434,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             }
 
             var snapshot = snapshots.GetValueOrDefault(p);
-            var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, OnDeliveryFailure, _logger);
+            var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, OnDeliveryFailure, _logger, _engineThread);
             var committedHere = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var tpo in committed)
             {
@@ -479,8 +482,9 @@ public sealed class KafkaMarketProcessor : IDisposable
     {
         foreach (int p in partitions.Select(tp => tp.Partition.Value).Distinct())
         {
-            if (_tasks.Remove(p))
+            if (_tasks.Remove(p, out var task))
             {
+                task.WaitIdle(); // nothing of it runs once it is gone
                 Log.Lost(_logger, p);
                 OwnershipChanged?.Invoke(p, false);
             }

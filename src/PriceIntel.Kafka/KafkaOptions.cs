@@ -89,6 +89,14 @@ public sealed class KafkaOptions
     /// </summary>
     public TimeSpan MaxTaskIdle { get => _maxTaskIdle; set => _maxTaskIdle = Span(value, TimeSpan.Zero, TimeSpan.FromHours(1), "Kafka:MaxTaskIdle"); }
 
+    /// <summary>
+    /// Runs the engines on a thread of their own: while it processes one batch and produces its outputs, the
+    /// consume thread fetches, decodes and merges the next. Results are the same either way (batches are cut
+    /// and ordered on the consume thread); false keeps everything on the consume thread, for a host that
+    /// wants one thread per processor. Default true.
+    /// </summary>
+    public bool EngineThread { get; set; } = true;
+
     /// <summary>Longest time to read a partition's snapshot and committed offsets on assignment. Default 30 s.</summary>
     public TimeSpan RestoreTimeout { get => _restoreTimeout; set => _restoreTimeout = Span(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), "Kafka:RestoreTimeout"); }
 

@@ -55,6 +55,7 @@ public class KafkaPipelineBenchmarks
     private double _firstInput;
     private double _allInput;
     private double _caughtUp;
+    private string _pipelineThreads = "";
 
     private KafkaMarketProcessor? _processor;
     private CancellationTokenSource? _stop;
@@ -123,7 +124,7 @@ public class KafkaPipelineBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _cluster.Dispose();
 
-    [IterationSetup(Target = nameof(Pipeline))]
+    [IterationSetup(Targets = [nameof(Pipeline), nameof(PipelineOnOneThread)])]
     public void CreateStateTopic()
     {
         // A fresh state topic per run: restore on assignment scans the whole state partition.
@@ -197,10 +198,18 @@ public class KafkaPipelineBenchmarks
 
     /// <summary>A new processor group: decode, merge, engines, outputs produced and acknowledged, offsets committed.</summary>
     [Benchmark(OperationsPerInvoke = Events)]
-    public long Pipeline()
+    public long Pipeline() => RunPipeline(engineThread: true);
+
+    /// <summary>The same pipeline with <see cref="KafkaOptions.EngineThread"/> off: consuming, decoding, merging, the engines and producing all on one thread.</summary>
+    [Benchmark(OperationsPerInvoke = Events)]
+    public long PipelineOnOneThread() => RunPipeline(engineThread: false);
+
+    private long RunPipeline(bool engineThread)
     {
         var options = Copy(_options);
         options.GroupId = $"pipeline-{_run}";
+        options.EngineThread = engineThread;
+        _pipelineThreads = engineThread ? "engine thread" : "one thread";
         _stop = new CancellationTokenSource();
         _clock.Restart();
         _firstInput = _allInput = 0;
@@ -238,7 +247,7 @@ public class KafkaPipelineBenchmarks
         return _processor.Counters.Events;
     }
 
-    [IterationCleanup(Target = nameof(Pipeline))]
+    [IterationCleanup(Targets = [nameof(Pipeline), nameof(PipelineOnOneThread)])]
     public void StopPipeline()
     {
         if (_processor is null)
@@ -256,7 +265,7 @@ public class KafkaPipelineBenchmarks
         _stop.Dispose();
         _processor.Dispose();
         _processor = null;
-        Console.WriteLine($"// pipeline: first batch processed at {_firstInput:F0} ms, all processed at {_allInput:F0} ms, caught up at {_caughtUp:F0} ms; {counters}");
+        Console.WriteLine($"// pipeline ({_pipelineThreads}): first batch processed at {_firstInput:F0} ms, all processed at {_allInput:F0} ms, caught up at {_caughtUp:F0} ms; {counters}");
         if (counters.Messages != _messages || counters.Events != Events || counters.ReplayedEvents != 0 || counters.DeadLettered != 0 || counters.DeliveryFailures != 0)
         {
             throw new InvalidOperationException($"The pipeline run did not process exactly the published input ({_messages} messages, {Events} events): {counters}.");
@@ -312,8 +321,8 @@ public class KafkaPipelineBenchmarks
             AddJob(Job.Default
                 .WithStrategy(RunStrategy.Monitoring)
                 .WithLaunchCount(1)
-                .WithWarmupCount(1)
-                .WithIterationCount(5)
+                .WithWarmupCount(4)
+                .WithIterationCount(7)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1)
                 .WithId("KafkaRun"));

@@ -33,8 +33,16 @@ internal sealed class PartitionTask
     private readonly long[] _ackedNext;
     private readonly long[] _committedNext;
     private readonly long[] _storedNext;
+    private readonly EngineThread? _engineThread;
     private MarketEvent[] _batch;
     private int _batchCount;
+
+    // The batch handed to the engine thread (the other of the two buffers) and what goes with it.
+    private MarketEvent[] _submitted;
+    private int _submittedCount;
+    private bool _submittedSuppressed;
+    private LedgerEntry? _submittedEntry;
+    private OutputProducer? _submittedProducer;
     private bool _batchSuppressed;
     private LedgerEntry? _open;
     private MarketEventJsonDecoder _decoder;
@@ -53,9 +61,11 @@ internal sealed class PartitionTask
         KafkaOptions options,
         ProcessorCounters counters,
         Action<string> onDeliveryFailure,
-        ILogger logger)
+        ILogger logger,
+        EngineThread? engineThread = null)
     {
         _onDeliveryFailure = onDeliveryFailure;
+        _engineThread = engineThread;
         Partition = partition;
         _topics = topics;
         _engineOptions = engineOptions;
@@ -76,6 +86,7 @@ internal sealed class PartitionTask
         _storedNext = new long[topics.Count];
         _startNext = new long[topics.Count];
         _batch = new MarketEvent[options.BatchSize];
+        _submitted = engineThread is null ? [] : new MarketEvent[options.BatchSize];
         Engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
         _productKeys = new ProductKeyCache(Engine.Keys.Products);
@@ -105,6 +116,7 @@ internal sealed class PartitionTask
     /// </summary>
     public long[] Restore(StateSnapshot? snapshot, IReadOnlyDictionary<string, long> committed)
     {
+        _engineThread?.WaitIdle(this);
         if (snapshot is not null)
         {
             Engine = MarketEngine.Restore(_engineOptions, snapshot.Bytes.AsSpan(0, snapshot.Length), _logger);
@@ -140,6 +152,7 @@ internal sealed class PartitionTask
     /// </summary>
     public long[] Rewind()
     {
+        _engineThread?.WaitIdle(this); // the engine is about to be replaced: its running batch finishes first
         // Outputs of everything below the acknowledged offsets reached the brokers: the replay skips them.
         var committed = new Dictionary<string, long>(StringComparer.Ordinal);
         for (int i = 0; i < _topics.Count; i++)
@@ -317,14 +330,22 @@ internal sealed class PartitionTask
         }
     }
 
-    /// <summary>Processes the partial batch, if any (revoke, shutdown).</summary>
+    /// <summary>Processes the partial batch, if any, and waits until the engine is done (revoke, shutdown).</summary>
     public void Drain(OutputProducer producer)
     {
         if (_batchCount > 0)
         {
             ProcessBatch(producer);
         }
+
+        _engineThread?.WaitIdle(this);
     }
+
+    /// <summary>Waits until the engine thread is not running this task's batch.</summary>
+    public void WaitIdle() => _engineThread?.WaitIdle(this);
+
+    /// <summary>Set while no batch of this task is on the engine thread (see <see cref="EngineThread"/>).</summary>
+    public ManualResetEventSlim Idle { get; } = new(initialState: true, spinCount: 100);
 
     /// <summary>
     /// Walks the ledger's acknowledged prefix: advances the committable offsets, produces a snapshot that
@@ -417,6 +438,7 @@ internal sealed class PartitionTask
             return;
         }
 
+        _engineThread?.WaitIdle(this); // the state after every batch taken so far
         _snapshotBuffer.ResetWrittenCount();
         Engine.WriteSnapshot(_snapshotBuffer);
         var entry = Rent(LedgerEntryKind.Snapshot);
@@ -546,43 +568,67 @@ internal sealed class PartitionTask
         }
     }
 
+    // Cuts the batch: its ledger entry takes its place now, on the consume thread (so the ledger keeps input
+    // order), with the offsets the batch brings the partition to; the engine runs it here or on the engine
+    // thread, which seals the entry once its outputs are produced.
     private void ProcessBatch(OutputProducer producer)
     {
-        var outputs = Engine.Process(_batch.AsSpan(0, _batchCount));
-        _counters.Processed(_batchCount, _batchSuppressed);
-        BatchProcessed?.Invoke(Partition, _batchCount);
-        _batchCount = 0;
-        _batchesProcessed++;
-        if (_batchSuppressed)
+        var entry = _batchSuppressed ? _open : OpenEntry();
+        _open = null;
+        if (entry is not null)
         {
-            // Replay below the committed offsets: these outputs were acknowledged before.
-            if (_open is not null)
-            {
-                _open.Seal();
-                _processedNext.CopyTo(_open.NextOffsets, 0);
-                _ledger.Enqueue(_open);
-                _open = null;
-            }
+            _processedNext.CopyTo(entry.NextOffsets, 0);
+            _ledger.Enqueue(entry);
+        }
 
+        _batchesProcessed++;
+        if (_engineThread is null)
+        {
+            Run(producer, _batch, _batchCount, _batchSuppressed, entry);
+            _batchCount = 0;
             return;
         }
 
-        var entry = OpenEntry();
-        var keys = outputs.Keys;
-        foreach (ref readonly var s in outputs.Signals.Span)
+        _engineThread.WaitIdle(this); // the other buffer is free once this partition's previous batch is done
+        (_batch, _submitted) = (_submitted, _batch);
+        _submittedCount = _batchCount;
+        _submittedSuppressed = _batchSuppressed;
+        _submittedEntry = entry;
+        _submittedProducer = producer;
+        _batchCount = 0;
+        _engineThread.Submit(this);
+    }
+
+    /// <summary>Engine thread: runs the batch <see cref="ProcessBatch"/> handed over.</summary>
+    public void RunSubmitted()
+    {
+        var entry = _submittedEntry;
+        _submittedEntry = null;
+        Run(_submittedProducer!, _submitted, _submittedCount, _submittedSuppressed, entry);
+    }
+
+    private void Run(OutputProducer producer, MarketEvent[] batch, int count, bool suppressed, LedgerEntry? entry)
+    {
+        var outputs = Engine.Process(batch.AsSpan(0, count));
+        _counters.Processed(count, suppressed);
+        BatchProcessed?.Invoke(Partition, count);
+
+        // Below the committed offsets (a replay) the outputs were acknowledged before: not produced again.
+        if (!suppressed && entry is not null)
         {
-            producer.Signal(entry, in s, keys, _productKeys.Utf8(s.ProductId));
+            var keys = outputs.Keys;
+            foreach (ref readonly var s in outputs.Signals.Span)
+            {
+                producer.Signal(entry, in s, keys, _productKeys.Utf8(s.ProductId));
+            }
+
+            foreach (ref readonly var d in outputs.Decisions.Span)
+            {
+                producer.Decision(entry, in d, keys, _productKeys.Utf8(d.ProductId));
+            }
         }
 
-        foreach (ref readonly var d in outputs.Decisions.Span)
-        {
-            producer.Decision(entry, in d, keys, _productKeys.Utf8(d.ProductId));
-        }
-
-        _processedNext.CopyTo(entry.NextOffsets, 0);
-        entry.Seal();
-        _ledger.Enqueue(entry);
-        _open = null;
+        entry?.Seal();
     }
 
     private LedgerEntry OpenEntry() => _open ??= Rent(LedgerEntryKind.Batch);

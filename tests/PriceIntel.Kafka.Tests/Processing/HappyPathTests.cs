@@ -2,15 +2,17 @@ namespace PriceIntel.Kafka.Tests.Processing;
 
 public sealed class HappyPathTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    [Fact]
-    public async Task One_processor_reproduces_the_in_process_run()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task One_processor_reproduces_the_in_process_run(bool engineThread)
     {
         using var h = new ProcessorHarness(output);
         long published = h.PublishMarket();
         var reference = h.ComputeReference();
         Assert.Equal(published, reference.Events);
 
-        using var processor = h.NewProcessor();
+        using var processor = h.NewProcessor(o => o.EngineThread = engineThread);
         using var stop = new CancellationTokenSource();
         var run = processor.RunAsync(stop.Token);
         ProcessorHarness.WaitCaughtUp(processor);
