@@ -196,7 +196,6 @@ public sealed class KafkaMarketProcessor : IDisposable
     private void Loop(IConsumer<Ignore, RawValue> consumer, OutputProducer producer, CancellationToken ct)
     {
         long nextTick = 0;
-        long nextStore = 0;
         int pauseAbove = Math.Max(4 * _options.BatchSize, 16_384);
         while (!ct.IsCancellationRequested)
         {
@@ -263,11 +262,10 @@ public sealed class KafkaMarketProcessor : IDisposable
             {
                 Tick(consumer, producer, now, pauseAbove);
                 nextTick = now + 5;
-                if (now >= nextStore)
-                {
-                    StoreOffsets(consumer);
-                    nextStore = now + 50;
-                }
+
+                // Acknowledged offsets go to the client at once (a call per partition that advanced); its
+                // background commit takes them at the next CommitInterval.
+                StoreOffsets(consumer);
             }
         }
     }
