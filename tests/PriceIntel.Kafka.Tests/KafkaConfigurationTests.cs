@@ -45,6 +45,14 @@ public sealed class KafkaConfigurationTests
         Assert.Equal("broker-1:9093,broker-2:9093", built["bootstrap.servers"]);
     }
 
+    [Fact]
+    public void The_engine_thread_is_on_unless_configured_off()
+    {
+        Assert.True(KafkaConfiguration.Bind(new ConfigurationBuilder().Build().GetSection("Kafka")).EngineThread);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Kafka:EngineThread"] = "false" }).Build();
+        Assert.False(KafkaConfiguration.Bind(configuration.GetSection("Kafka")).EngineThread);
+    }
+
     [Theory]
     [InlineData(null, null, 5)]
     [InlineData("max.in.flight.requests.per.connection", "1", 1)]

@@ -56,6 +56,7 @@ public class KafkaPipelineBenchmarks
     private double _allInput;
     private double _caughtUp;
     private string _pipelineThreads = "";
+    private string _bareFetch = "";
 
     private KafkaMarketProcessor? _processor;
     private CancellationTokenSource? _stop;
@@ -134,9 +135,26 @@ public class KafkaPipelineBenchmarks
 
     /// <summary>A new group that reads every input message and counts it (and its value's length), nothing else.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
-    public long BareConsumption()
+    public long BareConsumption() => RunBare(tunedFetch: true);
+
+    /// <summary>
+    /// The same counting consumer with librdkafka's default fetch settings (<c>fetch.wait.max.ms</c> 500,
+    /// <c>fetch.queue.backoff.ms</c> 1000): what a plain consumer gets from the mock out of the box.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Events)]
+    public long BareConsumptionLibrdkafkaDefaults() => RunBare(tunedFetch: false);
+
+    private long RunBare(bool tunedFetch)
     {
-        var config = new ConsumerConfig(KafkaClientConfig.Build(_options, "consumer"))
+        var settings = KafkaClientConfig.Build(_options, "consumer");
+        _bareFetch = tunedFetch ? "tuned fetch" : "librdkafka fetch defaults";
+        if (!tunedFetch)
+        {
+            settings.Remove("fetch.wait.max.ms");
+            settings.Remove("fetch.queue.backoff.ms");
+        }
+
+        var config = new ConsumerConfig(settings)
         {
             GroupId = $"bare-{++_run}",
             EnableAutoCommit = false,
@@ -145,6 +163,7 @@ public class KafkaPipelineBenchmarks
             EnablePartitionEof = true,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
             IsolationLevel = IsolationLevel.ReadCommitted,
+            ConsumeResultFields = "topic", // as the processor's: no headers or timestamps marshalled
         };
         _clock.Restart();
         var consumer = new ConsumerBuilder<Ignore, int>(config).SetValueDeserializer(LengthOnly.Instance).Build();
@@ -181,10 +200,10 @@ public class KafkaPipelineBenchmarks
         return messages;
     }
 
-    [IterationCleanup(Target = nameof(BareConsumption))]
+    [IterationCleanup(Targets = [nameof(BareConsumption), nameof(BareConsumptionLibrdkafkaDefaults)])]
     public void CloseBare()
     {
-        Console.WriteLine($"// bare: first message at {_firstInput:F0} ms, all read at {_allInput:F0} ms");
+        Console.WriteLine($"// bare ({_bareFetch}): first message at {_firstInput:F0} ms, all read at {_allInput:F0} ms");
         _bare?.Close();
         _bare?.Dispose();
         _bare = null;
