@@ -131,7 +131,6 @@ public sealed class KafkaMarketProcessor : IDisposable
         using var producer = new OutputProducer(_options, e => _counters.Error(e), OnClientLog);
         using var engineThread = _options.EngineThread ? new EngineThread() : null;
         _engineThread = engineThread;
-        CheckTopics(producer.Producer.Handle);
         using var stateReader = new StateTopicReader(_options);
         _producer = producer;
         _stateReader = stateReader;
@@ -170,9 +169,12 @@ public sealed class KafkaMarketProcessor : IDisposable
             .Build();
         _consumer = consumer;
         consumer.Subscribe(_inputs);
-        Log.Started(_logger, _options.GroupId, string.Join(", ", _inputs));
         try
         {
+            // The group join goes on in the client's background while the topics are checked (each takes
+            // ~0.05-0.1 s); nothing is consumed, so nothing assigned is processed, before the check passes.
+            CheckTopics(producer.Producer.Handle);
+            Log.Started(_logger, _options.GroupId, string.Join(", ", _inputs));
             Loop(consumer, producer, cancellationToken);
         }
         finally
