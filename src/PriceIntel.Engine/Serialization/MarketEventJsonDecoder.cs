@@ -68,6 +68,13 @@ internal sealed class MarketEventJsonDecoder
             error = Malformed(ex);
             return false;
         }
+        catch (InvalidOperationException ex)
+        {
+            // Unescaping a string with a lone UTF-16 surrogate escape (e.g. "\ud83d") throws this
+            // rather than JsonException; it is bad input like any other.
+            error = Malformed(ex);
+            return false;
+        }
 
         return TryBuild(line, ref fields, out result, out error);
     }
@@ -506,7 +513,7 @@ internal sealed class MarketEventJsonDecoder
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static string Malformed(JsonException ex) => $"malformed JSON: {ex.Message}";
+    private static string Malformed(Exception ex) => $"malformed JSON: {ex.Message}";
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string NotAnObject(JsonTokenType token) =>
