@@ -8,13 +8,22 @@ using System.Text.Unicode;
 namespace PriceIntel.Engine.Serialization;
 
 /// <summary>
-/// Decodes one JSON Lines event (docs/wire-format.md) into a <see cref="MarketEvent"/> with
-/// <see cref="Utf8JsonReader"/>, interning keys through <see cref="MarketKeys"/>. Known keys and
-/// valid lines allocate nothing; every rejection returns a reason naming the field and value
-/// (the reason string is built on that rare path only). Property order does not matter and unknown
-/// properties are skipped. Keys of a rejected line are never interned. Not thread-safe: one decoder
-/// per reading thread.
+/// Decodes one JSON Lines event (docs/wire-format.md) into a <see cref="MarketEvent"/>, interning
+/// keys through <see cref="MarketKeys"/>. Known keys and valid lines allocate nothing; every
+/// rejection returns a reason naming the field and value (the reason string is built on that rare
+/// path only). Property order does not matter and unknown properties are skipped. Keys are interned
+/// only after every field check passed, so a rejected line adds no keys, except that when the
+/// key table itself refuses a competitor or platform key, the line's product (interned first) stays.
+/// Not thread-safe: one decoder per reading thread.
 /// </summary>
+/// <remarks>
+/// Two paths read a line. The fast path, <see cref="FlatJsonEventScanner"/>, reads the common flat,
+/// escape-free shape straight off the bytes; the reader path (<see cref="TryDecodeWithReader"/>)
+/// runs <see cref="Utf8JsonReader"/> and handles everything. The fast path only ever succeeds: any
+/// line it is unsure of, and any line that fails a check, is decoded again by the reader path,
+/// which gives the result and words the error. Both fill the same <see cref="Fields"/> and share the
+/// checks and interning (<c>TryBuild</c>), so they agree on every line.
+/// </remarks>
 internal sealed class MarketEventJsonDecoder
 {
     /// <summary>Largest accepted timestamp: 9999-12-31T23:59:59.999Z.</summary>
@@ -31,6 +40,7 @@ internal sealed class MarketEventJsonDecoder
     private readonly Utf8KeyCache _products;
     private readonly Utf8KeyCache _competitors;
     private readonly Utf8KeyCache _platforms;
+    private readonly FlatJsonEventScanner _scanner = new();
 
     public MarketEventJsonDecoder(MarketKeys keys)
     {
@@ -47,6 +57,25 @@ internal sealed class MarketEventJsonDecoder
     /// <summary>Decodes one line (without its line terminator).</summary>
     /// <returns>True with the event; false with a reason naming the problem.</returns>
     public bool TryDecode(ReadOnlySpan<byte> line, out MarketEvent result, [NotNullWhen(false)] out string? error)
+    {
+        var fields = default(Fields);
+        if (_scanner.TryScan(line, ref fields) && TryBuild(line, ref fields, out result, out error))
+        {
+            return true;
+        }
+
+        // Unsure or rejected: the reader path decides and words the error. A failed TryBuild may
+        // have interned the product before a competitor or platform key failed; the reader path
+        // then interns and fails the same way, so the key tables end up the same.
+        return TryDecodeWithReader(line, out result, out error);
+    }
+
+    /// <summary>
+    /// Decodes one line with <see cref="Utf8JsonReader"/> only, never the fast path: the reference
+    /// behaviour <see cref="TryDecode"/> must match (tests and benchmarks compare the two).
+    /// </summary>
+    /// <returns>True with the event; false with a reason naming the problem.</returns>
+    internal bool TryDecodeWithReader(ReadOnlySpan<byte> line, out MarketEvent result, [NotNullWhen(false)] out string? error)
     {
         result = default;
         if (!Utf8.IsValid(line))
@@ -65,6 +94,13 @@ internal sealed class MarketEventJsonDecoder
         }
         catch (JsonException ex)
         {
+            error = Malformed(ex);
+            return false;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Unescaping a string with a lone UTF-16 surrogate escape (e.g. "\ud83d") throws this
+            // rather than JsonException; it is bad input like any other.
             error = Malformed(ex);
             return false;
         }
@@ -506,7 +542,7 @@ internal sealed class MarketEventJsonDecoder
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static string Malformed(JsonException ex) => $"malformed JSON: {ex.Message}";
+    private static string Malformed(Exception ex) => $"malformed JSON: {ex.Message}";
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string NotAnObject(JsonTokenType token) =>
@@ -566,7 +602,7 @@ internal sealed class MarketEventJsonDecoder
     }
 
     /// <summary>Where a key's UTF-8 bytes are: a slice of the line, or (when escaped) of the key scratch.</summary>
-    private readonly struct KeySlice(int start, int length, bool inScratch)
+    internal readonly struct KeySlice(int start, int length, bool inScratch)
     {
         public readonly int Start = start;
         public readonly int Length = length;
@@ -574,8 +610,8 @@ internal sealed class MarketEventJsonDecoder
         public readonly bool Present = true;
     }
 
-    /// <summary>The fields seen so far on one line.</summary>
-    private struct Fields
+    /// <summary>The fields seen so far on one line (filled by the reader path or by <see cref="FlatJsonEventScanner"/>).</summary>
+    internal struct Fields
     {
         public byte Kind;
         public byte Action;

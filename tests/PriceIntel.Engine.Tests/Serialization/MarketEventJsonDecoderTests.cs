@@ -143,6 +143,19 @@ public sealed class MarketEventJsonDecoderTests
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"\ud83d":1}""")]
+    [InlineData("""{"type":"\ud83d"}""")]
+    [InlineData("""{"type":"inventory","product":"\ud83d","units":1,"ts":1}""")]
+    [InlineData("""{"type":"inventory","product":"\udc00x","units":1,"ts":1}""")]
+    [InlineData("""{"type":"inventory","product":"p","units":1,"ts":"2024-11-24T00:00:00\ud83d"}""")]
+    public void Lone_surrogate_escapes_are_rejected_not_thrown(string line)
+    {
+        var error = Reject(line);
+        Assert.StartsWith("malformed JSON: ", error, StringComparison.Ordinal);
+        Assert.Equal(0, _keys.Products.Count);
+    }
+
     [Fact]
     public void Invalid_utf8_is_rejected()
     {

@@ -1,0 +1,132 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using PriceIntel.Engine.Serialization;
+
+namespace PriceIntel.Benchmarks.Serialization;
+
+/// <summary>
+/// Decoding events of a simulated market (seed 42, 2,000 products × 8 competitors over two days)
+/// as <see cref="MarketEventJsonEncoder"/> writes them: <see cref="MarketEventJsonDecoder.TryDecode"/>
+/// against its <see cref="System.Text.Json.Utf8JsonReader"/> path alone
+/// (<see cref="MarketEventJsonDecoder.TryDecodeWithReader"/>, the baseline). <see cref="Events"/>
+/// <c>mixed</c> is the first 1,000,000 events as they come (mostly competitor prices and demand);
+/// an event type name takes only that type's lines among them, repeated to 1,000,000. Figures are per line.
+/// </summary>
+[MemoryDiagnoser]
+public class MixedJsonDecodeBenchmarks
+{
+    private const int Lines = 1_000_000;
+
+    private byte[] _buffer = [];
+    private int[] _starts = [];
+    private int[] _lengths = [];
+    private MarketEventJsonDecoder _decoder = null!;
+    private MarketEvent[] _events = [];
+
+    /// <summary><c>mixed</c>, or the one event type to decode.</summary>
+    [Params("mixed", "competitor_price", "demand", "inventory", "cost", "list_price")]
+    public string Events { get; set; } = "mixed";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var keys = new MarketKeys();
+        var simulator = new MarketSimulator(
+            new MarketSimulatorOptions { Seed = 42, ProductCount = 2_000, CompetitorCount = 8, Duration = TimeSpan.FromDays(2) },
+            keys);
+        var encoder = new MarketEventJsonEncoder(keys);
+        var output = new ArrayBufferWriter<byte>(Lines * 160);
+        var batch = new MarketEvent[4096];
+        var kinds = new int[6];
+        var starts = new List<int>(Lines);
+        var lengths = new List<int>(Lines);
+        int count = 0;
+        while (count < Lines)
+        {
+            int n = simulator.ReadAsync(batch, NoRejections.Instance, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            if (n == 0)
+            {
+                throw new InvalidOperationException($"the simulated market has only {count} events; {Lines} are needed");
+            }
+
+            for (int i = 0; i < n && count < Lines; i++, count++)
+            {
+                kinds[(int)batch[i].Kind]++;
+                if (Events == "mixed" || Events == WireNames.EventKinds[(int)batch[i].Kind].ToString())
+                {
+                    int start = output.WrittenCount;
+                    encoder.Write(in batch[i], output);
+                    starts.Add(start);
+                    lengths.Add(output.WrittenCount - start - 1);
+                }
+            }
+        }
+
+        _starts = new int[Lines];
+        _lengths = new int[Lines];
+        for (int i = 0; i < Lines; i++)
+        {
+            _starts[i] = starts[i % starts.Count];
+            _lengths[i] = lengths[i % lengths.Count];
+        }
+
+        simulator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _buffer = output.WrittenSpan.ToArray();
+        _decoder = new MarketEventJsonDecoder(keys);
+        _events = new MarketEvent[Lines];
+        if (DecodeAll() != Lines || DecodeAllWithReader() != Lines)
+        {
+            throw new InvalidOperationException("setup lines must all decode");
+        }
+
+        Console.WriteLine(
+            $"// {Events}: {starts.Count} distinct lines of {_buffer.Length / (double)starts.Count:F1} bytes on average; the first {Lines} events: " +
+            $"{kinds[1]} competitor_price, {kinds[2]} demand, {kinds[3]} inventory, {kinds[4]} cost, {kinds[5]} list_price");
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Lines)]
+    public int MarketEventDecoder_ReaderOnly() => DecodeAllWithReader();
+
+    [Benchmark(OperationsPerInvoke = Lines)]
+    public int MarketEventDecoder() => DecodeAll();
+
+    private int DecodeAll()
+    {
+        int ok = 0;
+        var buffer = _buffer.AsSpan();
+        var events = _events;
+        for (int i = 0; i < Lines; i++)
+        {
+            if (_decoder.TryDecode(buffer.Slice(_starts[i], _lengths[i]), out events[i], out _))
+            {
+                ok++;
+            }
+        }
+
+        return ok;
+    }
+
+    private int DecodeAllWithReader()
+    {
+        int ok = 0;
+        var buffer = _buffer.AsSpan();
+        var events = _events;
+        for (int i = 0; i < Lines; i++)
+        {
+            if (_decoder.TryDecodeWithReader(buffer.Slice(_starts[i], _lengths[i]), out events[i], out _))
+            {
+                ok++;
+            }
+        }
+
+        return ok;
+    }
+
+    /// <summary>The simulator never rejects; anything else is a setup bug.</summary>
+    private sealed class NoRejections : IRejectionSink
+    {
+        public static readonly NoRejections Instance = new();
+
+        public void Reject(RejectedInput rejected) => throw new InvalidOperationException(rejected.Reason);
+    }
+}
