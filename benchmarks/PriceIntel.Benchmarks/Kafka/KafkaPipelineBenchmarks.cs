@@ -13,13 +13,15 @@ namespace PriceIntel.Benchmarks.Kafka;
 /// End to end through librdkafka's in-process mock cluster: a simulated market (700 products × 8
 /// competitors over one day) is published once to the three input topics; each invocation then reads all
 /// of it again with a fresh consumer group. The baseline only counts the messages (the processor's
-/// consumer settings, values not even copied); the pipeline is a fresh <see cref="KafkaMarketProcessor"/>
-/// that decodes, merges, runs the engines, produces every signal and decision (idempotent, acks=all) and
-/// commits, timed until <see cref="KafkaMarketProcessor.IsCaughtUp"/> with every event processed.
+/// consumer settings, values not even copied); a second bare consumer does the same with librdkafka's
+/// default fetch settings. The pipeline is a fresh <see cref="KafkaMarketProcessor"/> that decodes,
+/// merges, runs the engines, produces every signal and decision (idempotent, acks=all) and commits,
+/// timed until <see cref="KafkaMarketProcessor.IsCaughtUp"/> with every event processed; once with its
+/// engine thread (the default) and once with <see cref="KafkaOptions.EngineThread"/> off.
 /// Figures are per event (<c>OperationsPerInvoke</c> = events; the Op/s column is events/s).
 /// </summary>
 /// <remarks>
-/// <para>Both benchmarks include joining the group (~0.1 s with the mock's rebalance delay at 0). Leaving
+/// <para>All benchmarks include joining the group (~0.1 s with the mock's rebalance delay at 0). Leaving
 /// the group, and for the pipeline the final state snapshot written on a clean stop, happen in
 /// the iteration cleanup, which is not timed and checks that the run read every message and event.</para>
 /// <para>Every invocation of the pipeline gets its own state topic, so restoring on assignment scans an
@@ -332,7 +334,7 @@ public class KafkaPipelineBenchmarks
         public int Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => data.Length;
     }
 
-    /// <summary>Iterations of seconds: one invocation each (the per-run setup and cleanup need it), one warm-up, five measured.</summary>
+    /// <summary>Iterations of a fraction of a second: one invocation each (the per-run setup and cleanup need it), four warm-ups (tier-0 code in the first runs), seven measured.</summary>
     private sealed class KafkaPipelineConfig : ManualConfig
     {
         public KafkaPipelineConfig()
