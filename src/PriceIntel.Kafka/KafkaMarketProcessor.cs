@@ -83,6 +83,16 @@ public sealed class KafkaMarketProcessor : IDisposable
     /// <summary>The newest error reported (delivery, commit, client), or null.</summary>
     public string? LastError => _counters.LastError;
 
+    /// <summary>
+    /// The newest output delivery failure (topic and reason, e.g. "delivery to 'market-signals' failed
+    /// (Local_MsgTimedOut: …)"), or null; unlike <see cref="LastError"/> not overwritten by the client's
+    /// connection errors that come with the same outage.
+    /// </summary>
+    public string? LastDeliveryError => _counters.LastDeliveryError;
+
+    /// <summary>The newest offset-commit failure, or null (see <see cref="LastDeliveryError"/>).</summary>
+    public string? LastCommitError => _counters.LastCommitError;
+
     /// <summary>Diagnostics: one line per owned partition (queues, offsets, ledger), refreshed by the run loop.</summary>
     internal string Description { get; private set; } = "";
 

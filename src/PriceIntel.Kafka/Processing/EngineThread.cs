@@ -5,15 +5,14 @@ namespace PriceIntel.Kafka.Processing;
 /// <summary>
 /// A thread of its own for the partitions' engines: the consume thread cuts a partition's batch, hands it
 /// over and goes on consuming, decoding and merging while this thread runs the engine on it and produces
-/// its outputs. Batches run in the order they were handed over; each partition has at most one in flight
-/// (its second buffer fills meanwhile), so the consume thread waits only for a partition whose previous
-/// batch still runs, and before it touches that partition's engine itself (snapshot, restore, rewind,
-/// hand-over).
+/// its outputs. Batches run in the order they were handed over. A partition has a few batch buffers, so the
+/// consume thread waits only when all of them are queued here, and before it touches that partition's
+/// engine itself (snapshot, restore, rewind, hand-over: <see cref="PartitionTask.WaitIdle"/>).
 /// </summary>
 internal sealed class EngineThread : IDisposable
 {
     private readonly Thread _thread;
-    private readonly Queue<PartitionTask> _queue = new(64);
+    private readonly Queue<(PartitionTask Task, SubmittedBatch Batch)> _queue = new(64);
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _submitted = new(0);
     private ExceptionDispatchInfo? _failure;
@@ -25,22 +24,20 @@ internal sealed class EngineThread : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Queues <paramref name="task"/>'s handed-over batch; the caller has waited for its previous one.</summary>
-    public void Submit(PartitionTask task)
+    /// <summary>Queues a batch of <paramref name="task"/>; batches run in the order they were queued.</summary>
+    public void Submit(PartitionTask task, SubmittedBatch batch)
     {
-        task.Idle.Reset();
         lock (_lock)
         {
-            _queue.Enqueue(task);
+            _queue.Enqueue((task, batch));
         }
 
         _submitted.Release();
     }
 
-    /// <summary>Waits until <paramref name="task"/> has no batch in flight (its <see cref="PartitionTask.Idle"/>); rethrows, here, what a batch threw.</summary>
-    public void WaitIdle(PartitionTask task)
+    /// <summary>Rethrows, on the calling (consume) thread, what a batch threw on this one.</summary>
+    public void ThrowIfFailed()
     {
-        task.Idle.Wait();
         if (Interlocked.Exchange(ref _failure, null) is { } failure)
         {
             failure.Throw();
@@ -65,10 +62,10 @@ internal sealed class EngineThread : IDisposable
         while (true)
         {
             _submitted.Wait();
-            PartitionTask? task;
+            (PartitionTask Task, SubmittedBatch Batch) item;
             lock (_lock)
             {
-                if (!_queue.TryDequeue(out task))
+                if (!_queue.TryDequeue(out item))
                 {
                     if (_stopping)
                     {
@@ -81,15 +78,11 @@ internal sealed class EngineThread : IDisposable
 
             try
             {
-                task.RunSubmitted();
+                item.Task.RunSubmitted(item.Batch);
             }
             catch (Exception e)
             {
                 _failure = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                task.Idle.Set();
             }
         }
     }

@@ -18,6 +18,9 @@ internal sealed class PartitionTask
 {
     private const int MaxBatchesPerPump = 4;
 
+    /// <summary>Batches of one partition the engine thread may hold at once (the consume thread fills one more).</summary>
+    private const int BatchesInFlight = 3;
+
     private readonly PriceIntelOptions _engineOptions;
     private readonly KafkaOptions _options;
     private readonly ProcessorCounters _counters;
@@ -37,12 +40,11 @@ internal sealed class PartitionTask
     private MarketEvent[] _batch;
     private int _batchCount;
 
-    // The batch handed to the engine thread (the other of the two buffers) and what goes with it.
-    private MarketEvent[] _submitted;
-    private int _submittedCount;
-    private bool _submittedSuppressed;
-    private LedgerEntry? _submittedEntry;
-    private OutputProducer? _submittedProducer;
+    // Batches for the engine thread: free ones to fill, and how many are handed over and not yet run.
+    // Guarded by _slotLock (the consume thread rents and waits, the engine thread returns and pulses).
+    private readonly object _slotLock = new();
+    private readonly Stack<SubmittedBatch> _freeBatches = new();
+    private int _batchesInFlight;
     private bool _batchSuppressed;
     private LedgerEntry? _open;
     private MarketEventJsonDecoder _decoder;
@@ -86,7 +88,13 @@ internal sealed class PartitionTask
         _storedNext = new long[topics.Count];
         _startNext = new long[topics.Count];
         _batch = new MarketEvent[options.BatchSize];
-        _submitted = engineThread is null ? [] : new MarketEvent[options.BatchSize];
+        if (engineThread is not null)
+        {
+            for (int i = 0; i < BatchesInFlight; i++)
+            {
+                _freeBatches.Push(new SubmittedBatch(options.BatchSize));
+            }
+        }
         Engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
         _productKeys = new ProductKeyCache(Engine.Keys.Products);
@@ -116,7 +124,7 @@ internal sealed class PartitionTask
     /// </summary>
     public long[] Restore(StateSnapshot? snapshot, IReadOnlyDictionary<string, long> committed)
     {
-        _engineThread?.WaitIdle(this);
+        WaitIdle();
         if (snapshot is not null)
         {
             Engine = MarketEngine.Restore(_engineOptions, snapshot.Bytes.AsSpan(0, snapshot.Length), _logger);
@@ -136,7 +144,11 @@ internal sealed class PartitionTask
             _processedNext[i] = start;
             _ackedNext[i] = start;
             _suppressBelow[i] = committed.TryGetValue(_topics[i], out long c) ? c : -1;
-            _committedNext[i] = Math.Max(_suppressBelow[i], start);
+            // What the group has committed, even when the snapshot is further on: a snapshot's offsets are
+            // durable (its state is in Kafka), so they count as acknowledged and are committed at the next
+            // interval. Otherwise an input with nothing after the snapshot would keep a stale commit (and a
+            // lag) forever once a hand-over's final commit had failed.
+            _committedNext[i] = _suppressBelow[i];
             _storedNext[i] = _committedNext[i];
         }
 
@@ -152,7 +164,7 @@ internal sealed class PartitionTask
     /// </summary>
     public long[] Rewind()
     {
-        _engineThread?.WaitIdle(this); // the engine is about to be replaced: its running batch finishes first
+        WaitIdle(); // the engine is about to be replaced: its running batch finishes first
         // Outputs of everything below the acknowledged offsets reached the brokers: the replay skips them.
         var committed = new Dictionary<string, long>(StringComparer.Ordinal);
         for (int i = 0; i < _topics.Count; i++)
@@ -168,7 +180,20 @@ internal sealed class PartitionTask
         _ledger.Clear();
         _open = null;
         _snapshotPending = false;
-        return Restore(_durable, committed);
+        var storedBefore = (long[])_storedNext.Clone();
+        var committedBefore = (long[])_committedNext.Clone();
+        var next = Restore(_durable, committed);
+
+        // The group's commit and the client's stored offsets are what they were; what was acknowledged stays
+        // committable (its outputs reached the brokers) while the replay runs.
+        for (int i = 0; i < _topics.Count; i++)
+        {
+            _ackedNext[i] = Math.Max(_ackedNext[i], committed.TryGetValue(_topics[i], out long a) ? a : -1);
+            _committedNext[i] = committedBefore[i];
+            _storedNext[i] = storedBefore[i];
+        }
+
+        return next;
     }
 
     /// <summary>Decodes one consumed message into its input queue; bad lines become rejections.</summary>
@@ -338,14 +363,30 @@ internal sealed class PartitionTask
             ProcessBatch(producer);
         }
 
-        _engineThread?.WaitIdle(this);
+        WaitIdle();
     }
 
-    /// <summary>Waits until the engine thread is not running this task's batch.</summary>
-    public void WaitIdle() => _engineThread?.WaitIdle(this);
+    /// <summary>
+    /// Waits until the engine thread holds no batch of this task (then its engine is the consume thread's to
+    /// read or replace); rethrows what a batch threw.
+    /// </summary>
+    public void WaitIdle()
+    {
+        if (_engineThread is null)
+        {
+            return;
+        }
 
-    /// <summary>Set while no batch of this task is on the engine thread (see <see cref="EngineThread"/>).</summary>
-    public ManualResetEventSlim Idle { get; } = new(initialState: true, spinCount: 100);
+        lock (_slotLock)
+        {
+            while (_batchesInFlight > 0)
+            {
+                Monitor.Wait(_slotLock);
+            }
+        }
+
+        _engineThread.ThrowIfFailed();
+    }
 
     /// <summary>
     /// Walks the ledger's acknowledged prefix: advances the committable offsets, produces a snapshot that
@@ -406,7 +447,7 @@ internal sealed class PartitionTask
             {
                 if (head.NextOffsets[i] >= 0)
                 {
-                    _ackedNext[i] = head.NextOffsets[i];
+                    _ackedNext[i] = Math.Max(_ackedNext[i], head.NextOffsets[i]);
                 }
             }
 
@@ -438,7 +479,7 @@ internal sealed class PartitionTask
             return;
         }
 
-        _engineThread?.WaitIdle(this); // the state after every batch taken so far
+        WaitIdle(); // the state after every batch taken so far
         _snapshotBuffer.ResetWrittenCount();
         Engine.WriteSnapshot(_snapshotBuffer);
         var entry = Rent(LedgerEntryKind.Snapshot);
@@ -589,22 +630,49 @@ internal sealed class PartitionTask
             return;
         }
 
-        _engineThread.WaitIdle(this); // the other buffer is free once this partition's previous batch is done
-        (_batch, _submitted) = (_submitted, _batch);
-        _submittedCount = _batchCount;
-        _submittedSuppressed = _batchSuppressed;
-        _submittedEntry = entry;
-        _submittedProducer = producer;
+        SubmittedBatch submitted;
+        lock (_slotLock)
+        {
+            // Up to BatchesInFlight of this partition's batches wait or run on the engine thread; beyond
+            // that the consume thread waits here for one to finish.
+            while (_freeBatches.Count == 0)
+            {
+                Monitor.Wait(_slotLock);
+            }
+
+            submitted = _freeBatches.Pop();
+            _batchesInFlight++;
+        }
+
+        var events = submitted.Events;
+        submitted.Events = _batch;
+        _batch = events;
+        submitted.Count = _batchCount;
+        submitted.Suppressed = _batchSuppressed;
+        submitted.Entry = entry;
+        submitted.Producer = producer;
         _batchCount = 0;
-        _engineThread.Submit(this);
+        _engineThread.Submit(this, submitted);
     }
 
-    /// <summary>Engine thread: runs the batch <see cref="ProcessBatch"/> handed over.</summary>
-    public void RunSubmitted()
+    /// <summary>Engine thread: runs a batch <see cref="ProcessBatch"/> handed over, then frees its buffer.</summary>
+    public void RunSubmitted(SubmittedBatch batch)
     {
-        var entry = _submittedEntry;
-        _submittedEntry = null;
-        Run(_submittedProducer!, _submitted, _submittedCount, _submittedSuppressed, entry);
+        try
+        {
+            Run(batch.Producer!, batch.Events, batch.Count, batch.Suppressed, batch.Entry);
+        }
+        finally
+        {
+            batch.Entry = null;
+            batch.Producer = null;
+            lock (_slotLock)
+            {
+                _freeBatches.Push(batch);
+                _batchesInFlight--;
+                Monitor.PulseAll(_slotLock);
+            }
+        }
     }
 
     private void Run(OutputProducer producer, MarketEvent[] batch, int count, bool suppressed, LedgerEntry? entry)

@@ -19,8 +19,14 @@ internal sealed class ProcessorCounters
     private long _rewinds;
     private long _rejectedOnReplay;
     private string? _lastError;
+    private string? _lastDeliveryError;
+    private string? _lastCommitError;
 
     public string? LastError => Volatile.Read(ref _lastError);
+
+    public string? LastDeliveryError => Volatile.Read(ref _lastDeliveryError);
+
+    public string? LastCommitError => Volatile.Read(ref _lastCommitError);
 
     public void MessageTaken() => _messages++;
 
@@ -54,6 +60,7 @@ internal sealed class ProcessorCounters
     public void DeliveryFailed(string error)
     {
         Interlocked.Increment(ref _deliveryFailures);
+        Volatile.Write(ref _lastDeliveryError, error);
         Error(error);
     }
 
@@ -62,6 +69,7 @@ internal sealed class ProcessorCounters
     public void CommitFailed(string error)
     {
         Interlocked.Increment(ref _commitFailures);
+        Volatile.Write(ref _lastCommitError, error);
         Error(error);
     }
 

@@ -63,17 +63,20 @@ public sealed class CrashTests(ITestOutputHelper output)
         ChildProgress atKill;
         using (var child = ConsoleProcessor.Start(h, output, o =>
         {
-            o.CommitInterval = TimeSpan.FromMilliseconds(150);
-            o.SnapshotInterval = TimeSpan.FromMilliseconds(300);
+            // Short intervals: the child has committed and snapshotted early in its run, so the kill below
+            // lands mid-stream even though the child reads the whole input in about a second.
+            o.CommitInterval = TimeSpan.FromMilliseconds(50);
+            o.SnapshotInterval = TimeSpan.FromMilliseconds(100);
         }))
         {
-            atKill = child.WaitFor(p => p.Commits > 0 && p.Snapshots > 0, "commits and snapshots");
-
-            // The processor works in bursts of about half a second, then waits about as long for input
-            // (librdkafka's fetch.queue.backoff.ms, 1 s by default, once its local queue is full): a kill right
-            // after a progress line tends to land in a pause, when everything processed is committed and a
-            // restart repeats nothing. Kill while outputs are being written past the committed offsets instead.
+            // Commits and snapshots seen from outside (the child prints progress only once a second, by which
+            // time it may have read most of the input).
             using var probe = new GroupProbe(h);
+            ProcessorHarness.WaitFor(() => { child.AssertRunning(); return probe.CommittedSum() > 0 && probe.StateMessages() > 0; }, "the child's first commit and snapshot");
+
+            // A kill right after a progress line can land in a pause (waiting for input), when everything
+            // processed is committed and a restart repeats nothing. Kill while outputs are being written past
+            // the committed offsets instead.
             var deadline = DateTime.UtcNow + ProcessorHarness.Patience;
             while (true)
             {
@@ -153,12 +156,15 @@ public sealed class CrashTests(ITestOutputHelper output)
         private readonly IConsumer<byte[]?, byte[]> _consumer = h.Mock.BuildConsumer<byte[]?, byte[]>(h.Mock.ConsumerConfig(h.Options.GroupId));
         private readonly List<TopicPartition> _inputs = Partitions(h, h.Options.Topics.Inputs);
         private readonly List<TopicPartition> _outputs = Partitions(h, [h.Options.Topics.MarketSignals, h.Options.Topics.PricingDecisions]);
+        private readonly List<TopicPartition> _state = Partitions(h, [h.Options.Topics.State]);
 
         public List<TopicPartitionOffset> Committed() => _consumer.Committed(_inputs, ProcessorHarness.Patience);
 
         public long CommittedSum() => Committed().Sum(tpo => Math.Max(tpo.Offset.Value, 0));
 
         public long OutputsSum() => _outputs.Sum(tp => _consumer.QueryWatermarkOffsets(tp, ProcessorHarness.Patience).High.Value);
+
+        public long StateMessages() => _state.Sum(tp => _consumer.QueryWatermarkOffsets(tp, ProcessorHarness.Patience).High.Value);
 
         public void Dispose() => _consumer.Dispose();
 

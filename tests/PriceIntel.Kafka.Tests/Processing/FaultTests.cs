@@ -87,7 +87,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         ProcessorHarness.WaitFor(() => processor.Counters.Events > reference.Events / 4, "a quarter of the events processed");
         h.Mock.Cluster.SetAllBrokersDown();
         ProcessorHarness.WaitFor(() => processor.Counters.DeliveryFailures > 0, "a delivery failure reported");
-        Assert.Contains("delivery to", processor.LastError, StringComparison.Ordinal);
+        Assert.Contains("delivery to", processor.LastDeliveryError, StringComparison.Ordinal);
         Assert.True(processor.Counters.Rewinds > 0 || processor.Counters.DeliveryFailures > 0);
         h.Mock.Cluster.SetAllBrokersUp();
 

@@ -73,7 +73,7 @@ public sealed class GroupTests(ITestOutputHelper output)
         h.Mock.Cluster.PushRequestErrors(KafkaApiKey.FindCoordinator, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.GroupCoordinatorNotAvailable);
         h.Mock.Cluster.PushRequestErrors(KafkaApiKey.Heartbeat, ErrorCode.NotCoordinatorForGroup, ErrorCode.RebalanceInProgress);
         ProcessorHarness.WaitFor(() => processor.Counters.CommitFailures > 0, "a commit failure surfaced");
-        Assert.Contains("commit", processor.LastError, StringComparison.Ordinal);
+        Assert.Contains("commit", processor.LastCommitError, StringComparison.Ordinal);
 
         ProcessorHarness.WaitCaughtUp(processor);
         await h.StopAsync(processor, stop, run);
