@@ -23,9 +23,7 @@ public class JsonDecodeBenchmarks
 
     private static readonly JsonSerializerOptions DtoOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private byte[] _buffer = [];
-    private int[] _starts = [];
-    private int[] _lengths = [];
+    private EncodedLines _lines = null!;
     private MarketEventJsonDecoder _decoder = null!;
     private MarketEvent[] _events = [];
 
@@ -36,22 +34,22 @@ public class JsonDecodeBenchmarks
         var encoder = new MarketEventJsonEncoder(keys);
         var output = new ArrayBufferWriter<byte>(Lines * 200);
         var random = new Random(42);
-        _starts = new int[Lines];
-        _lengths = new int[Lines];
+        var starts = new int[Lines];
+        var lengths = new int[Lines];
         for (int i = 0; i < Lines; i++)
         {
             int product = keys.Products.Intern($"SKU-{i % Products:D6}");
             int competitor = keys.Competitors.Intern($"competitor-{(i / Products) % Competitors}");
             var e = MarketEvent.CompetitorPrice(product, competitor, keys.Platforms.Intern("web"), new Money(random.Next(10_000, 50_000_000)), CurrencyCode.Usd, Availability.InStock, 1_732_406_400_000 + (i * 250L));
-            _starts[i] = output.WrittenCount;
+            starts[i] = output.WrittenCount;
             encoder.Write(in e, output);
-            _lengths[i] = output.WrittenCount - _starts[i] - 1;
+            lengths[i] = output.WrittenCount - starts[i] - 1;
         }
 
-        _buffer = output.WrittenSpan.ToArray();
+        _lines = new EncodedLines(output.WrittenSpan.ToArray(), starts, lengths);
         _decoder = new MarketEventJsonDecoder(keys);
         _events = new MarketEvent[Lines];
-        if (DecodeAll() != Lines)
+        if (MarketEventDecoder() != Lines)
         {
             throw new InvalidOperationException("setup lines must all decode");
         }
@@ -61,10 +59,9 @@ public class JsonDecodeBenchmarks
     public decimal JsonSerializerDto()
     {
         decimal sum = 0;
-        var buffer = _buffer.AsSpan();
         for (int i = 0; i < Lines; i++)
         {
-            var dto = JsonSerializer.Deserialize<CompetitorPriceDto>(buffer.Slice(_starts[i], _lengths[i]), DtoOptions)!;
+            var dto = JsonSerializer.Deserialize<CompetitorPriceDto>(_lines.Line(i), DtoOptions)!;
             sum += dto.Price;
         }
 
@@ -72,40 +69,10 @@ public class JsonDecodeBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Lines)]
-    public int MarketEventDecoder() => DecodeAll();
+    public int MarketEventDecoder() => _lines.DecodeAll(_decoder, _events, readerOnly: false);
 
     [Benchmark(OperationsPerInvoke = Lines)]
-    public int MarketEventDecoder_ReaderOnly()
-    {
-        int ok = 0;
-        var buffer = _buffer.AsSpan();
-        var events = _events;
-        for (int i = 0; i < Lines; i++)
-        {
-            if (_decoder.TryDecodeWithReader(buffer.Slice(_starts[i], _lengths[i]), out events[i], out _))
-            {
-                ok++;
-            }
-        }
-
-        return ok;
-    }
-
-    private int DecodeAll()
-    {
-        int ok = 0;
-        var buffer = _buffer.AsSpan();
-        var events = _events;
-        for (int i = 0; i < Lines; i++)
-        {
-            if (_decoder.TryDecode(buffer.Slice(_starts[i], _lengths[i]), out events[i], out _))
-            {
-                ok++;
-            }
-        }
-
-        return ok;
-    }
+    public int MarketEventDecoder_ReaderOnly() => _lines.DecodeAll(_decoder, _events, readerOnly: true);
 
     /// <summary>The baseline's target type.</summary>
     public sealed class CompetitorPriceDto

@@ -17,9 +17,7 @@ public class MixedJsonDecodeBenchmarks
 {
     private const int Lines = 1_000_000;
 
-    private byte[] _buffer = [];
-    private int[] _starts = [];
-    private int[] _lengths = [];
+    private EncodedLines _lines = null!;
     private MarketEventJsonDecoder _decoder = null!;
     private MarketEvent[] _events = [];
 
@@ -62,65 +60,33 @@ public class MixedJsonDecodeBenchmarks
             }
         }
 
-        _starts = new int[Lines];
-        _lengths = new int[Lines];
+        var lineStarts = new int[Lines];
+        var lineLengths = new int[Lines];
         for (int i = 0; i < Lines; i++)
         {
-            _starts[i] = starts[i % starts.Count];
-            _lengths[i] = lengths[i % lengths.Count];
+            lineStarts[i] = starts[i % starts.Count];
+            lineLengths[i] = lengths[i % lengths.Count];
         }
 
         simulator.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _buffer = output.WrittenSpan.ToArray();
+        _lines = new EncodedLines(output.WrittenSpan.ToArray(), lineStarts, lineLengths);
         _decoder = new MarketEventJsonDecoder(keys);
         _events = new MarketEvent[Lines];
-        if (DecodeAll() != Lines || DecodeAllWithReader() != Lines)
+        if (MarketEventDecoder() != Lines || MarketEventDecoder_ReaderOnly() != Lines)
         {
             throw new InvalidOperationException("setup lines must all decode");
         }
 
         Console.WriteLine(
-            $"// {Events}: {starts.Count} distinct lines of {_buffer.Length / (double)starts.Count:F1} bytes on average; the first {Lines} events: " +
+            $"// {Events}: {starts.Count} distinct lines of {output.WrittenCount / (double)starts.Count:F1} bytes on average; the first {Lines} events: " +
             $"{kinds[1]} competitor_price, {kinds[2]} demand, {kinds[3]} inventory, {kinds[4]} cost, {kinds[5]} list_price");
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Lines)]
-    public int MarketEventDecoder_ReaderOnly() => DecodeAllWithReader();
+    public int MarketEventDecoder_ReaderOnly() => _lines.DecodeAll(_decoder, _events, readerOnly: true);
 
     [Benchmark(OperationsPerInvoke = Lines)]
-    public int MarketEventDecoder() => DecodeAll();
-
-    private int DecodeAll()
-    {
-        int ok = 0;
-        var buffer = _buffer.AsSpan();
-        var events = _events;
-        for (int i = 0; i < Lines; i++)
-        {
-            if (_decoder.TryDecode(buffer.Slice(_starts[i], _lengths[i]), out events[i], out _))
-            {
-                ok++;
-            }
-        }
-
-        return ok;
-    }
-
-    private int DecodeAllWithReader()
-    {
-        int ok = 0;
-        var buffer = _buffer.AsSpan();
-        var events = _events;
-        for (int i = 0; i < Lines; i++)
-        {
-            if (_decoder.TryDecodeWithReader(buffer.Slice(_starts[i], _lengths[i]), out events[i], out _))
-            {
-                ok++;
-            }
-        }
-
-        return ok;
-    }
+    public int MarketEventDecoder() => _lines.DecodeAll(_decoder, _events, readerOnly: false);
 
     /// <summary>The simulator never rejects; anything else is a setup bug.</summary>
     private sealed class NoRejections : IRejectionSink
