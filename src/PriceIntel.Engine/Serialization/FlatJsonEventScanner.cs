@@ -153,106 +153,38 @@ internal sealed class FlatJsonEventScanner
     private static int MatchName(ReadOnlySpan<byte> line, ref int i)
     {
         var rest = line[i..];
-        if (rest.IsEmpty)
+        int end = rest.IndexOfAny((byte)'"', (byte)'\\');
+        if (end < 0 || rest[end] != (byte)'"')
         {
-            return 0;
+            return 0; // unterminated or escaped: the string scan decides (and gives up on the escape)
         }
 
-        int bit;
-        int length;
-        switch (rest[0])
+        int bit = FieldBit(rest[..end]);
+        if (bit != 0)
         {
-            case (byte)'t':
-                if (rest.StartsWith("type\""u8))
-                {
-                    (bit, length) = (TypeBit, 5);
-                }
-                else if (rest.StartsWith("ts\""u8))
-                {
-                    (bit, length) = (TsBit, 3);
-                }
-                else
-                {
-                    return 0;
-                }
-
-                break;
-            case (byte)'p':
-                if (rest.StartsWith("product\""u8))
-                {
-                    (bit, length) = (ProductBit, 8);
-                }
-                else if (rest.StartsWith("price\""u8))
-                {
-                    (bit, length) = (PriceBit, 6);
-                }
-                else if (rest.StartsWith("platform\""u8))
-                {
-                    (bit, length) = (PlatformBit, 9);
-                }
-                else
-                {
-                    return 0;
-                }
-
-                break;
-            case (byte)'c':
-                if (rest.StartsWith("competitor\""u8))
-                {
-                    (bit, length) = (CompetitorBit, 11);
-                }
-                else if (rest.StartsWith("currency\""u8))
-                {
-                    (bit, length) = (CurrencyBit, 9);
-                }
-                else if (rest.StartsWith("cost\""u8))
-                {
-                    (bit, length) = (CostBit, 5);
-                }
-                else
-                {
-                    return 0;
-                }
-
-                break;
-            case (byte)'a':
-                if (rest.StartsWith("availability\""u8))
-                {
-                    (bit, length) = (AvailabilityBit, 13);
-                }
-                else if (rest.StartsWith("action\""u8))
-                {
-                    (bit, length) = (ActionBit, 7);
-                }
-                else
-                {
-                    return 0;
-                }
-
-                break;
-            case (byte)'q':
-                if (!rest.StartsWith("quantity\""u8))
-                {
-                    return 0;
-                }
-
-                (bit, length) = (QuantityBit, 9);
-                break;
-            case (byte)'u':
-                if (!rest.StartsWith("units\""u8))
-                {
-                    return 0;
-                }
-
-                (bit, length) = (UnitsBit, 6);
-                break;
-            default:
-                return 0;
+            i += end + 1;
         }
 
-        i += length;
         return bit;
     }
+
+    /// <summary>The bit of a known property name (the names the reader path dispatches on), or 0.</summary>
+    private static int FieldBit(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 when name.SequenceEqual("ts"u8) => TsBit,
+        4 when name.SequenceEqual("type"u8) => TypeBit,
+        4 when name.SequenceEqual("cost"u8) => CostBit,
+        5 when name.SequenceEqual("price"u8) => PriceBit,
+        5 when name.SequenceEqual("units"u8) => UnitsBit,
+        6 when name.SequenceEqual("action"u8) => ActionBit,
+        7 when name.SequenceEqual("product"u8) => ProductBit,
+        8 when name.SequenceEqual("currency"u8) => CurrencyBit,
+        8 when name.SequenceEqual("platform"u8) => PlatformBit,
+        8 when name.SequenceEqual("quantity"u8) => QuantityBit,
+        10 when name.SequenceEqual("competitor"u8) => CompetitorBit,
+        12 when name.SequenceEqual("availability"u8) => AvailabilityBit,
+        _ => 0,
+    };
 
     /// <summary>Reads the non-null value at <paramref name="i"/> of the property <paramref name="bit"/> (0: unknown).</summary>
     /// <returns>The index after the value, or -1 to give up.</returns>
