@@ -12,7 +12,8 @@ namespace PriceIntel.Kafka.Processing;
 /// input topic-partitions, the deterministic merge (messages in order of their first event time, ties by
 /// input topic then offset; an input with nothing buffered holds the merge until it has data, reaches
 /// its end or idles out), batches cut at message boundaries, replay without re-emitting outputs that were
-/// already acknowledged, the ledger of produced outputs, and the snapshots. Consume thread only.
+/// already acknowledged, the ledger of produced outputs, and the snapshots. Consume thread, except
+/// <see cref="RunSubmitted"/>, which the <see cref="EngineThread"/> calls with a batch handed over.
 /// </summary>
 internal sealed class PartitionTask
 {
