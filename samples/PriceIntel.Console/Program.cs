@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using PriceIntel;
 using PriceIntel.ConsoleDemo;
 using PriceIntel.Engine.Diagnostics;
+using PriceIntel.Hosting;
 
 // The whole pipeline on one machine, no servers: market simulator (or a recorded JSON Lines stream)
 // → engine → embedded store, with live progress and a summary. The Kafka modes (--kafka, load) are in
@@ -37,7 +38,7 @@ try
         configuration.AddPriceIntelYamlFile(Path.GetFullPath(configPath));
     }
 
-    configuration.AddEnvironmentVariables("PRICEINTEL_");
+    configuration.AddPriceIntelEnvironmentVariables();
     configurationRoot = configuration.Build();
     options = PriceIntelConfiguration.Bind(configurationRoot);
     if (configPath is not null)

@@ -1,3 +1,5 @@
+using PriceIntel.Shared;
+
 namespace PriceIntel;
 
 /// <summary>
@@ -54,16 +56,16 @@ public sealed class PricingOptions
     private double _priceEnding = 0.99;
 
     /// <summary>Floor margin over unit cost: price ≥ cost × (1 + MinMargin). Default 0.05.</summary>
-    public double MinMargin { get => _minMargin; set => _minMargin = Require.Fraction(value, "Pricing:MinMargin", 0, 10); }
+    public double MinMargin { get => _minMargin; set => _minMargin = OptionGuard.Between(value, 0, 10, "Pricing:MinMargin"); }
 
     /// <summary>Ceiling margin over unit cost: price ≤ cost × (1 + MaxMargin). Default 0.30.</summary>
-    public double MaxMargin { get => _maxMargin; set => _maxMargin = Require.Fraction(value, "Pricing:MaxMargin", 0, 10); }
+    public double MaxMargin { get => _maxMargin; set => _maxMargin = OptionGuard.Between(value, 0, 10, "Pricing:MaxMargin"); }
 
     /// <summary>Largest change in one decision, as a fraction of the current price (the seed's price change threshold). Default 0.10.</summary>
-    public double MaxChange { get => _maxChange; set => _maxChange = Require.Fraction(value, "Pricing:MaxChange", 0.0001, 1); }
+    public double MaxChange { get => _maxChange; set => _maxChange = OptionGuard.Between(value, 0.0001, 1, "Pricing:MaxChange"); }
 
     /// <summary>Minutes between scheduled pricing runs per product. Default 15.</summary>
-    public double UpdateIntervalMinutes { get => _updateIntervalMinutes; set => _updateIntervalMinutes = Require.Positive(value, "Pricing:UpdateIntervalMinutes"); }
+    public double UpdateIntervalMinutes { get => _updateIntervalMinutes; set => _updateIntervalMinutes = OptionGuard.Positive(value, "Pricing:UpdateIntervalMinutes"); }
 
     /// <summary><see cref="UpdateIntervalMinutes"/> as a time span.</summary>
     public TimeSpan UpdateInterval => TimeSpan.FromMinutes(_updateIntervalMinutes);
@@ -72,25 +74,25 @@ public sealed class PricingOptions
     public PricingStrategyKind Strategy { get; set; } = PricingStrategyKind.BeatLowest;
 
     /// <summary>Fraction <see cref="PricingStrategyKind.BeatLowest"/> undercuts the lowest competitor by. Default 0.01.</summary>
-    public double BeatBy { get => _beatBy; set => _beatBy = Require.Fraction(value, "Pricing:BeatBy", 0, 0.5); }
+    public double BeatBy { get => _beatBy; set => _beatBy = OptionGuard.Between(value, 0, 0.5, "Pricing:BeatBy"); }
 
     /// <summary>Percentile of competitor prices <see cref="PricingStrategyKind.Percentile"/> aims at, 0 to 1. Default 0.5.</summary>
-    public double Percentile { get => _percentile; set => _percentile = Require.Fraction(value, "Pricing:Percentile"); }
+    public double Percentile { get => _percentile; set => _percentile = OptionGuard.Between(value, 0, 1, "Pricing:Percentile"); }
 
     /// <summary>Changes smaller than this fraction are not published. Default 0.001.</summary>
-    public double MinChangeToPublish { get => _minChangeToPublish; set => _minChangeToPublish = Require.Fraction(value, "Pricing:MinChangeToPublish", 0, 0.5); }
+    public double MinChangeToPublish { get => _minChangeToPublish; set => _minChangeToPublish = OptionGuard.Between(value, 0, 0.5, "Pricing:MinChangeToPublish"); }
 
     /// <summary>Absolute minimum price. Default 0 (none).</summary>
-    public double MinPrice { get => _minPrice; set => _minPrice = Require.Fraction(value, "Pricing:MinPrice", 0, 1e12); }
+    public double MinPrice { get => _minPrice; set => _minPrice = OptionGuard.Between(value, 0, 1e12, "Pricing:MinPrice"); }
 
     /// <summary>Absolute maximum price. Default 1,000,000.</summary>
-    public double MaxPrice { get => _maxPrice; set => _maxPrice = Require.Fraction(value, "Pricing:MaxPrice", 0.0001, 1e12); }
+    public double MaxPrice { get => _maxPrice; set => _maxPrice = OptionGuard.Between(value, 0.0001, 1e12, "Pricing:MaxPrice"); }
 
     /// <summary>
     /// Fractional ending prices are rounded down to (e.g. 0.99 turns 12.34 into 11.99 and 12.995 into 12.99),
     /// unless that breaks a bound. Negative turns endings off. Default 0.99.
     /// </summary>
-    public double PriceEnding { get => _priceEnding; set => _priceEnding = Require.Fraction(value, "Pricing:PriceEnding", -1, 0.9999); }
+    public double PriceEnding { get => _priceEnding; set => _priceEnding = OptionGuard.Between(value, -1, 0.9999, "Pricing:PriceEnding"); }
 
     /// <summary>Checks that the bounds can be met together.</summary>
     /// <exception cref="ArgumentException">MinMargin exceeds MaxMargin, or MinPrice exceeds MaxPrice.</exception>
@@ -119,22 +121,22 @@ public sealed class AlertOptions
     private double _priceAnomalyScore = 6.0;
 
     /// <summary>A competitor price this fraction below the competitor's recent level raises a drop signal. Default 0.15.</summary>
-    public double CompetitorPriceDropThreshold { get => _competitorPriceDropThreshold; set => _competitorPriceDropThreshold = Require.Fraction(value, "Alerts:CompetitorPriceDropThreshold", 0.001, 0.99); }
+    public double CompetitorPriceDropThreshold { get => _competitorPriceDropThreshold; set => _competitorPriceDropThreshold = OptionGuard.Between(value, 0.001, 0.99, "Alerts:CompetitorPriceDropThreshold"); }
 
     /// <summary>Units on hand at or below this raise a low inventory signal. Default 10.</summary>
-    public int LowInventoryThreshold { get => _lowInventoryThreshold; set => _lowInventoryThreshold = Require.AtLeast(value, 0, "Alerts:LowInventoryThreshold"); }
+    public int LowInventoryThreshold { get => _lowInventoryThreshold; set => _lowInventoryThreshold = OptionGuard.AtLeast(value, 0, "Alerts:LowInventoryThreshold"); }
 
     /// <summary>Demand in the short window at this multiple of the baseline rate raises a surge signal. Default 2.0.</summary>
-    public double DemandSurgeFactor { get => _demandSurgeFactor; set => _demandSurgeFactor = Require.Fraction(value, "Alerts:DemandSurgeFactor", 1.01, 1000); }
+    public double DemandSurgeFactor { get => _demandSurgeFactor; set => _demandSurgeFactor = OptionGuard.Between(value, 1.01, 1000, "Alerts:DemandSurgeFactor"); }
 
     /// <summary>Fewest demand events in the short window before a surge can be raised (keeps tiny counts quiet). Default 20.</summary>
-    public int DemandSurgeMinEvents { get => _demandSurgeMinEvents; set => _demandSurgeMinEvents = Require.AtLeast(value, 1, "Alerts:DemandSurgeMinEvents"); }
+    public int DemandSurgeMinEvents { get => _demandSurgeMinEvents; set => _demandSurgeMinEvents = OptionGuard.AtLeast(value, 1, "Alerts:DemandSurgeMinEvents"); }
 
     /// <summary>Minutes of event time after a rule's last signal for a key (product or competitor pair) before that rule can raise for it again; an episode must also have cleared. Default 60.</summary>
-    public double CooldownMinutes { get => _cooldownMinutes; set => _cooldownMinutes = Require.Fraction(value, "Alerts:CooldownMinutes", 0, 100_000); }
+    public double CooldownMinutes { get => _cooldownMinutes; set => _cooldownMinutes = OptionGuard.Between(value, 0, 100_000, "Alerts:CooldownMinutes"); }
 
     /// <summary>Anomaly score at or above which a price anomaly signal is raised. Default 6.</summary>
-    public double PriceAnomalyScore { get => _priceAnomalyScore; set => _priceAnomalyScore = Require.Fraction(value, "Alerts:PriceAnomalyScore", 0.5, 1000); }
+    public double PriceAnomalyScore { get => _priceAnomalyScore; set => _priceAnomalyScore = OptionGuard.Between(value, 0.5, 1000, "Alerts:PriceAnomalyScore"); }
 }
 
 /// <summary>Windowed statistics. Defaults: windows of 1 h, 24 h and 7 d; 5 minutes allowed lateness.</summary>
@@ -149,29 +151,29 @@ public sealed class WindowOptions
     private double _ewmaAlpha = 0.1;
 
     /// <summary>Short window length in minutes. Default 60.</summary>
-    public double ShortWindowMinutes { get => _shortWindowMinutes; set => _shortWindowMinutes = Require.Positive(value, "Windows:ShortWindowMinutes"); }
+    public double ShortWindowMinutes { get => _shortWindowMinutes; set => _shortWindowMinutes = OptionGuard.Positive(value, "Windows:ShortWindowMinutes"); }
 
     /// <summary>Medium window length in minutes. Default 1440 (24 h).</summary>
-    public double MediumWindowMinutes { get => _mediumWindowMinutes; set => _mediumWindowMinutes = Require.Positive(value, "Windows:MediumWindowMinutes"); }
+    public double MediumWindowMinutes { get => _mediumWindowMinutes; set => _mediumWindowMinutes = OptionGuard.Positive(value, "Windows:MediumWindowMinutes"); }
 
     /// <summary>Long window length in minutes. Default 10080 (7 d).</summary>
-    public double LongWindowMinutes { get => _longWindowMinutes; set => _longWindowMinutes = Require.Positive(value, "Windows:LongWindowMinutes"); }
+    public double LongWindowMinutes { get => _longWindowMinutes; set => _longWindowMinutes = OptionGuard.Positive(value, "Windows:LongWindowMinutes"); }
 
     /// <summary>
     /// Window length in minutes of the per (product, competitor) price statistics; 0 keeps only each pair's
     /// last, previous, change and EWMA (fewer cache misses per event: the pair windows cost roughly a third of
     /// the engine's per-event time on sparse series). Default 60.
     /// </summary>
-    public double PairWindowMinutes { get => _pairWindowMinutes; set => _pairWindowMinutes = Require.Fraction(value, "Windows:PairWindowMinutes", 0, 366 * 24 * 60); }
+    public double PairWindowMinutes { get => _pairWindowMinutes; set => _pairWindowMinutes = OptionGuard.Between(value, 0, 366 * 24 * 60, "Windows:PairWindowMinutes"); }
 
     /// <summary>Events up to this many seconds older than the newest seen are merged; older ones are counted as late and dropped. Default 300.</summary>
-    public double AllowedLatenessSeconds { get => _allowedLatenessSeconds; set => _allowedLatenessSeconds = Require.Fraction(value, "Windows:AllowedLatenessSeconds", 0, 7 * 86400); }
+    public double AllowedLatenessSeconds { get => _allowedLatenessSeconds; set => _allowedLatenessSeconds = OptionGuard.Between(value, 0, 7 * 86400, "Windows:AllowedLatenessSeconds"); }
 
     /// <summary>Sub-buckets a window is cut into; a window slides one bucket at a time. Default 24.</summary>
-    public int BucketsPerWindow { get => _bucketsPerWindow; set => _bucketsPerWindow = Require.Between(value, 2, 1024, "Windows:BucketsPerWindow"); }
+    public int BucketsPerWindow { get => _bucketsPerWindow; set => _bucketsPerWindow = OptionGuard.Between(value, 2, 1024, "Windows:BucketsPerWindow"); }
 
     /// <summary>Smoothing factor of the exponentially weighted moving average, 0 to 1. Default 0.1.</summary>
-    public double EwmaAlpha { get => _ewmaAlpha; set => _ewmaAlpha = Require.Fraction(value, "Windows:EwmaAlpha", 0.0001, 1); }
+    public double EwmaAlpha { get => _ewmaAlpha; set => _ewmaAlpha = OptionGuard.Between(value, 0.0001, 1, "Windows:EwmaAlpha"); }
 
     /// <summary>The three window lengths in milliseconds, shortest first.</summary>
     public (long Short, long Medium, long Long) LengthsMs =>
@@ -202,22 +204,22 @@ public sealed class AnomalyOptions
     private int _historyLength = 32;
 
     /// <summary>Robust z-score (|x − median| / (1.4826 · MAD)) at or above which a point is anomalous. Default 5.</summary>
-    public double RobustZThreshold { get => _robustZThreshold; set => _robustZThreshold = Require.Fraction(value, "Anomaly:RobustZThreshold", 0.5, 1000); }
+    public double RobustZThreshold { get => _robustZThreshold; set => _robustZThreshold = OptionGuard.Between(value, 0.5, 1000, "Anomaly:RobustZThreshold"); }
 
     /// <summary>EWMA control chart smoothing factor λ. Default 0.2.</summary>
-    public double EwmaLambda { get => _ewmaLambda; set => _ewmaLambda = Require.Fraction(value, "Anomaly:EwmaLambda", 0.001, 1); }
+    public double EwmaLambda { get => _ewmaLambda; set => _ewmaLambda = OptionGuard.Between(value, 0.001, 1, "Anomaly:EwmaLambda"); }
 
     /// <summary>EWMA control limit width L in standard deviations. Default 4.</summary>
-    public double EwmaLimit { get => _ewmaLimit; set => _ewmaLimit = Require.Fraction(value, "Anomaly:EwmaLimit", 0.5, 100); }
+    public double EwmaLimit { get => _ewmaLimit; set => _ewmaLimit = OptionGuard.Between(value, 0.5, 100, "Anomaly:EwmaLimit"); }
 
     /// <summary>Points a series needs before it can be flagged. Default 12.</summary>
-    public int WarmUp { get => _warmUp; set => _warmUp = Require.Between(value, 3, 10_000, "Anomaly:WarmUp"); }
+    public int WarmUp { get => _warmUp; set => _warmUp = OptionGuard.Between(value, 3, 10_000, "Anomaly:WarmUp"); }
 
     /// <summary>Consecutive anomalous points on the same side at a consistent level that make a level shift rather than outliers. Default 3.</summary>
-    public int LevelShiftConfirmations { get => _levelShiftConfirmations; set => _levelShiftConfirmations = Require.Between(value, 2, 100, "Anomaly:LevelShiftConfirmations"); }
+    public int LevelShiftConfirmations { get => _levelShiftConfirmations; set => _levelShiftConfirmations = OptionGuard.Between(value, 2, 100, "Anomaly:LevelShiftConfirmations"); }
 
     /// <summary>Recent points kept per series for the median and MAD. Default 32.</summary>
-    public int HistoryLength { get => _historyLength; set => _historyLength = Require.Between(value, 8, 256, "Anomaly:HistoryLength"); }
+    public int HistoryLength { get => _historyLength; set => _historyLength = OptionGuard.Between(value, 8, 256, "Anomaly:HistoryLength"); }
 }
 
 /// <summary>One arm of a pricing experiment.</summary>
@@ -232,7 +234,7 @@ public sealed class ExperimentArmOptions
     public PricingStrategyKind Strategy { get; set; } = PricingStrategyKind.BeatLowest;
 
     /// <summary>Relative share of products, > 0. Default 1.</summary>
-    public double Weight { get => _weight; set => _weight = Require.Positive(value, "Experiment:Arms:Weight"); }
+    public double Weight { get => _weight; set => _weight = OptionGuard.Positive(value, "Experiment:Arms:Weight"); }
 }
 
 /// <summary>A/B experiment: products are assigned to arms by a hash of (salt, SKU), the same on every run and machine.</summary>
@@ -286,10 +288,10 @@ public sealed class PipelineOptions
     private int _bufferedBatches = 8;
 
     /// <summary>Events per batch read from a source. Default 4096.</summary>
-    public int BatchSize { get => _batchSize; set => _batchSize = Require.Between(value, 1, 1 << 20, "Pipeline:BatchSize"); }
+    public int BatchSize { get => _batchSize; set => _batchSize = OptionGuard.Between(value, 1, 1 << 20, "Pipeline:BatchSize"); }
 
     /// <summary>Batches buffered between source and engine. Default 8.</summary>
-    public int BufferedBatches { get => _bufferedBatches; set => _bufferedBatches = Require.Between(value, 1, 1024, "Pipeline:BufferedBatches"); }
+    public int BufferedBatches { get => _bufferedBatches; set => _bufferedBatches = OptionGuard.Between(value, 1, 1024, "Pipeline:BufferedBatches"); }
 
     /// <summary>What happens when the buffer is full. Default <see cref="BufferFullMode.Wait"/>.</summary>
     public BufferFullMode FullMode { get; set; } = BufferFullMode.Wait;

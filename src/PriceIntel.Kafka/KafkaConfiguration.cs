@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using PriceIntel.Hosting;
 
 namespace PriceIntel.Kafka;
 
@@ -34,7 +35,7 @@ public static class KafkaConfiguration
         }
         catch (Exception ex) when (ex is TargetInvocationException or ArgumentException || (ex is InvalidOperationException && named is null))
         {
-            throw PriceIntelConfiguration.Invalid(path, "Kafka", ex);
+            throw PriceIntelConfiguration.BindingError(path, "Kafka", ex);
         }
 
         return options;

@@ -1,3 +1,5 @@
+using PriceIntel.Shared;
+
 namespace PriceIntel.Kafka;
 
 /// <summary>
@@ -107,25 +109,11 @@ public sealed class KafkaOptions
         Topics.Validate();
     }
 
-    internal static string RequireText(string? value, string option)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new ArgumentOutOfRangeException(option, value, $"{option} must not be empty.");
-        }
+    internal static string RequireText(string? value, string option) => OptionGuard.NotBlank(value, option);
 
-        return value.Trim();
-    }
+    private static int Between(int value, int min, int max, string option) => OptionGuard.Between(value, min, max, option);
 
-    private static int Between(int value, int min, int max, string option) =>
-        value < min || value > max
-            ? throw new ArgumentOutOfRangeException(option, value, $"{option} must be between {min} and {max}; got {value}.")
-            : value;
-
-    private static TimeSpan Span(TimeSpan value, TimeSpan min, TimeSpan max, string option) =>
-        value < min || value > max
-            ? throw new ArgumentOutOfRangeException(option, value, $"{option} must be between {min} and {max}; got {value}.")
-            : value;
+    private static TimeSpan Span(TimeSpan value, TimeSpan min, TimeSpan max, string option) => OptionGuard.Between(value, min, max, option);
 }
 
 /// <summary>Topic names. Defaults follow the seed configuration.</summary>

@@ -1,4 +1,3 @@
-using PriceIntel.Engine.Serialization;
 
 namespace PriceIntel.Benchmarks.Serialization;
 

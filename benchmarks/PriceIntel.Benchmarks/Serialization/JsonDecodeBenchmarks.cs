@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
-using PriceIntel.Engine.Serialization;
 
 namespace PriceIntel.Benchmarks.Serialization;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
-using PriceIntel.Engine.Serialization;
+using PriceIntel.Engine.Codec;
 
 namespace PriceIntel.Benchmarks.Serialization;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using PriceIntel.Engine.Embedded;
-using PriceIntel.Engine.Serialization;
+using PriceIntel.Engine.Codec;
 
 namespace PriceIntel;
 
@@ -30,7 +30,7 @@ public sealed class EmbeddedMarketStore : IMarketStore
     private readonly OutputIndex<StoredDecision> _decisions;
     private readonly JsonLinesWriter _signalLog;
     private readonly JsonLinesWriter _decisionLog;
-    private readonly OutputJson _json = new();
+    private readonly MarketOutputJsonEncoder _json = new();
     private bool _disposed;
 
     private EmbeddedMarketStore(string directory, OutputIndex<StoredSignal> signals, OutputIndex<StoredDecision> decisions, IReadOnlyList<string> report)
@@ -284,7 +284,7 @@ public sealed class EmbeddedMarketStore : IMarketStore
                 }
 
                 string? error = $"record longer than {MaxRecordBytes} bytes";
-                if (status == LineStatus.Line && OutputJson.TryRead(line, out var signal, out var decision, out error))
+                if (status == LineStatus.Line && MarketOutputJsonDecoder.TryDecode(line, out var signal, out var decision, out error))
                 {
                     if (signal is not null)
                     {

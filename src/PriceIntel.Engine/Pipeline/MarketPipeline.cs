@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PriceIntel.Engine.Diagnostics;
-using PriceIntel.Engine.Pipeline;
+using PriceIntel.Shared;
 
 namespace PriceIntel;
 

@@ -1,3 +1,5 @@
+using PriceIntel.Shared;
+
 namespace PriceIntel;
 
 /// <summary>How the simulator takes our price changes back from the host.</summary>
@@ -198,12 +200,9 @@ public sealed class MarketSimulatorOptions
         }
     }
 
-    private static double Range(double value, double min, double max, string name) =>
-        double.IsFinite(value) && value >= min && value <= max ? value : throw OutOfRange(name, value, $"between {min} and {max}");
+    private static double Range(double value, double min, double max, string name) => OptionGuard.Between(value, min, max, Section + name);
 
-    private static int Between(int value, int min, int max, string name) =>
-        value >= min && value <= max ? value : throw OutOfRange(name, value, $"between {min} and {max}");
+    private static int Between(int value, int min, int max, string name) => OptionGuard.Between(value, min, max, Section + name);
 
-    private static ArgumentOutOfRangeException OutOfRange(string name, object value, string expected) =>
-        new(Section + name, value, $"{Section}{name} must be {expected}; got {value}.");
+    private static ArgumentOutOfRangeException OutOfRange(string name, object value, string expected) => OptionGuard.OutOfRange(Section + name, value, expected);
 }

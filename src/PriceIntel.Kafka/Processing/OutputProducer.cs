@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
-using PriceIntel.Engine.Serialization;
 
 namespace PriceIntel.Kafka.Processing;
 
@@ -28,7 +27,7 @@ internal sealed class OutputProducer : IDisposable
 
     private readonly IProducer<byte[]?, byte[]> _producer;
     private readonly KafkaOptions _options;
-    private readonly OutputJson _json = new();
+    private readonly MarketOutputJsonEncoder _json = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
 
     public OutputProducer(KafkaOptions options, Action<string>? onError, Action<LogMessage>? onLog = null)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using PriceIntel.Engine.Serialization;
 using PriceIntel.Kafka.Publishing;
 
 namespace PriceIntel.Kafka.Processing;

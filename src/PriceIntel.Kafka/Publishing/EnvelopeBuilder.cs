@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using PriceIntel.Engine.Serialization;
 
 namespace PriceIntel.Kafka.Publishing;
 

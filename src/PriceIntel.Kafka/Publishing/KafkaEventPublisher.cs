@@ -3,7 +3,7 @@ using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PriceIntel.Engine.Pipeline;
+using PriceIntel.Shared;
 
 namespace PriceIntel.Kafka;
 

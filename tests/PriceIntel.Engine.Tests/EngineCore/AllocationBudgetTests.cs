@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using PriceIntel.Engine.Serialization;
 using PriceIntel.Engine.Windows;
 
 namespace PriceIntel.Engine.Tests.EngineCore;

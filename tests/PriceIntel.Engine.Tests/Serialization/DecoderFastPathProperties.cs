@@ -4,7 +4,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using PriceIntel.Engine.Serialization;
+using PriceIntel.Engine.Codec;
 
 namespace PriceIntel.Engine.Tests.Serialization;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using PriceIntel.Engine.Serialization;
 
 namespace PriceIntel.Engine.Tests.Serialization;
 
@@ -12,7 +11,7 @@ public sealed class OutputJsonTests
     {
         var keys = new MarketKeys();
         var buffer = new ArrayBufferWriter<byte>();
-        new OutputJson().WriteSignal(TestOutputs.Signal(keys, 0xAB, SignalKind.CompetitorPriceDrop, "SKU-1", "acme", 1_732_406_400_000), keys, buffer);
+        new MarketOutputJsonEncoder().WriteSignal(TestOutputs.Signal(keys, 0xAB, SignalKind.CompetitorPriceDrop, "SKU-1", "acme", 1_732_406_400_000), keys, buffer);
         var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
         Assert.Equal(
             """{"type":"signal","id":"00000000000000ab","kind":"competitor_price_drop","severity":"warning","product":"SKU-1","competitor":"acme","observed":17.5,"reference":20.25,"threshold":0.15,"magnitude":0.125,"ts":1732406400000}""" + "\n",
@@ -24,7 +23,7 @@ public sealed class OutputJsonTests
     {
         var keys = new MarketKeys();
         var buffer = new ArrayBufferWriter<byte>();
-        new OutputJson().WriteDecision(TestOutputs.Decision(keys, 1, "SKU-1", 5), keys, buffer);
+        new MarketOutputJsonEncoder().WriteDecision(TestOutputs.Decision(keys, 1, "SKU-1", 5), keys, buffer);
         using var doc = JsonDocument.Parse(buffer.WrittenMemory);
         var root = doc.RootElement;
         Assert.Equal("decision", root.GetProperty("type").GetString());
@@ -43,7 +42,7 @@ public sealed class OutputJsonTests
     public void Writing_from_engine_structs_allocates_nothing()
     {
         var keys = new MarketKeys();
-        var json = new OutputJson();
+        var json = new MarketOutputJsonEncoder();
         var buffer = new ArrayBufferWriter<byte>(1 << 20);
         var signal = TestOutputs.Signal(keys, 7, SignalKind.PriceAnomaly, "SKU-1", "acme", 1);
         var decision = TestOutputs.Decision(keys, 8, "SKU-1", 1);
@@ -67,7 +66,7 @@ public sealed class OutputJsonTests
     [InlineData("""{"type":"decision","id":"0""", "unreadable output line")]
     public void Unreadable_output_lines_are_reported(string line, string reason)
     {
-        Assert.False(OutputJson.TryRead(Encoding.UTF8.GetBytes(line), out _, out _, out var error));
+        Assert.False(MarketOutputJsonDecoder.TryDecode(Encoding.UTF8.GetBytes(line), out _, out _, out var error));
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using PriceIntel.Engine.Serialization;
 
 namespace PriceIntel.Engine.Tests.Serialization;
 
@@ -92,7 +91,7 @@ public abstract class OutputSinkContractTests : IDisposable
         var decisions = new List<StoredDecision>();
         foreach (var line in lines)
         {
-            Assert.True(OutputJson.TryRead(Encoding.UTF8.GetBytes(line), out var s, out var d, out var error), error);
+            Assert.True(MarketOutputJsonDecoder.TryDecode(Encoding.UTF8.GetBytes(line), out var s, out var d, out var error), error);
             if (s is not null)
             {
                 signals.Add(s);

@@ -3,7 +3,7 @@ using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using PriceIntel.Engine.Serialization;
+using PriceIntel.Engine.Codec;
 
 namespace PriceIntel.Engine.Tests.Serialization;
 

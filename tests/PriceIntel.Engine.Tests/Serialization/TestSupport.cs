@@ -1,5 +1,4 @@
 using System.Text;
-using PriceIntel.Engine.Serialization;
 
 namespace PriceIntel.Engine.Tests.Serialization;
 

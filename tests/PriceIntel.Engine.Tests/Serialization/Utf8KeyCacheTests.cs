@@ -1,5 +1,5 @@
 using System.Text;
-using PriceIntel.Engine.Serialization;
+using PriceIntel.Engine.Codec;
 
 namespace PriceIntel.Engine.Tests.Serialization;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using PriceIntel.Engine.Serialization;
 using PriceIntel.Kafka.Processing;
 using PriceIntel.Kafka.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -313,7 +312,7 @@ internal sealed class ProcessorHarness : IDisposable
                 }
             }
 
-            var json = new OutputJson();
+            var json = new MarketOutputJsonEncoder();
             var buffer = new ArrayBufferWriter<byte>();
             while (true)
             {

@@ -2,7 +2,6 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using PriceIntel.Engine.Serialization;
 using PriceIntel.Kafka.Publishing;
 
 namespace PriceIntel.Kafka.Tests.Publishing;

@@ -1,6 +1,5 @@
 using System.Text;
 using Confluent.Kafka;
-using PriceIntel.Engine.Serialization;
 using PriceIntel.Kafka.Publishing;
 
 namespace PriceIntel.Kafka.Tests.Publishing;

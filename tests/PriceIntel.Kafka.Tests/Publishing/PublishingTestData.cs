@@ -1,7 +1,6 @@
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
-using PriceIntel.Engine.Serialization;
 using PriceIntel.Kafka.Publishing;
 
 namespace PriceIntel.Kafka.Tests.Publishing;
