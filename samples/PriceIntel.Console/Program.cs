@@ -41,12 +41,13 @@ try
     configuration.AddPriceIntelEnvironmentVariables();
     configurationRoot = configuration.Build();
     options = PriceIntelConfiguration.Bind(configurationRoot);
+    EngineCapacity.Validate(options, demo.Products, demo.Competitors); // --products that cannot fit: an error, not an OutOfMemoryException
     if (configPath is not null)
     {
         Console.WriteLine($"configuration: {Path.GetFullPath(configPath)}");
     }
 }
-catch (Exception ex) when (ex is InvalidOperationException or FormatException or FileNotFoundException)
+catch (Exception ex) when (ex is InvalidOperationException or FormatException or FileNotFoundException or ArgumentOutOfRangeException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;

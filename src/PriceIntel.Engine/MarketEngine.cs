@@ -137,11 +137,13 @@ public sealed partial class MarketEngine
     /// <param name="initialProducts">Products to make room for up front (state grows on demand).</param>
     /// <exception cref="ArgumentNullException">options or keys is null.</exception>
     /// <exception cref="ArgumentException">The options are inconsistent; the message names them.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialProducts"/> products do not fit in the memory the process may use (<see cref="EngineCapacity"/>); the message names the limit.</exception>
     public static MarketEngine Create(PriceIntelOptions options, MarketKeys keys, ILogger? logger = null, int initialProducts = 1024)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(keys);
         options.Validate();
+        EngineCapacity.Validate(options, Math.Max(0, initialProducts));
         return new MarketEngine(options, keys, logger ?? NullLogger.Instance, initialProducts);
     }
 
