@@ -158,14 +158,14 @@ internal sealed class PricingSchedule
             SnapshotFormat.ThrowInvalid($"the pricing schedule was written with an interval of {interval} ms and a triggered gap of {gap} ms; this engine has {IntervalMs} ms and {MinTriggeredGapMs} ms.");
         }
 
-        int n = r.ReadCount("scheduled product count");
+        int n = r.ReadCount("scheduled product count", Array.MaxLength, sizeof(long));
         if (n > _lastRun.Length)
         {
             Grow(n - 1);
         }
 
         r.ReadArray(_lastRun.AsSpan(0, n), "last pricing runs");
-        int queued = r.ReadCount("queued pricing runs");
+        int queued = r.ReadCount("queued pricing runs", Array.MaxLength, sizeof(long) + sizeof(int));
         int size = Math.Max(_heapDue.Length, queued);
         _heapDue = new long[size];
         _heapProduct = new int[size];
