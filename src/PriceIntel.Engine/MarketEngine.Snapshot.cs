@@ -151,21 +151,17 @@ public sealed partial class MarketEngine
 
         _columns.ReadState(ref r, products, _assignment.ArmCount);
         _pairs.ReadState(ref r);
-        if (_pairs.Count > _pairCapacity)
-        {
-            GrowPairs(_pairs.Count - 1);
-        }
-
-        _productPrices.ReadState(ref r);
-        _pairPrices.ReadState(ref r);
-        _demand.ReadState(ref r);
-        _board.ReadState(ref r);
+        SnapshotFormat.ThrowIfCountDiffers("pair count", _pairs.Count, pairs);
+        _productPrices.ReadState(ref r, products);
+        _pairPrices.ReadState(ref r, pairs);
+        _demand.ReadState(ref r, products);
+        _board.ReadState(ref r, products);
         _detector.ReadState(ref r);
         _dropRule.ReadState(ref r);
         _anomalyRule.ReadState(ref r);
         _surgeRule.ReadState(ref r);
         _inventoryRule.ReadState(ref r);
-        _schedule.ReadState(ref r);
+        _schedule.ReadState(ref r, products);
         _tallies.ReadState(ref r);
     }
 

@@ -9,29 +9,25 @@ namespace PriceIntel.Benchmarks.Windows;
 /// its per-product series: 1 h, 24 h and 7 d, 24 buckets each, median of the newest 8) over the reference price
 /// stream, one series per product. Every event is added, then the product's 1 h window is read as of the event's
 /// time (count, mean, standard deviation, min, max, median). The baseline keeps each product's values in a list
-/// and recomputes the same window from them on every read. <see cref="Setup"/> checks that both give the same
-/// statistics for every event of a 1,000,000-event prefix. Figures are per event.
+/// and recomputes the same window from them on every read. Both run over the first <see cref="WindowCheck.Events"/>
+/// events of the stream (2,000 s of event time, so the 1 h window is still filling: about 200 values per product
+/// at the end), and <see cref="Setup"/> checks that they give the same statistics for every one of those events.
+/// Figures are per event.
 /// </summary>
 [MemoryDiagnoser]
 public class PriceWindowBenchmarks
 {
-    private const int Events = PriceStreamWorkload.DefaultCount;
-    private const int Checked = 1_000_000;
+    private const int Events = WindowCheck.Events;
 
     private PriceStreamWorkload _workload = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _workload = PriceStreamWorkload.Get(Events);
-        var engine = new WindowStats[Checked];
-        var naive = new WindowStats[Checked];
-        EngineWindows(Checked, engine);
-        NaiveWindows(Checked, naive);
-        for (int i = 0; i < Checked; i++)
-        {
-            WindowCheck.Same(i, engine[i], naive[i]);
-        }
+        _workload = PriceStreamWorkload.Get(PriceStreamWorkload.DefaultCount);
+        var engine = new WindowStats[Events];
+        EngineWindows(Events, engine);
+        NaiveWindows(Events, engine);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
@@ -61,8 +57,11 @@ public class PriceWindowBenchmarks
         return checksum;
     }
 
-    /// <summary>What one writes first: each product's values in a list, the window's statistics recomputed from it on every read.</summary>
-    private double NaiveWindows(int count, WindowStats[]? results)
+    /// <summary>
+    /// What one writes first: each product's values in a list, the window's statistics recomputed from it on every
+    /// read; with <paramref name="expected"/>, each result is checked against it.
+    /// </summary>
+    private double NaiveWindows(int count, WindowStats[]? expected)
     {
         long width = WindowCheck.PriceLengths[0] / WindowCheck.Buckets;
         var history = new Dictionary<int, List<(long Ts, double Value)>>();
@@ -93,9 +92,9 @@ public class PriceWindowBenchmarks
             double median = newest.Count % 2 == 1 ? newest[newest.Count / 2] : (newest[(newest.Count / 2) - 1] + newest[newest.Count / 2]) * 0.5;
             var stats = new WindowStats(inWindow.Count, mean, std, inWindow.Min(), inWindow.Max(), median);
             checksum += stats.Mean + stats.StdDev + stats.Median;
-            if (results is not null)
+            if (expected is not null)
             {
-                results[i] = stats;
+                WindowCheck.Same(i, expected[i], stats);
             }
         }
 
@@ -108,29 +107,24 @@ public class PriceWindowBenchmarks
 /// them) over the reference stream read as shopper actions (competitor 0–5: a view, 6: an add-to-cart, 7: a purchase
 /// of one unit at the event's price), one product each. Every event is added, then the product's 1 h window is
 /// read as of its time (what the demand-surge rule reads). The baseline keeps each product's actions in a list and
-/// recounts the window on every read. <see cref="Setup"/> checks that both give the same counts, revenue and
-/// covered time for every event of a 1,000,000-event prefix. Figures are per event.
+/// recounts the window on every read. Both run over the first <see cref="WindowCheck.Events"/> events, and
+/// <see cref="Setup"/> checks that they give the same counts, revenue and covered time for every one of them.
+/// Figures are per event.
 /// </summary>
 [MemoryDiagnoser]
 public class DemandWindowBenchmarks
 {
-    private const int Events = PriceStreamWorkload.DefaultCount;
-    private const int Checked = 1_000_000;
+    private const int Events = WindowCheck.Events;
 
     private PriceStreamWorkload _workload = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _workload = PriceStreamWorkload.Get(Events);
-        var engine = new DemandStats[Checked];
-        var naive = new DemandStats[Checked];
-        EngineWindows(Checked, engine);
-        NaiveWindows(Checked, naive);
-        for (int i = 0; i < Checked; i++)
-        {
-            WindowCheck.Same(i, engine[i], naive[i]);
-        }
+        _workload = PriceStreamWorkload.Get(PriceStreamWorkload.DefaultCount);
+        var engine = new DemandStats[Events];
+        EngineWindows(Events, engine);
+        NaiveWindows(Events, engine);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
@@ -164,8 +158,11 @@ public class DemandWindowBenchmarks
         return checksum;
     }
 
-    /// <summary>What one writes first: each product's actions in a list, the window recounted from it on every read.</summary>
-    private double NaiveWindows(int count, DemandStats[]? results)
+    /// <summary>
+    /// What one writes first: each product's actions in a list, the window recounted from it on every read; with
+    /// <paramref name="expected"/>, each result is checked against it.
+    /// </summary>
+    private double NaiveWindows(int count, DemandStats[]? expected)
     {
         long width = WindowCheck.DemandLengths[0] / WindowCheck.Buckets;
         var history = new Dictionary<int, List<(long Ts, DemandAction Action, double Paid)>>();
@@ -196,9 +193,9 @@ public class DemandWindowBenchmarks
                 actions.Where(a => a.Action == DemandAction.Purchase).Sum(a => a.Paid),
                 covered);
             checksum += stats.ActionsPerHour + stats.Revenue;
-            if (results is not null)
+            if (expected is not null)
             {
-                results[i] = stats;
+                WindowCheck.Same(i, expected[i], stats);
             }
         }
 
@@ -209,6 +206,9 @@ public class DemandWindowBenchmarks
 /// <summary>The window shapes the engine uses and the result comparison of the window benchmarks.</summary>
 internal static class WindowCheck
 {
+    /// <summary>Events each window benchmark runs over (a prefix of the reference stream): all of them are checked.</summary>
+    public const int Events = 2_000_000;
+
     /// <summary>Buckets per window: the engine's default (<see cref="WindowOptions.BucketsPerWindow"/>).</summary>
     public const int Buckets = 24;
 

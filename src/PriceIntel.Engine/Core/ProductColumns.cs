@@ -103,9 +103,9 @@ internal struct ProductColumns
 
     /// <summary>
     /// Reads what <see cref="WriteState"/> wrote for <paramref name="count"/> products (growing first) and checks
-    /// every arm is <see cref="Unassigned"/> or below <paramref name="armCount"/>.
+    /// every arm is <see cref="Unassigned"/> or below <paramref name="armCount"/> and every currency is none or a packed code.
     /// </summary>
-    /// <exception cref="InvalidDataException">The data is truncated or names an arm that does not exist.</exception>
+    /// <exception cref="InvalidDataException">The data is truncated or names an arm or currency that does not exist.</exception>
     public void ReadState(ref SnapshotReader r, int count, int armCount)
     {
         Grow(count);
@@ -122,6 +122,23 @@ internal struct ProductColumns
             {
                 SnapshotFormat.ThrowInvalid($"a product is in experiment arm {arm}; there are {armCount} arms.");
             }
+        }
+
+        foreach (ushort currency in Currency.AsSpan(0, count))
+        {
+            ThrowIfNotACurrency(currency);
+        }
+    }
+
+    private static void ThrowIfNotACurrency(ushort value)
+    {
+        try
+        {
+            _ = CurrencyCode.FromValue(value);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            SnapshotFormat.ThrowInvalid($"a product's currency is 0x{value:X4}, which is not a packed three-letter code.");
         }
     }
 }

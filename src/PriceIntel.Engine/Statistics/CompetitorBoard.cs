@@ -388,9 +388,12 @@ internal sealed class CompetitorBoard
         w.WriteArray<Slot>(_data.AsSpan(0, productCount * _slots));
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have as many slots per product.</summary>
-    /// <exception cref="InvalidDataException">The slot count differs or the data is damaged.</exception>
-    public void ReadState(ref SnapshotReader r)
+    /// <summary>
+    /// Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have as many slots per product;
+    /// the product count must be <paramref name="expectedCount"/> and is checked before anything grows.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The slot or product count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r, int expectedCount)
     {
         r.ExpectSection("BORD"u8);
         int slots = r.ReadInt32("board slots per product");
@@ -400,6 +403,7 @@ internal sealed class CompetitorBoard
         }
 
         int n = r.ReadCount("board product count", Array.MaxLength / _slots, BytesPerProduct);
+        SnapshotFormat.ThrowIfCountDiffers("board product count", n, expectedCount);
         StaleObservations = r.ReadInt64("board stale observations");
         Evictions = r.ReadInt64("board evictions");
         Drops = r.ReadInt64("board drops");

@@ -204,10 +204,11 @@ internal sealed class DemandWindows
 
     /// <summary>
     /// Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape. The
-    /// product count is checked against the bytes left before anything grows, and every ring head is checked.
+    /// product count must be <paramref name="expectedCount"/> and is checked before anything grows; every ring head
+    /// is checked.
     /// </summary>
-    /// <exception cref="InvalidDataException">The shape differs or the data is damaged.</exception>
-    public void ReadState(ref SnapshotReader r)
+    /// <exception cref="InvalidDataException">The shape or count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r, int expectedCount)
     {
         r.ExpectSection("DEMD"u8);
         int windows = r.ReadInt32("demand window count");
@@ -218,6 +219,7 @@ internal sealed class DemandWindows
         }
 
         int n = r.ReadCount("demand product count", Array.MaxLength, BytesPerProduct);
+        SnapshotFormat.ThrowIfCountDiffers("demand product count", n, expectedCount);
         _ = r.ReadInt64("reserved");
         EnsureCapacity(n);
         r.ReadArray(_state.AsSpan(0, n), "demand product states");

@@ -521,16 +521,18 @@ internal sealed class SlidingWindowSeries
 
     /// <summary>
     /// Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape. The
-    /// series count is checked against the bytes left before anything grows, and every ring position is checked.
+    /// series count must be <paramref name="expectedCount"/> and is checked before anything grows; every ring
+    /// position is checked.
     /// </summary>
-    /// <exception cref="InvalidDataException">The shape differs or the data is damaged.</exception>
-    public void ReadState(ref SnapshotReader r)
+    /// <exception cref="InvalidDataException">The shape or count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r, int expectedCount)
     {
         r.ExpectSection("SWSR"u8);
         ExpectShape(r.ReadInt32("window count"), _windowCount, "window count");
         ExpectShape(r.ReadInt32("buckets per window"), _buckets, "buckets per window");
         ExpectShape(r.ReadInt32("median capacity"), _ringCapacity, "median capacity");
         int n = r.ReadCount("price series count", Array.MaxLength, BytesPerSeries);
+        SnapshotFormat.ThrowIfCountDiffers("price series count", n, expectedCount);
         _ = r.ReadInt64("reserved");
         EnsureCapacity(n);
         var states = _state.AsSpan(0, n);

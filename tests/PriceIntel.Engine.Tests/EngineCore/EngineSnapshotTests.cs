@@ -13,7 +13,7 @@ namespace PriceIntel.Engine.Tests.EngineCore;
 /// <summary>
 /// MarketEngine.WriteSnapshot / Restore: an engine restored from a snapshot taken after e[0..k) and fed
 /// e[k..n) must match an engine fed e[0..n) straight, output for output (ids included), and in its
-/// counters, watermark, arm reports, product snapshots and final snapshot bytes.
+/// counters, watermark, arm reports, product views and final snapshot bytes.
 /// </summary>
 public sealed class EngineSnapshotTests(ITestOutputHelper output)
 {
