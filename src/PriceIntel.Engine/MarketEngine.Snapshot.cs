@@ -29,7 +29,7 @@ public sealed partial class MarketEngine
         WriteKeys(ref w, _keys.Competitors);
         WriteKeys(ref w, _keys.Platforms);
 
-        int products = UsedProducts();
+        int products = _columns.UsedCount();
         int pairs = _pairs.Count;
         w.WriteSection("ENGN"u8);
         w.WriteInt32(products);
@@ -45,13 +45,7 @@ public sealed partial class MarketEngine
         w.WriteInt64(_anomalies);
         w.WriteInt64(_pricingRuns);
         w.WriteInt64(_decisions);
-        w.WriteArray<long>(_ourPrice.AsSpan(0, products));
-        w.WriteArray<long>(_cost.AsSpan(0, products));
-        w.WriteArray<long>(_mapFloor.AsSpan(0, products));
-        w.WriteArray<int>(_inventory.AsSpan(0, products));
-        w.WriteArray<ushort>(_currency.AsSpan(0, products));
-        w.WriteArray<byte>(_arm.AsSpan(0, products));
-        w.WriteArray<long>(_lastSurgeCheck.AsSpan(0, products));
+        _columns.WriteState(ref w, products);
 
         _pairs.WriteState(ref w);
         _productPrices.WriteState(ref w, products);
@@ -86,9 +80,20 @@ public sealed partial class MarketEngine
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">The options are inconsistent; the message names them.</exception>
     /// <exception cref="InvalidDataException">The snapshot is not a snapshot, has a newer format version, is
-    /// truncated or corrupted (checksum mismatch), or was taken with different state-shaping options; the
-    /// message says which, with the offending options and both values.</exception>
+    /// truncated or corrupted (checksum mismatch), is inconsistent (a count larger than the bytes that follow can
+    /// hold, a ring position or id out of range, a repeated key), or was taken with different state-shaping
+    /// options; the message says which, with the offending field or options and the values. This is the only
+    /// exception bad bytes cause: damaged or hostile input never surfaces as an <see cref="OutOfMemoryException"/>,
+    /// <see cref="OverflowException"/> or <see cref="IndexOutOfRangeException"/>.</exception>
     /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
+    /// <remarks>
+    /// Bounds, for any input: every count and length is checked against the bytes that follow it (and a sane maximum)
+    /// before anything is allocated for it, so the memory Restore allocates is at most a fixed multiple of the
+    /// snapshot's length plus a fixed amount (the engine's state per product is a few times the bytes it is written
+    /// with); the work is linear in the snapshot's length (one pass to check the checksum, one to read; the pair
+    /// table rejects key sets whose hash probes exceed a linear budget). The checksum only detects accidents: anyone
+    /// who can write a snapshot can compute it, so none of these bounds relies on it.
+    /// </remarks>
     public static MarketEngine Restore(PriceIntelOptions options, ReadOnlySpan<byte> snapshot, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -101,17 +106,28 @@ public sealed partial class MarketEngine
         ReadKeys(ref r, keys.Competitors);
         ReadKeys(ref r, keys.Platforms);
 
-        r.ExpectSection("ENGN"u8);
-        int products = r.ReadCount("used product count");
-        int pairs = r.ReadCount("used pair count");
-        var engine = new MarketEngine(options, keys, logger ?? NullLogger.Instance, products, pairs);
-        engine.ReadState(ref r, products);
+        // Start minimal; ReadState grows each part once it has checked the counts against the bytes left.
+        var engine = new MarketEngine(options, keys, logger ?? NullLogger.Instance, initialProducts: 0, initialPairs: 0);
+        engine.ReadState(ref r);
         r.ExpectEnd();
         return engine;
     }
 
-    private void ReadState(ref SnapshotReader r, int products)
+    private void ReadState(ref SnapshotReader r)
     {
+        r.ExpectSection("ENGN"u8);
+
+        // The fewest snapshot bytes a used product and a used pair are written with: every per-product and
+        // per-pair array of the sections that follow (a lower bound; the checks only need one).
+        long bytesPerProduct = ProductColumns.BytesPerProduct + _productPrices.BytesPerSeries + _demand.BytesPerProduct + _board.BytesPerProduct;
+        long bytesPerPair = (2 * sizeof(int)) + _pairPrices.BytesPerSeries + _detector.StateBytesPerSeries;
+        int products = r.ReadCount("used product count", Array.MaxLength, bytesPerProduct);
+        int pairs = r.ReadCount("used pair count", Array.MaxLength, bytesPerPair);
+        if (((long)products * bytesPerProduct) + ((long)pairs * bytesPerPair) > r.Remaining)
+        {
+            SnapshotFormat.ThrowInvalid($"{products} products and {pairs} pairs need at least {((long)products * bytesPerProduct) + ((long)pairs * bytesPerPair)} bytes; only {r.Remaining} are left.");
+        }
+
         _watermark = r.ReadInt64("watermark");
         _eventsIn = r.ReadInt64("events in");
         _invalid = r.ReadInt64("invalid events");
@@ -123,57 +139,30 @@ public sealed partial class MarketEngine
         _anomalies = r.ReadInt64("price anomalies");
         _pricingRuns = r.ReadInt64("pricing runs");
         _decisions = r.ReadInt64("decisions");
-        if (products > _arm.Length)
+        if (products > _columns.Capacity)
         {
             GrowProducts(products - 1);
         }
 
-        r.ReadArray(_ourPrice.AsSpan(0, products), "our prices");
-        r.ReadArray(_cost.AsSpan(0, products), "unit costs");
-        r.ReadArray(_mapFloor.AsSpan(0, products), "MAP floors");
-        r.ReadArray(_inventory.AsSpan(0, products), "inventory");
-        r.ReadArray(_currency.AsSpan(0, products), "currencies");
-        r.ReadArray(_arm.AsSpan(0, products), "experiment arms");
-        r.ReadArray(_lastSurgeCheck.AsSpan(0, products), "last surge checks");
-        foreach (byte arm in _arm.AsSpan(0, products))
+        if (pairs > _pairCapacity)
         {
-            if (arm != Unassigned && arm >= _assignment.ArmCount)
-            {
-                SnapshotFormat.ThrowInvalid($"a product is in experiment arm {arm}; there are {_assignment.ArmCount} arms.");
-            }
+            GrowPairs(pairs - 1);
         }
 
+        _columns.ReadState(ref r, products, _assignment.ArmCount);
         _pairs.ReadState(ref r);
-        if (_pairs.Count > _pairCapacity)
-        {
-            GrowPairs(_pairs.Count - 1);
-        }
-
-        _productPrices.ReadState(ref r);
-        _pairPrices.ReadState(ref r);
-        _demand.ReadState(ref r);
-        _board.ReadState(ref r);
+        SnapshotFormat.ThrowIfCountDiffers("pair count", _pairs.Count, pairs);
+        _productPrices.ReadState(ref r, products);
+        _pairPrices.ReadState(ref r, pairs);
+        _demand.ReadState(ref r, products);
+        _board.ReadState(ref r, products);
         _detector.ReadState(ref r);
         _dropRule.ReadState(ref r);
         _anomalyRule.ReadState(ref r);
         _surgeRule.ReadState(ref r);
         _inventoryRule.ReadState(ref r);
-        _schedule.ReadState(ref r);
+        _schedule.ReadState(ref r, products);
         _tallies.ReadState(ref r);
-    }
-
-    /// <summary>Products with state: up to the highest id that was seen in an event or given a MAP floor.</summary>
-    private int UsedProducts()
-    {
-        for (int p = _arm.Length - 1; p >= 0; p--)
-        {
-            if (_arm[p] != Unassigned || _mapFloor[p] != 0)
-            {
-                return p + 1;
-            }
-        }
-
-        return 0;
     }
 
     private static void WriteKeys(ref SnapshotWriter w, KeyTable table)
@@ -188,7 +177,7 @@ public sealed partial class MarketEngine
 
     private static void ReadKeys(ref SnapshotReader r, KeyTable table)
     {
-        int count = r.ReadCount(table.Name + " key count");
+        int count = r.ReadCount(table.Name + " key count", Array.MaxLength, sizeof(int) + 1); // a length and at least one byte
         for (int id = 0; id < count; id++)
         {
             var utf8 = r.ReadUtf8(table.Name + " key");

@@ -39,7 +39,6 @@ namespace PriceIntel;
 /// </remarks>
 public sealed partial class MarketEngine
 {
-    private const byte Unassigned = byte.MaxValue;
     private const int PairWindowBuckets = 12;
     private const int PrefetchDistance = 8;
     private const int LoggedRefusals = 20;
@@ -53,7 +52,7 @@ public sealed partial class MarketEngine
     private readonly SlidingWindowSeries _productPrices;
     private readonly SlidingWindowSeries _pairPrices;
     private readonly DemandWindows _demand;
-    private readonly MarketSnapshot _board;
+    private readonly CompetitorBoard _board;
     private readonly PriceAnomalyDetector _detector;
     private readonly CompetitorPriceDropRule _dropRule;
     private readonly PriceAnomalyRule _anomalyRule;
@@ -66,14 +65,8 @@ public sealed partial class MarketEngine
     private readonly long _lateness;
     private readonly long _surgeCheckEveryMs;
 
-    // Per product (struct of arrays, indexed by product id).
-    private long[] _ourPrice;
-    private long[] _cost;
-    private long[] _mapFloor;
-    private int[] _inventory;
-    private ushort[] _currency;
-    private byte[] _arm;
-    private long[] _lastSurgeCheck;
+    // The engine's own per-product arrays (not readonly: a struct of arrays that grows in place).
+    private ProductColumns _columns = new();
     private int _pairCapacity;
 
     private long _watermark = long.MinValue;
@@ -98,18 +91,17 @@ public sealed partial class MarketEngine
         var (shortMs, mediumMs, longMs) = options.Windows.LengthsMs;
         _lateness = options.Windows.AllowedLatenessMs;
         _pairs = new PairTable(pairs);
-        _productPrices = new SlidingWindowSeries([shortMs, mediumMs, longMs], options.Windows.BucketsPerWindow, _lateness, options.Windows.EwmaAlpha, products);
+        _productPrices = new SlidingWindowSeries([shortMs, mediumMs, longMs], options.Windows.BucketsPerWindow, options.Windows.EwmaAlpha, products);
         long pairWindowMs = (long)(options.Windows.PairWindowMinutes * 60_000);
         _pairPrices = new SlidingWindowSeries(
             pairWindowMs > 0 ? [pairWindowMs] : [],
             Math.Min(PairWindowBuckets, options.Windows.BucketsPerWindow),
-            _lateness,
             options.Windows.EwmaAlpha,
             pairs,
             medianCapacity: 0);
-        _demand = new DemandWindows([shortMs, longMs], options.Windows.BucketsPerWindow, _lateness, products);
+        _demand = new DemandWindows([shortMs, longMs], options.Windows.BucketsPerWindow, products);
         _surgeCheckEveryMs = Math.Max(1, shortMs / options.Windows.BucketsPerWindow);
-        _board = new MarketSnapshot(products);
+        _board = new CompetitorBoard(products);
         _detector = new PriceAnomalyDetector(options.Anomaly, pairs);
         _dropRule = new CompetitorPriceDropRule(options.Alerts, keys, pairs);
         _anomalyRule = new PriceAnomalyRule(options.Alerts, keys, pairs);
@@ -119,13 +111,6 @@ public sealed partial class MarketEngine
         _schedule = new PricingSchedule(options.Pricing);
         _assignment = new ExperimentAssignment(options.Experiment, options.Pricing);
         _tallies = new ArmTallies(_assignment);
-        _ourPrice = [];
-        _cost = [];
-        _mapFloor = [];
-        _inventory = [];
-        _currency = [];
-        _arm = [];
-        _lastSurgeCheck = [];
         GrowProducts(products - 1);
         GrowPairs(pairs - 1);
     }
@@ -213,13 +198,13 @@ public sealed partial class MarketEngine
     {
         ArgumentOutOfRangeException.ThrowIfNegative(mapFloor.Ticks, nameof(mapFloor));
         int id = _keys.Products.Intern(product);
-        if (id >= _arm.Length)
+        if (id >= _columns.Capacity)
         {
             GrowProducts(id);
         }
 
         // The arm is assigned (and the first pricing run made) when the product's first event arrives.
-        _mapFloor[id] = mapFloor.Ticks;
+        _columns.MapFloor[id] = mapFloor.Ticks;
     }
 
     /// <summary>
@@ -227,19 +212,20 @@ public sealed partial class MarketEngine
     /// or between batches (the engine is single-threaded); it allocates.
     /// </summary>
     /// <param name="product">The product key (SKU).</param>
-    /// <param name="snapshot">The snapshot; null when the engine has seen no event for the product.</param>
+    /// <param name="view">The product's view; null when the engine has seen no event for the product.</param>
     /// <returns>True when the product is known.</returns>
-    public bool TryGetSnapshot(string product, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProductSnapshot? snapshot)
+    /// <exception cref="ArgumentNullException"><paramref name="product"/> is null.</exception>
+    public bool TryGetView(string product, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProductView? view)
     {
         ArgumentNullException.ThrowIfNull(product);
-        if (!_keys.Products.TryGetId(product, out int p) || p >= _arm.Length || _arm[p] == Unassigned)
+        if (!_keys.Products.TryGetId(product, out int p) || p >= _columns.Capacity || _columns.Arm[p] == ProductColumns.Unassigned)
         {
-            snapshot = null;
+            view = null;
             return false;
         }
 
         long asOf = _watermark;
-        var board = _board.Read(p, new Money(_ourPrice[p]));
+        var board = _board.Read(p, new Money(_columns.OurPrice[p]));
         var offers = new List<CompetitorOffer>(_board.CompetitorCount(p));
         for (int slot = 0; slot < _board.CompetitorCount(p); slot++)
         {
@@ -273,13 +259,13 @@ public sealed partial class MarketEngine
         }
 
         long next = _schedule.NextDue(p);
-        byte arm = _arm[p];
-        snapshot = new ProductSnapshot(
+        byte arm = _columns.Arm[p];
+        view = new ProductView(
             product,
             CurrencyOf(p).ToString(),
-            new Money(_ourPrice[p]).ToDecimal(),
-            new Money(_cost[p]).ToDecimal(),
-            _inventory[p],
+            new Money(_columns.OurPrice[p]).ToDecimal(),
+            new Money(_columns.Cost[p]).ToDecimal(),
+            _columns.Inventory[p],
             _assignment.GetName(arm),
             _assignment.GetStrategy(arm),
             offers,
@@ -361,7 +347,7 @@ public sealed partial class MarketEngine
         }
 
         int p = e.ProductId;
-        if ((uint)p >= (uint)_arm.Length)
+        if ((uint)p >= (uint)_columns.Capacity)
         {
             if (p < 0)
             {
@@ -372,7 +358,7 @@ public sealed partial class MarketEngine
             GrowProducts(p);
         }
 
-        bool firstSight = _arm[p] == Unassigned;
+        bool firstSight = _columns.Arm[p] == ProductColumns.Unassigned;
         if (firstSight)
         {
             AssignArm(p);
@@ -473,13 +459,13 @@ public sealed partial class MarketEngine
             }
 
             paid = e.Price.ToDouble();
-            _tallies.RecordPurchase(_arm[p], e.Quantity, e.Price, new Money(_cost[p]));
+            _tallies.RecordPurchase(_columns.Arm[p], e.Quantity, e.Price, new Money(_columns.Cost[p]));
         }
 
         _demand.Add(p, ts, action, e.Quantity, paid);
-        if (ts - _lastSurgeCheck[p] >= _surgeCheckEveryMs)
+        if (ts - _columns.LastSurgeCheck[p] >= _surgeCheckEveryMs)
         {
-            _lastSurgeCheck[p] = ts;
+            _columns.LastSurgeCheck[p] = ts;
             CheckDemandSurge(p, ts);
         }
     }
@@ -503,7 +489,7 @@ public sealed partial class MarketEngine
             return;
         }
 
-        _inventory[p] = e.Quantity;
+        _columns.Inventory[p] = e.Quantity;
         if (_inventoryRule.Evaluate(p, e.Quantity, ts, _output))
         {
             _lowInventories++;
@@ -519,9 +505,9 @@ public sealed partial class MarketEngine
             return;
         }
 
-        long previous = _cost[p];
-        _cost[p] = e.Price.Ticks;
-        if (previous != 0 && previous != e.Price.Ticks && _ourPrice[p] != 0)
+        long previous = _columns.Cost[p];
+        _columns.Cost[p] = e.Price.Ticks;
+        if (previous != 0 && previous != e.Price.Ticks && _columns.OurPrice[p] != 0)
         {
             RunPricing(p, ts, DecisionTrigger.CostChange);
         }
@@ -535,13 +521,13 @@ public sealed partial class MarketEngine
             return;
         }
 
-        _ourPrice[p] = e.Price.Ticks;
+        _columns.OurPrice[p] = e.Price.Ticks;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool AcceptCurrency(int p, CurrencyCode currency)
     {
-        ushort have = _currency[p];
+        ushort have = _columns.Currency[p];
         if (have == currency.Value)
         {
             return true;
@@ -549,7 +535,7 @@ public sealed partial class MarketEngine
 
         if (have == 0 && !currency.IsEmpty)
         {
-            _currency[p] = currency.Value;
+            _columns.Currency[p] = currency.Value;
             return true;
         }
 
@@ -572,24 +558,24 @@ public sealed partial class MarketEngine
         var input = new PricingInput(
             p,
             _keys.Products.GetStableHash(p),
-            new Money(_ourPrice[p]),
-            new Money(_cost[p]),
-            new Money(_mapFloor[p]),
+            new Money(_columns.OurPrice[p]),
+            new Money(_columns.Cost[p]),
+            new Money(_columns.MapFloor[p]),
             prices[..n],
             trigger,
             ts,
             CurrencyOf(p));
-        byte arm = _arm[p];
+        byte arm = _columns.Arm[p];
         if (_pricer.TryDecide(in input, _assignment.GetStrategy(arm), arm, out var decision) && decision.NewPrice != decision.OldPrice)
         {
-            _ourPrice[p] = decision.NewPrice.Ticks;
+            _columns.OurPrice[p] = decision.NewPrice.Ticks;
             _tallies.RecordDecision(in decision);
             _output.Add(in decision);
             _decisions++;
         }
     }
 
-    private CurrencyCode CurrencyOf(int p) => CurrencyCode.FromValue(_currency[p]);
+    private CurrencyCode CurrencyOf(int p) => CurrencyCode.FromValue(_columns.Currency[p]);
 
     // Counted always; the first few are logged with their reason so an operator can see why events
     // from a source that does not validate (in-memory, a custom one) were refused.
@@ -609,25 +595,15 @@ public sealed partial class MarketEngine
     private void AssignArm(int p)
     {
         byte arm = _assignment.Assign(_keys.Products.GetStableHash(p));
-        _arm[p] = arm;
+        _columns.Arm[p] = arm;
         _tallies.RecordProduct(arm);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void GrowProducts(int id)
     {
-        int old = _arm.Length;
-        int size = Math.Max(id + 1, Math.Max(16, old * 2));
-        Array.Resize(ref _ourPrice, size);
-        Array.Resize(ref _cost, size);
-        Array.Resize(ref _mapFloor, size);
-        Array.Resize(ref _inventory, size);
-        Array.Resize(ref _currency, size);
-        Array.Resize(ref _arm, size);
-        Array.Resize(ref _lastSurgeCheck, size);
-        _inventory.AsSpan(old).Fill(-1);
-        _arm.AsSpan(old).Fill(Unassigned);
-        _lastSurgeCheck.AsSpan(old).Fill(long.MinValue / 2);
+        int size = Math.Max(id + 1, Math.Max(16, _columns.Capacity * 2));
+        _columns.Grow(size);
         _productPrices.EnsureCapacity(size);
         _demand.EnsureCapacity(size);
         _board.EnsureCapacity(size);

@@ -12,13 +12,17 @@ namespace PriceIntel.Benchmarks.Engine;
 /// <remarks>
 /// One engine stays warm across iterations; before each iteration the stream is re-stamped later in
 /// event time, so every iteration measures steady state (no growth, nothing late). The naive baseline
-/// is the same logic written the obvious way (dictionaries, lists, LINQ); it runs on the first
-/// <see cref="NaiveEvents"/> events only, because it is too slow for the whole stream.
+/// (<see cref="NaiveMarketEngine"/>) is the same logic with its state kept the obvious way (dictionaries, lists
+/// pruned and recounted with LINQ, the engine's own detector and rules); it runs on the first
+/// <see cref="NaiveEvents"/> events only, because it is too slow for the whole stream. <see cref="Setup"/> first
+/// runs a fresh engine and a fresh baseline over the first <see cref="CheckedEvents"/> events (past the first
+/// scheduled pricing runs) and checks they agree on every signal, decision, counter and product view.
 /// </remarks>
 [MemoryDiagnoser]
 public class EngineThroughputBenchmarks
 {
     private const int NaiveEvents = 500_000;
+    private const int CheckedEvents = 1_500_000;
     private const int PriceEvents = PriceStreamWorkload.DefaultCount;
     private const int TotalEvents = PriceEvents + (PriceEvents / 4) + (3 * PriceStreamWorkload.Products);
     private const int BatchSize = 4096;
@@ -42,8 +46,9 @@ public class EngineThroughputBenchmarks
         _span = _template[^1].Timestamp + 3_600_000;
         var options = new PriceIntelOptions();
         options.Windows.PairWindowMinutes = PairWindows ? 60 : 0;
+        EngineCheck.Same(options, keys, _template.AsSpan(0, CheckedEvents), BatchSize);
         _engine = MarketEngine.Create(options, keys, initialProducts: PriceStreamWorkload.Products);
-        _naive = new NaiveMarketEngine(options);
+        _naive = new NaiveMarketEngine(options, keys);
 
         // Warm up: grow every array and output buffer once.
         Restamp();

@@ -10,6 +10,12 @@ namespace PriceIntel.Engine.Core;
 /// </summary>
 internal sealed class PairTable
 {
+    /// <summary>Most pairs a table holds: the hash table is a power of two at least twice the count.</summary>
+    public const int MaxPairs = 1 << 29;
+
+    /// <summary>Average hash probes per pair a snapshot's pair list may take to insert (a table at most half full takes about 1.5).</summary>
+    public const int ProbeBudgetPerPair = 32;
+
     private Entry[] _entries;
     private int[] _productOf;
     private int[] _competitorOf;
@@ -92,8 +98,13 @@ internal sealed class PairTable
         w.WriteArray<int>(_competitorOf.AsSpan(0, Count));
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote into this empty table: the pairs get the same ids.</summary>
-    /// <exception cref="InvalidDataException">A pair is repeated or negative, or the data is damaged.</exception>
+    /// <summary>
+    /// Reads what <see cref="WriteState"/> wrote into this empty table: the pairs get the same ids. The count is
+    /// checked against the bytes left before anything is allocated, the table is sized once, and the hash probes
+    /// of all inserts together must stay under a linear budget (<see cref="ProbeBudgetPerPair"/> per pair), so a
+    /// hostile set of colliding keys is rejected instead of taking quadratic time.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A pair is repeated or negative, the keys collide beyond the budget, or the data is damaged.</exception>
     public void ReadState(ref SnapshotReader r)
     {
         r.ExpectSection("PAIR"u8);
@@ -102,17 +113,52 @@ internal sealed class PairTable
             throw new InvalidOperationException("Pairs are read into an empty table only.");
         }
 
-        int n = r.ReadCount("pair count");
+        int n = r.ReadCount("pair count", MaxPairs, 2 * sizeof(int));
         var products = new int[n];
         var competitors = new int[n];
         r.ReadArray<int>(products, "pair products");
         r.ReadArray<int>(competitors, "pair competitors");
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, n * 2));
+        if (size > _entries.Length)
+        {
+            _entries = NewEntries(size);
+            _mask = size - 1;
+        }
+
+        if (n > _productOf.Length)
+        {
+            Array.Resize(ref _productOf, n);
+            Array.Resize(ref _competitorOf, n);
+        }
+
+        long probes = 0;
+        long budget = (ProbeBudgetPerPair * (long)n) + 1024;
         for (int i = 0; i < n; i++)
         {
-            if (products[i] < 0 || competitors[i] < 0 || GetOrAdd(products[i], competitors[i]) != i)
+            int product = products[i];
+            int competitor = competitors[i];
+            if (product < 0 || competitor < 0)
             {
-                SnapshotFormat.ThrowInvalid($"pair {i} (product {products[i]}, competitor {competitors[i]}) is negative or repeated.");
+                SnapshotFormat.ThrowInvalid($"pair {i} (product {product}, competitor {competitor}) is negative.");
             }
+
+            long key = ((long)product << 32) | (uint)competitor;
+            int slot = (int)Mix(key) & _mask;
+            while (_entries[slot].Key != -1L)
+            {
+                if (_entries[slot].Key == key)
+                {
+                    SnapshotFormat.ThrowInvalid($"pair {i} (product {product}, competitor {competitor}) repeats pair {_entries[slot].Value}.");
+                }
+
+                slot = (slot + 1) & _mask;
+                if (++probes > budget)
+                {
+                    SnapshotFormat.ThrowInvalid($"the {n} pairs collide in the hash table far beyond chance ({probes} probes by pair {i}); the pair list is not one an engine wrote.");
+                }
+            }
+
+            Add(key, slot, product, competitor);
         }
     }
 

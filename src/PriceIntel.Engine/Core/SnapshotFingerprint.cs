@@ -58,7 +58,7 @@ internal sealed class SnapshotFingerprint
     public static SnapshotFingerprint Read(ref SnapshotReader r)
     {
         r.ExpectSection("OPTS"u8);
-        int count = r.ReadCount("option count", MaxEntries);
+        int count = r.ReadCount("option count", MaxEntries, 2 * sizeof(int)); // a name and a value, each at least its length
         var entries = new List<KeyValuePair<string, string>>(count);
         for (int i = 0; i < count; i++)
         {

@@ -44,6 +44,16 @@ internal static class SnapshotFormat
     /// <summary>A four-character section tag as a number.</summary>
     public static uint Tag(ReadOnlySpan<byte> fourAscii) => BinaryPrimitives.ReadUInt32LittleEndian(fourAscii);
 
+    /// <summary>Throws when a section's item count is not the one the engine's header promised for it.</summary>
+    /// <exception cref="InvalidDataException"><paramref name="count"/> differs from <paramref name="expected"/>.</exception>
+    public static void ThrowIfCountDiffers(string what, int count, int expected)
+    {
+        if (count != expected)
+        {
+            ThrowInvalid($"{what} is {count}; the engine section says {expected}.");
+        }
+    }
+
     /// <summary>Throws <see cref="InvalidDataException"/> with "Engine snapshot: " before the message.</summary>
     [DoesNotReturn]
     public static void ThrowInvalid(string message) => throw new InvalidDataException("Engine snapshot: " + message);

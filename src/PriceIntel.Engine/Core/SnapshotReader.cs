@@ -102,30 +102,59 @@ internal ref struct SnapshotReader
 
     public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long), what));
 
-    /// <summary>A count written with <see cref="SnapshotWriter.WriteInt32"/>, checked to be within 0..<paramref name="max"/>.</summary>
-    public int ReadCount(string what, int max = int.MaxValue)
+    /// <summary>Bytes not read yet (before the trailer).</summary>
+    public readonly int Remaining => _content.Length - _position;
+
+    /// <summary>
+    /// Reads the count of the items that follow (written with <see cref="SnapshotWriter.WriteInt32"/>) and checks it
+    /// before the caller allocates anything for them: 0 ≤ count ≤ <paramref name="maxCount"/>, and count ×
+    /// <paramref name="minBytesPerItem"/> ≤ the bytes left in the snapshot. Pass the fewest snapshot bytes one item
+    /// is written with (e.g. the sum of the element sizes of every array written per item), so a damaged or hostile
+    /// count can make the caller allocate at most a fixed multiple of the snapshot's own size, never an overflowing
+    /// or multi-gigabyte amount, and a loop over the items stays linear in the snapshot's size.
+    /// </summary>
+    /// <param name="what">The field, for the error message (e.g. "demand product count").</param>
+    /// <param name="maxCount">The largest count that makes sense for the field.</param>
+    /// <param name="minBytesPerItem">Snapshot bytes each item takes after the count, at least 1.</param>
+    /// <returns>The count.</returns>
+    /// <exception cref="InvalidDataException">The count is negative, above <paramref name="maxCount"/>, or more items than the
+    /// bytes left can hold; the message names <paramref name="what"/>, its byte offset and value.</exception>
+    public int ReadCount(string what, int maxCount, long minBytesPerItem)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minBytesPerItem, 1);
         int at = _position;
         int count = ReadInt32(what);
-        if (count < 0 || count > max)
+        if (count < 0 || count > maxCount)
         {
-            SnapshotFormat.ThrowInvalid($"{what} at byte {at} is {count}, outside 0..{max}.");
+            SnapshotFormat.ThrowInvalid($"{what} at byte {at} is {count}, outside 0..{maxCount}.");
+        }
+
+        if (count > Remaining / minBytesPerItem)
+        {
+            SnapshotFormat.ThrowInvalid($"{what} at byte {at} is {count}, but at {minBytesPerItem} bytes each they need {(decimal)count * minBytesPerItem} bytes and only {Remaining} are left.");
         }
 
         return count;
     }
 
+    /// <summary>
+    /// <see cref="ReadCount(string, int, long)"/> with no maximum and one byte per item: the count is at most the bytes
+    /// left. Prefer the full overload with the items' real size, which bounds allocations far tighter.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The count is negative or larger than the bytes left.</exception>
+    public int ReadCount(string what) => ReadCount(what, int.MaxValue, 1);
+
     /// <summary>A string written with <see cref="SnapshotWriter.WriteString"/>.</summary>
     public string ReadString(string what)
     {
-        int bytes = ReadCount(what + " length", _content.Length - _position);
+        int bytes = ReadCount(what + " length");
         return Encoding.UTF8.GetString(Take(bytes, what));
     }
 
     /// <summary>The UTF-8 bytes of a string written with <see cref="SnapshotWriter.WriteString"/>, without decoding them.</summary>
     public ReadOnlySpan<byte> ReadUtf8(string what)
     {
-        int bytes = ReadCount(what + " length", _content.Length - _position);
+        int bytes = ReadCount(what + " length");
         return Take(bytes, what);
     }
 

@@ -148,7 +148,9 @@ internal sealed class PricingSchedule
 
     /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) schedule, which must have the same interval.</summary>
     /// <exception cref="InvalidDataException">The intervals differ or the data is damaged.</exception>
-    public void ReadState(ref SnapshotReader r)
+    /// <param name="r">The reader.</param>
+    /// <param name="expectedCount">The engine's product count: the schedule must have been written with it.</param>
+    public void ReadState(ref SnapshotReader r, int expectedCount)
     {
         r.ExpectSection("SCHD"u8);
         long interval = r.ReadInt64("pricing interval");
@@ -158,14 +160,15 @@ internal sealed class PricingSchedule
             SnapshotFormat.ThrowInvalid($"the pricing schedule was written with an interval of {interval} ms and a triggered gap of {gap} ms; this engine has {IntervalMs} ms and {MinTriggeredGapMs} ms.");
         }
 
-        int n = r.ReadCount("scheduled product count");
+        int n = r.ReadCount("scheduled product count", Array.MaxLength, sizeof(long));
+        SnapshotFormat.ThrowIfCountDiffers("scheduled product count", n, expectedCount);
         if (n > _lastRun.Length)
         {
             Grow(n - 1);
         }
 
         r.ReadArray(_lastRun.AsSpan(0, n), "last pricing runs");
-        int queued = r.ReadCount("queued pricing runs");
+        int queued = r.ReadCount("queued pricing runs", Array.MaxLength, sizeof(long) + sizeof(int));
         int size = Math.Max(_heapDue.Length, queued);
         _heapDue = new long[size];
         _heapProduct = new int[size];

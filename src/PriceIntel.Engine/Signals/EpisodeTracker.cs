@@ -107,12 +107,12 @@ internal sealed class EpisodeTracker
         w.WriteArray<bool>(_active.AsSpan(0, keyCount));
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) tracker.</summary>
+    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) tracker; the key count is checked against the bytes left before it grows.</summary>
     /// <exception cref="InvalidDataException">The data is damaged.</exception>
     public void ReadState(ref SnapshotReader r)
     {
         r.ExpectSection("EPIS"u8);
-        int n = r.ReadCount("episode key count");
+        int n = r.ReadCount("episode key count", Array.MaxLength, sizeof(long) + sizeof(bool));
         EnsureCapacity(n);
         r.ReadArray(_lastSignal.AsSpan(0, n), "episode last signal times");
         r.ReadArray(_active.AsSpan(0, n), "episode flags");

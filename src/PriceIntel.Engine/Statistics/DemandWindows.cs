@@ -12,46 +12,36 @@ namespace PriceIntel.Engine.Statistics;
 /// <remarks>
 /// Same bucket mechanism as <see cref="SlidingWindowSeries"/>: each window of length L is B buckets of
 /// width w = L / B aligned to the epoch, and the window read at <c>asOf</c> is the B whole buckets ending
-/// with asOf's bucket, so it slides by w. Counts are exact for events in those buckets. An event older than
-/// the product's newest time minus the allowed lateness is dropped (<see cref="Add"/> returns false);
-/// an out-of-order event within the lateness goes into its own bucket. Memory:
+/// with asOf's bucket, so it slides by w (the rings are <see cref="WindowRings{TBucket, TPending}"/>, shared with
+/// the price windows). Counts are exact for events in those buckets. An out-of-order event goes into its own
+/// bucket while that bucket is in the ring (lateness is the engine's check, before events reach here). Memory:
 /// <see cref="BytesPerProduct"/> = 52 + 2·K + 24·K·B bytes (K = 2, B = 24: 1,208 B);
 /// an in-order event touches only the 52-byte product state (the rings are written once per bucket boundary).
 /// </remarks>
 [SkipLocalsInit]
 internal sealed class DemandWindows
 {
-    private readonly long[] _widths;
+    private readonly WindowRings<DemandBucket, DemandCounts> _rings;
     private readonly int _windowCount;
-    private readonly int _buckets;
-    private readonly long _lateness;
 
     private ProductState[] _state;
-    private ushort[] _heads;
-    private DemandBucket[] _bucketData;
 
     /// <summary>Creates the state for <paramref name="initialProducts"/> products; it grows on demand.</summary>
     /// <param name="windowLengthsMs">Window lengths in ms, each at least <paramref name="bucketsPerWindow"/>; 1 to 16 windows.</param>
     /// <param name="bucketsPerWindow">Buckets per window, 1 to 1024.</param>
-    /// <param name="allowedLatenessMs">How far behind a product's newest event time an event may be and still be counted, ≥ 0.</param>
     /// <param name="initialProducts">Products to allocate up front.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
-    public DemandWindows(ReadOnlySpan<long> windowLengthsMs, int bucketsPerWindow, long allowedLatenessMs, int initialProducts)
+    public DemandWindows(ReadOnlySpan<long> windowLengthsMs, int bucketsPerWindow, int initialProducts)
     {
-        _widths = WindowMath.BucketWidths(windowLengthsMs, bucketsPerWindow, SlidingWindowSeries.MaxWindows);
-        if (_widths.Length == 0)
+        _rings = new WindowRings<DemandBucket, DemandCounts>(windowLengthsMs, bucketsPerWindow, SlidingWindowSeries.MaxWindows, default);
+        if (_rings.WindowCount == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(windowLengthsMs), 0, "At least one demand window is needed.");
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(allowedLatenessMs);
         ArgumentOutOfRangeException.ThrowIfNegative(initialProducts);
-        _windowCount = _widths.Length;
-        _buckets = bucketsPerWindow;
-        _lateness = allowedLatenessMs;
+        _windowCount = _rings.WindowCount;
         _state = [];
-        _heads = [];
-        _bucketData = [];
         if (initialProducts > 0)
         {
             Grow(initialProducts);
@@ -65,11 +55,7 @@ internal sealed class DemandWindows
     public int Capacity => _state.Length;
 
     /// <summary>Bytes of state one product takes with this configuration.</summary>
-    public int BytesPerProduct =>
-        Unsafe.SizeOf<ProductState>() + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<DemandBucket>());
-
-    /// <summary>Values dropped because they were later than the allowed lateness (the ones <c>Add</c> returned false for).</summary>
-    public long LateDrops { get; private set; }
+    public int BytesPerProduct => Unsafe.SizeOf<ProductState>() + _rings.BytesPerKey;
 
     /// <summary>Makes room for product ids 0..<paramref name="productCount"/>-1.</summary>
     public void EnsureCapacity(int productCount)
@@ -87,12 +73,12 @@ internal sealed class DemandWindows
     /// <summary>
     /// Counts one shopper action. A purchase adds one purchase, <paramref name="quantity"/> units and
     /// <paramref name="paidUnitPrice"/> × <paramref name="quantity"/> revenue; views and add-to-carts add
-    /// one each; <see cref="DemandAction.None"/> only moves the product's clock.
+    /// one each; <see cref="DemandAction.None"/> only moves the product's clock. Any time is counted (the caller
+    /// drops events that are too late).
     /// </summary>
-    /// <returns>False when the event was later than the allowed lateness and was dropped.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="product"/> is negative.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Add(int product, long timestamp, DemandAction action, int quantity, double paidUnitPrice)
+    public void Add(int product, long timestamp, DemandAction action, int quantity, double paidUnitPrice)
     {
         var state = _state;
         if ((uint)product < (uint)state.Length)
@@ -101,12 +87,12 @@ internal sealed class DemandWindows
             if (timestamp >= s.NewestTs && timestamp < s.NextBoundary)
             {
                 s.NewestTs = timestamp;
-                s.AddPending(action, quantity, paidUnitPrice);
-                return true;
+                s.Pending.Add(action, quantity, paidUnitPrice);
+                return;
             }
         }
 
-        return AddSlow(product, timestamp, action, quantity, paidUnitPrice);
+        AddSlow(product, timestamp, action, quantity, paidUnitPrice);
     }
 
     /// <summary>Demand of one product over window <paramref name="window"/> as of <paramref name="asOfTimestamp"/>.</summary>
@@ -124,27 +110,11 @@ internal sealed class DemandWindows
         }
 
         ref readonly var s = ref _state[product];
-        int b = _buckets;
-        long width = _widths[window];
-        long newestBucket = WindowMath.FloorDiv(s.NewestTs, width);
-        long asOfBucket = WindowMath.FloorDiv(asOfTimestamp, width);
-        long shift = asOfBucket - newestBucket;
-        int jStart = (int)Math.Clamp(-shift, 0, b);
-        int jEnd = (int)Math.Clamp(b - shift, 0, b);
-        int headIndex = (product * _windowCount) + window;
-        int head = _heads[headIndex];
-        ReadOnlySpan<DemandBucket> ring = _bucketData.AsSpan(headIndex * b, b);
+        var buckets = _rings.Read(product, window, s.NewestTs, asOfTimestamp);
         long views = 0, carts = 0, purchases = 0, units = 0;
         double revenue = 0;
-        for (int j = jStart; j < jEnd; j++)
+        foreach (ref readonly var bucket in buckets)
         {
-            int slot = head - j;
-            if (slot < 0)
-            {
-                slot += b;
-            }
-
-            ref readonly var bucket = ref ring[slot];
             views += bucket.Views;
             carts += bucket.AddToCarts;
             purchases += bucket.Purchases;
@@ -152,24 +122,23 @@ internal sealed class DemandWindows
             revenue += bucket.Revenue;
         }
 
-        if (jStart == 0 && jEnd > 0)
+        if (buckets.IncludesNewest)
         {
             // The pending counts are part of the newest bucket of every window.
-            views += s.PendingViews;
-            carts += s.PendingAddToCarts;
-            purchases += s.PendingPurchases;
-            units += s.PendingUnits;
-            revenue += s.PendingRevenue;
+            views += s.Pending.Views;
+            carts += s.Pending.AddToCarts;
+            purchases += s.Pending.Purchases;
+            units += s.Pending.Units;
+            revenue += s.Pending.Revenue;
         }
 
         // Covered time: from the first bucket still in the window (or the product's first event, if later) to asOf.
-        long windowStart = (Math.Max(asOfBucket, newestBucket) - b + 1) * width;
-        long coveredMs = asOfTimestamp - Math.Max(windowStart, s.FirstTs) + 1;
+        long coveredMs = asOfTimestamp - Math.Max(buckets.StartMs, s.FirstTs) + 1;
         return new DemandStats(views, carts, purchases, units, revenue, Math.Max(0, coveredMs));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool AddSlow(int product, long timestamp, DemandAction action, int quantity, double paidUnitPrice)
+    private void AddSlow(int product, long timestamp, DemandAction action, int quantity, double paidUnitPrice)
     {
         if (product < 0)
         {
@@ -182,100 +151,37 @@ internal sealed class DemandWindows
         }
 
         ref var s = ref _state[product];
-        int b = _buckets;
         if (s.HasValue == 0)
         {
-            long boundary = long.MaxValue;
-            for (int w = 0; w < _windowCount; w++)
-            {
-                long bucket = WindowMath.FloorDiv(timestamp, _widths[w]);
-                _heads[(product * _windowCount) + w] = (ushort)WindowMath.FloorMod(bucket, b);
-                boundary = Math.Min(boundary, NextBucketStart(bucket, _widths[w]));
-            }
-
             s.HasValue = 1;
             s.FirstTs = timestamp;
-            s.NewestTs = timestamp;
-            s.NextBoundary = boundary;
-            s.AddPending(action, quantity, paidUnitPrice);
-            return true;
+            s.NextBoundary = _rings.Start(product, timestamp);
         }
-
-        if (timestamp < s.NewestTs)
+        else if (timestamp < s.NewestTs)
         {
-            if (s.NewestTs - timestamp > _lateness)
-            {
-                LateDrops++;
-                return false;
-            }
-
             MergeOutOfOrder(product, ref s, timestamp, action, quantity, paidUnitPrice);
-            return true;
+            return;
         }
-
-        // Crossing a bucket boundary: merge the pending counts into every window's head bucket, then move the heads.
-        long next = long.MaxValue;
-        for (int w = 0; w < _windowCount; w++)
+        else
         {
-            long width = _widths[w];
-            int headIndex = (product * _windowCount) + w;
-            var ring = _bucketData.AsSpan(headIndex * b, b);
-            int head = _heads[headIndex];
-            ref var headBucket = ref ring[head];
-            headBucket.Views += s.PendingViews;
-            headBucket.AddToCarts += s.PendingAddToCarts;
-            headBucket.Purchases += s.PendingPurchases;
-            headBucket.Units += s.PendingUnits;
-            headBucket.Revenue += s.PendingRevenue;
-            long newBucket = WindowMath.FloorDiv(timestamp, width);
-            long steps = newBucket - WindowMath.FloorDiv(s.NewestTs, width);
-            if (steps > 0)
-            {
-                int clear = (int)Math.Min(steps, b);
-                for (int j = 1; j <= clear; j++)
-                {
-                    int slot = head + j;
-                    ring[slot >= b ? slot - b : slot] = default;
-                }
-
-                _heads[headIndex] = (ushort)WindowMath.FloorMod(newBucket, b);
-            }
-
-            next = Math.Min(next, NextBucketStart(newBucket, width));
+            // Crossing a bucket boundary: the pending counts go into every window's head bucket, the heads move.
+            s.NextBoundary = _rings.Advance(product, s.NewestTs, timestamp, in s.Pending);
+            s.Pending = default;
         }
 
-        s.PendingViews = 0;
-        s.PendingAddToCarts = 0;
-        s.PendingPurchases = 0;
-        s.PendingUnits = 0;
-        s.PendingRevenue = 0;
-        s.NextBoundary = next;
         s.NewestTs = timestamp;
-        s.AddPending(action, quantity, paidUnitPrice);
-        return true;
+        s.Pending.Add(action, quantity, paidUnitPrice);
     }
 
     private void MergeOutOfOrder(int product, ref ProductState s, long timestamp, DemandAction action, int quantity, double paidUnitPrice)
     {
-        bool isPurchase = action == DemandAction.Purchase;
-        int b = _buckets;
         for (int w = 0; w < _windowCount; w++)
         {
-            long width = _widths[w];
-            long back = WindowMath.FloorDiv(s.NewestTs, width) - WindowMath.FloorDiv(timestamp, width);
-            if (back >= b)
+            ref var bucket = ref _rings.BucketOf(product, w, s.NewestTs, timestamp);
+            if (!Unsafe.IsNullRef(ref bucket))
             {
-                continue; // its bucket has left this window's ring
+                bucket.Add(action, quantity, paidUnitPrice); // else its bucket has left this window's ring
             }
-
-            int headIndex = (product * _windowCount) + w;
-            int slot = _heads[headIndex] - (int)back;
-            ref var bucket = ref _bucketData[(headIndex * b) + (slot < 0 ? slot + b : slot)];
-            bucket.Views += action == DemandAction.View ? 1 : 0;
-            bucket.AddToCarts += action == DemandAction.AddToCart ? 1 : 0;
-            bucket.Purchases += isPurchase ? 1 : 0;
-            bucket.Units += isPurchase ? quantity : 0;
-            bucket.Revenue += isPurchase ? paidUnitPrice * quantity : 0;
         }
 
         if (timestamp < s.FirstTs)
@@ -284,50 +190,48 @@ internal sealed class DemandWindows
         }
     }
 
-    /// <summary>Writes the state of products 0..<paramref name="productCount"/>-1 (all products with events must be below it) and the late-drop count.</summary>
+    /// <summary>Writes the state of products 0..<paramref name="productCount"/>-1 (all products with events must be below it).</summary>
     public void WriteState(ref SnapshotWriter w, int productCount)
     {
         w.WriteSection("DEMD"u8);
         w.WriteInt32(_windowCount);
-        w.WriteInt32(_buckets);
+        w.WriteInt32(_rings.BucketsPerWindow);
         w.WriteInt32(productCount);
-        w.WriteInt64(LateDrops);
+        w.WriteInt64(0); // reserved: format 1 had a per-product late-drop count here (lateness is the engine's check)
         w.WriteArray<ProductState>(_state.AsSpan(0, productCount));
-        w.WriteArray<ushort>(_heads.AsSpan(0, productCount * _windowCount));
-        w.WriteArray<DemandBucket>(_bucketData.AsSpan(0, productCount * _windowCount * _buckets));
+        _rings.WriteState(ref w, productCount);
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape.</summary>
-    /// <exception cref="InvalidDataException">The shape differs or the data is damaged.</exception>
-    public void ReadState(ref SnapshotReader r)
+    /// <summary>
+    /// Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape. The
+    /// product count must be <paramref name="expectedCount"/> and is checked before anything grows; every ring head
+    /// is checked.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The shape or count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r, int expectedCount)
     {
         r.ExpectSection("DEMD"u8);
         int windows = r.ReadInt32("demand window count");
         int buckets = r.ReadInt32("demand buckets per window");
-        if (windows != _windowCount || buckets != _buckets)
+        if (windows != _windowCount || buckets != _rings.BucketsPerWindow)
         {
-            SnapshotFormat.ThrowInvalid($"the demand windows were written with {windows} windows of {buckets} buckets; this engine has {_windowCount} of {_buckets}.");
+            SnapshotFormat.ThrowInvalid($"the demand windows were written with {windows} windows of {buckets} buckets; this engine has {_windowCount} of {_rings.BucketsPerWindow}.");
         }
 
-        int n = r.ReadCount("demand product count");
-        LateDrops = r.ReadInt64("demand late drops");
+        int n = r.ReadCount("demand product count", Array.MaxLength, BytesPerProduct);
+        SnapshotFormat.ThrowIfCountDiffers("demand product count", n, expectedCount);
+        _ = r.ReadInt64("reserved");
         EnsureCapacity(n);
         r.ReadArray(_state.AsSpan(0, n), "demand product states");
-        r.ReadArray(_heads.AsSpan(0, n * _windowCount), "demand bucket heads");
-        r.ReadArray(_bucketData.AsSpan(0, n * _windowCount * _buckets), "demand buckets");
+        _rings.ReadState(ref r, n, "demand");
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long NextBucketStart(long bucket, long width) =>
-        bucket >= (long.MaxValue / width) - 1 ? long.MaxValue : (bucket + 1) * width;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int needed)
     {
         int capacity = WindowMath.GrownCapacity(_state.Length, needed);
         Array.Resize(ref _state, capacity);
-        Array.Resize(ref _heads, checked(capacity * _windowCount));
-        Array.Resize(ref _bucketData, checked(capacity * _windowCount * _buckets));
+        _rings.EnsureCapacity(capacity);
     }
 
     /// <summary>
@@ -340,34 +244,61 @@ internal sealed class DemandWindows
     {
         public long NewestTs;
         public long NextBoundary;
-        public double PendingRevenue;
-        public int PendingViews;
-        public int PendingAddToCarts;
-        public int PendingPurchases;
-        public int PendingUnits;
+        public DemandCounts Pending;
         public long FirstTs;
         public int HasValue;
+    }
+
+    /// <summary>Shopper actions counted since the last bucket boundary (laid out as format 1 wrote them).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct DemandCounts
+    {
+        public double Revenue;
+        public int Views;
+        public int AddToCarts;
+        public int Purchases;
+        public int Units;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void AddPending(DemandAction action, int quantity, double paidUnitPrice)
+        public void Add(DemandAction action, int quantity, double paidUnitPrice)
         {
             bool isPurchase = action == DemandAction.Purchase;
-            PendingViews += action == DemandAction.View ? 1 : 0;
-            PendingAddToCarts += action == DemandAction.AddToCart ? 1 : 0;
-            PendingPurchases += isPurchase ? 1 : 0;
-            PendingUnits += isPurchase ? quantity : 0;
-            PendingRevenue += isPurchase ? paidUnitPrice * quantity : 0;
+            Views += action == DemandAction.View ? 1 : 0;
+            AddToCarts += action == DemandAction.AddToCart ? 1 : 0;
+            Purchases += isPurchase ? 1 : 0;
+            Units += isPurchase ? quantity : 0;
+            Revenue += isPurchase ? paidUnitPrice * quantity : 0;
         }
     }
 
+    /// <summary>One bucket of one window.</summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    private struct DemandBucket
+    private struct DemandBucket : IWindowBucket<DemandCounts>
     {
         public int Views;
         public int AddToCarts;
         public int Purchases;
         public int Units;
         public double Revenue;
+
+        public void Merge(in DemandCounts pending)
+        {
+            Views += pending.Views;
+            AddToCarts += pending.AddToCarts;
+            Purchases += pending.Purchases;
+            Units += pending.Units;
+            Revenue += pending.Revenue;
+        }
+
+        public void Add(DemandAction action, int quantity, double paidUnitPrice)
+        {
+            bool isPurchase = action == DemandAction.Purchase;
+            Views += action == DemandAction.View ? 1 : 0;
+            AddToCarts += action == DemandAction.AddToCart ? 1 : 0;
+            Purchases += isPurchase ? 1 : 0;
+            Units += isPurchase ? quantity : 0;
+            Revenue += isPurchase ? paidUnitPrice * quantity : 0;
+        }
     }
 }
 

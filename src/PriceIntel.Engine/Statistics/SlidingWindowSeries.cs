@@ -16,10 +16,10 @@ namespace PriceIntel.Engine.Statistics;
 /// slides by w (e.g. 1 h / 24 buckets slides every 2.5 min). Count, mean, standard deviation, min and max
 /// are exact for the values in those buckets (sums are kept relative to the series' first value to limit
 /// floating-point cancellation).</para>
-/// <para><b>Lateness.</b> A value older than the newest time seen for its series minus the allowed lateness is
-/// dropped and <see cref="Add"/> returns false. A value within the lateness but out of order is merged into
-/// its own bucket (when that bucket is still inside the ring of a window; otherwise it is already outside
-/// that window at every later time). It does not change <see cref="Last"/> or the EWMA, which follow the
+/// <para><b>Out of order.</b> Lateness is the caller's check (the engine drops events more than the allowed
+/// lateness behind its watermark before they reach a series). A value older than the series' newest time is
+/// merged into its own bucket (when that bucket is still inside the ring of a window; otherwise it is already
+/// outside that window at every later time). It does not change <see cref="Last"/> or the EWMA, which follow the
 /// newest value by event time; it becomes <see cref="Previous"/> when its time is at or after the current
 /// previous value's time. An equal timestamp counts as in order (the later arrival becomes the last value).</para>
 /// <para><b>Median.</b> Each series keeps the R values with the newest timestamps (R =
@@ -43,30 +43,25 @@ internal sealed class SlidingWindowSeries
     private const byte HasValueFlag = 1;
     private const byte HasPreviousFlag = 2;
 
-    private readonly long[] _widths;
+    private readonly WindowRings<ValueBucket, PendingBucket> _rings;
     private readonly int _windowCount;
     private readonly int _buckets;
     private readonly int _ringCapacity;
-    private readonly long _lateness;
     private readonly double _alpha;
 
     private SeriesState[] _state;
-    private ushort[] _heads;
-    private ValueBucket[] _bucketData;
     private RingEntry[] _ring;
 
     /// <summary>Creates the state for <paramref name="initialSeries"/> series; it grows on demand.</summary>
     /// <param name="windowLengthsMs">Window lengths in ms, each at least <paramref name="bucketsPerWindow"/>; 0 to 16 windows.</param>
     /// <param name="bucketsPerWindow">Buckets per window, 1 to 1024.</param>
-    /// <param name="allowedLatenessMs">How far behind the newest time of a series a value may be and still be merged, ≥ 0.</param>
     /// <param name="ewmaAlpha">EWMA smoothing factor in (0, 1].</param>
     /// <param name="initialSeries">Series to allocate up front.</param>
     /// <param name="medianCapacity">Values kept per series for the median, 0 to 255 (0 disables the median).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
-    public SlidingWindowSeries(ReadOnlySpan<long> windowLengthsMs, int bucketsPerWindow, long allowedLatenessMs, double ewmaAlpha, int initialSeries, int medianCapacity = 8)
+    public SlidingWindowSeries(ReadOnlySpan<long> windowLengthsMs, int bucketsPerWindow, double ewmaAlpha, int initialSeries, int medianCapacity = 8)
     {
-        _widths = WindowMath.BucketWidths(windowLengthsMs, bucketsPerWindow, MaxWindows);
-        ArgumentOutOfRangeException.ThrowIfNegative(allowedLatenessMs);
+        _rings = new WindowRings<ValueBucket, PendingBucket>(windowLengthsMs, bucketsPerWindow, MaxWindows, ValueBucket.Empty);
         ArgumentOutOfRangeException.ThrowIfNegative(initialSeries);
         if (!(ewmaAlpha > 0 && ewmaAlpha <= 1))
         {
@@ -78,14 +73,11 @@ internal sealed class SlidingWindowSeries
             throw new ArgumentOutOfRangeException(nameof(medianCapacity), medianCapacity, "medianCapacity must be between 0 and 255.");
         }
 
-        _windowCount = _widths.Length;
+        _windowCount = _rings.WindowCount;
         _buckets = bucketsPerWindow;
         _ringCapacity = medianCapacity;
-        _lateness = allowedLatenessMs;
         _alpha = ewmaAlpha;
         _state = [];
-        _heads = [];
-        _bucketData = [];
         _ring = [];
         if (initialSeries > 0)
         {
@@ -106,14 +98,10 @@ internal sealed class SlidingWindowSeries
     public int Capacity => _state.Length;
 
     /// <summary>Bytes of state one series takes with this configuration.</summary>
-    public int BytesPerSeries =>
-        Unsafe.SizeOf<SeriesState>() + (_windowCount * sizeof(ushort)) + (_windowCount * _buckets * Unsafe.SizeOf<ValueBucket>()) + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
-
-    /// <summary>Values dropped because they were later than the allowed lateness (the ones <c>Add</c> returned false for).</summary>
-    public long LateDrops { get; private set; }
+    public int BytesPerSeries => Unsafe.SizeOf<SeriesState>() + _rings.BytesPerKey + (_ringCapacity * Unsafe.SizeOf<RingEntry>());
 
     /// <summary>Bucket width of a window in ms (its slide step).</summary>
-    public long BucketWidthMs(int window) => _widths[window];
+    public long BucketWidthMs(int window) => _rings.BucketWidthMs(window);
 
     /// <summary>Makes room for series ids 0..<paramref name="seriesCount"/>-1.</summary>
     public void EnsureCapacity(int seriesCount)
@@ -126,12 +114,12 @@ internal sealed class SlidingWindowSeries
 
     /// <summary>
     /// Adds a value at event time <paramref name="timestamp"/> (Unix ms) to every window of the series.
-    /// The value must be finite. Grows capacity when <paramref name="series"/> is new.
+    /// The value must be finite. Grows capacity when <paramref name="series"/> is new. Any time is merged
+    /// (the caller drops events that are too late).
     /// </summary>
-    /// <returns>False when the value was later than the allowed lateness and was dropped (the caller counts it).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="series"/> is negative.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Add(int series, long timestamp, double value)
+    public void Add(int series, long timestamp, double value)
     {
         var state = _state;
         if ((uint)series < (uint)state.Length)
@@ -140,11 +128,11 @@ internal sealed class SlidingWindowSeries
             if (timestamp >= s.NewestTs && timestamp < s.NextBoundary)
             {
                 AddInOrder(series, ref s, timestamp, value);
-                return true;
+                return;
             }
         }
 
-        return AddSlow(series, timestamp, value);
+        AddSlow(series, timestamp, value);
     }
 
     /// <summary>Asks for the cache lines an <see cref="Add"/> of <paramref name="series"/> will touch.</summary>
@@ -169,17 +157,7 @@ internal sealed class SlidingWindowSeries
         var state = _state;
         if ((uint)series < (uint)state.Length && timestamp >= state[series].NextBoundary && _windowCount != 0)
         {
-            PrefetchHeads(series);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void PrefetchHeads(int series)
-    {
-        int heads = series * _windowCount;
-        for (int w = 0; w < _windowCount; w++)
-        {
-            Core.CachePrefetch.Line(_bucketData, ((heads + w) * _buckets) + _heads[heads + w]);
+            _rings.PrefetchHeads(series);
         }
     }
 
@@ -202,35 +180,17 @@ internal sealed class SlidingWindowSeries
         }
 
         ref readonly var s = ref _state[series];
-        long width = _widths[window];
-        long newestBucket = WindowMath.FloorDiv(s.NewestTs, width);
-        long asOfBucket = WindowMath.FloorDiv(asOfTimestamp, width);
-        long shift = asOfBucket - newestBucket;
-        int b = _buckets;
-
-        // j counts buckets back from the newest; bucket (newest − j) is in the window when it is at or
-        // before asOf's bucket and after asOf's bucket − B.
-        long jStart = Math.Max(0, -shift);
-        long jEnd = Math.Min(b, b - shift);
-        if (jStart >= jEnd)
+        var buckets = _rings.Read(series, window, s.NewestTs, asOfTimestamp);
+        if (buckets.IsEmpty)
         {
             return WindowStats.Empty;
         }
 
-        int head = _heads[(series * _windowCount) + window];
-        ReadOnlySpan<ValueBucket> ring = _bucketData.AsSpan(((series * _windowCount) + window) * b, b);
         long count = 0;
         double pivot = double.NaN; // a value in the window: the first bucket's pivot
         double sum = 0, sumSq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
-        for (int j = (int)jStart; j < (int)jEnd; j++)
+        foreach (ref readonly var bucket in buckets)
         {
-            int slot = head - j;
-            if (slot < 0)
-            {
-                slot += b;
-            }
-
-            ref readonly var bucket = ref ring[slot];
             if (bucket.Count == 0)
             {
                 continue;
@@ -248,8 +208,8 @@ internal sealed class SlidingWindowSeries
             }
         }
 
-        ref readonly var pending = ref _state[series].Pending;
-        if (jStart == 0 && pending.Count != 0)
+        ref readonly var pending = ref s.Pending;
+        if (buckets.IncludesNewest && pending.Count != 0)
         {
             // The pending accumulator is part of the newest bucket of every window.
             Rebase(pending.Count, pending.Pivot, pending.Sum, pending.SumSq, ref pivot, ref count, ref sum, ref sumSq);
@@ -264,9 +224,7 @@ internal sealed class SlidingWindowSeries
 
         double shiftedMean = sum / count;
         double variance = Math.Max(0, (sumSq / count) - (shiftedMean * shiftedMean));
-        long firstBucket = Math.Max(asOfBucket, newestBucket) - b + 1;
-        long lastBucket = Math.Min(asOfBucket, newestBucket);
-        double median = Median(series, firstBucket * width, (lastBucket + 1) * width);
+        double median = Median(series, buckets.StartMs, buckets.EndMs);
         return new WindowStats(count, pivot + shiftedMean, Math.Sqrt(variance), min, max, median);
     }
 
@@ -386,7 +344,7 @@ internal sealed class SlidingWindowSeries
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool AddSlow(int series, long timestamp, double value)
+    private void AddSlow(int series, long timestamp, double value)
     {
         if (series < 0)
         {
@@ -402,24 +360,18 @@ internal sealed class SlidingWindowSeries
         if ((s.Flags & HasValueFlag) == 0)
         {
             Start(series, ref s, timestamp, value);
-            return true;
         }
-
-        if (timestamp < s.NewestTs)
+        else if (timestamp < s.NewestTs)
         {
-            if (s.NewestTs - timestamp > _lateness)
-            {
-                LateDrops++;
-                return false;
-            }
-
             MergeOutOfOrder(series, ref s, timestamp, value);
-            return true;
         }
-
-        Advance(series, ref s, timestamp);
-        AddInOrder(series, ref s, timestamp, value);
-        return true;
+        else
+        {
+            // Crossing a bucket boundary: the pending values go into every window's head bucket, the heads move.
+            s.NextBoundary = _rings.Advance(series, s.NewestTs, timestamp, in s.Pending);
+            s.Pending.Clear();
+            AddInOrder(series, ref s, timestamp, value);
+        }
     }
 
     private void Start(int series, ref SeriesState s, long timestamp, double value)
@@ -430,16 +382,7 @@ internal sealed class SlidingWindowSeries
             _state[series].Pending.Pivot = value;
         }
 
-        _bucketData.AsSpan(series * _windowCount * _buckets, _windowCount * _buckets).Fill(ValueBucket.Empty);
-        long boundary = long.MaxValue;
-        for (int w = 0; w < _windowCount; w++)
-        {
-            long bucket = WindowMath.FloorDiv(timestamp, _widths[w]);
-            _heads[(series * _windowCount) + w] = (ushort)WindowMath.FloorMod(bucket, _buckets);
-            boundary = Math.Min(boundary, NextBucketStart(bucket, _widths[w]));
-        }
-
-        s.NextBoundary = boundary;
+        s.NextBoundary = _rings.Start(series, timestamp);
         s.Flags = HasValueFlag;
         s.RingStart = 0;
         s.RingCount = 0;
@@ -452,63 +395,15 @@ internal sealed class SlidingWindowSeries
         s.PrevTs = 0;
     }
 
-    /// <summary>
-    /// Merges the pending accumulator into every window's head bucket, then moves each head to the bucket
-    /// of <paramref name="timestamp"/> (≥ newest), clearing the buckets it passes.
-    /// </summary>
-    private void Advance(int series, ref SeriesState s, long timestamp)
-    {
-        int b = _buckets;
-        long boundary = long.MaxValue;
-        ref var pending = ref _state[series].Pending;
-        for (int w = 0; w < _windowCount; w++)
-        {
-            long width = _widths[w];
-            int headIndex = (series * _windowCount) + w;
-            var ring = _bucketData.AsSpan(headIndex * b, b);
-            int head = _heads[headIndex];
-            ring[head].Merge(pending);
-            long newBucket = WindowMath.FloorDiv(timestamp, width);
-            long steps = newBucket - WindowMath.FloorDiv(s.NewestTs, width);
-            if (steps > 0)
-            {
-                int clear = (int)Math.Min(steps, b);
-                for (int j = 1; j <= clear; j++)
-                {
-                    int slot = head + j;
-                    ring[slot >= b ? slot - b : slot] = ValueBucket.Empty;
-                }
-
-                _heads[headIndex] = (ushort)WindowMath.FloorMod(newBucket, b);
-            }
-
-            boundary = Math.Min(boundary, NextBucketStart(newBucket, width));
-        }
-
-        pending.Clear();
-        s.NextBoundary = boundary;
-    }
-
     private void MergeOutOfOrder(int series, ref SeriesState s, long timestamp, double value)
     {
-        int b = _buckets;
         for (int w = 0; w < _windowCount; w++)
         {
-            long width = _widths[w];
-            long back = WindowMath.FloorDiv(s.NewestTs, width) - WindowMath.FloorDiv(timestamp, width);
-            if (back >= b)
+            ref var bucket = ref _rings.BucketOf(series, w, s.NewestTs, timestamp);
+            if (!Unsafe.IsNullRef(ref bucket))
             {
-                continue; // its bucket has left this window's ring: outside the window from now on
+                bucket.Add(value); // else its bucket has left this window's ring: outside the window from now on
             }
-
-            int headIndex = (series * _windowCount) + w;
-            int slot = _heads[headIndex] - (int)back;
-            if (slot < 0)
-            {
-                slot += b;
-            }
-
-            _bucketData[(headIndex * b) + slot].Add(value);
         }
 
         if ((s.Flags & HasPreviousFlag) == 0 || timestamp >= s.PrevTs)
@@ -610,7 +505,7 @@ internal sealed class SlidingWindowSeries
         return (n & 1) == 1 ? values[n >> 1] : (values[(n >> 1) - 1] + values[n >> 1]) * 0.5;
     }
 
-    /// <summary>Writes the state of series 0..<paramref name="seriesCount"/>-1 (all series with values must be below it) and the late-drop count.</summary>
+    /// <summary>Writes the state of series 0..<paramref name="seriesCount"/>-1 (all series with values must be below it).</summary>
     public void WriteState(ref SnapshotWriter w, int seriesCount)
     {
         w.WriteSection("SWSR"u8);
@@ -618,27 +513,39 @@ internal sealed class SlidingWindowSeries
         w.WriteInt32(_buckets);
         w.WriteInt32(_ringCapacity);
         w.WriteInt32(seriesCount);
-        w.WriteInt64(LateDrops);
+        w.WriteInt64(0); // reserved: format 1 had a per-series late-drop count here (lateness is the engine's check)
         w.WriteArray<SeriesState>(_state.AsSpan(0, seriesCount));
-        w.WriteArray<ushort>(_heads.AsSpan(0, seriesCount * _windowCount));
-        w.WriteArray<ValueBucket>(_bucketData.AsSpan(0, seriesCount * _windowCount * _buckets));
+        _rings.WriteState(ref w, seriesCount);
         w.WriteArray<RingEntry>(_ring.AsSpan(0, seriesCount * _ringCapacity));
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape.</summary>
-    /// <exception cref="InvalidDataException">The shape differs or the data is damaged.</exception>
-    public void ReadState(ref SnapshotReader r)
+    /// <summary>
+    /// Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have the same shape. The
+    /// series count must be <paramref name="expectedCount"/> and is checked before anything grows; every ring
+    /// position is checked.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The shape or count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r, int expectedCount)
     {
         r.ExpectSection("SWSR"u8);
         ExpectShape(r.ReadInt32("window count"), _windowCount, "window count");
         ExpectShape(r.ReadInt32("buckets per window"), _buckets, "buckets per window");
         ExpectShape(r.ReadInt32("median capacity"), _ringCapacity, "median capacity");
-        int n = r.ReadCount("series count");
-        LateDrops = r.ReadInt64("late drops");
+        int n = r.ReadCount("price series count", Array.MaxLength, BytesPerSeries);
+        SnapshotFormat.ThrowIfCountDiffers("price series count", n, expectedCount);
+        _ = r.ReadInt64("reserved");
         EnsureCapacity(n);
-        r.ReadArray(_state.AsSpan(0, n), "series states");
-        r.ReadArray(_heads.AsSpan(0, n * _windowCount), "bucket heads");
-        r.ReadArray(_bucketData.AsSpan(0, n * _windowCount * _buckets), "buckets");
+        var states = _state.AsSpan(0, n);
+        r.ReadArray(states, "price series states");
+        foreach (ref readonly var state in states)
+        {
+            if (state.RingCount > _ringCapacity || (state.RingStart >= _ringCapacity && state.RingStart != 0))
+            {
+                SnapshotFormat.ThrowInvalid($"a price series' median ring starts at {state.RingStart} with {state.RingCount} values; rings hold {_ringCapacity}.");
+            }
+        }
+
+        _rings.ReadState(ref r, n, "price series");
         r.ReadArray(_ring.AsSpan(0, n * _ringCapacity), "median rings");
     }
 
@@ -650,17 +557,12 @@ internal sealed class SlidingWindowSeries
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long NextBucketStart(long bucket, long width) =>
-        bucket >= (long.MaxValue / width) - 1 ? long.MaxValue : (bucket + 1) * width;
-
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int needed)
     {
         int capacity = WindowMath.GrownCapacity(_state.Length, needed);
         Array.Resize(ref _state, capacity);
-        Array.Resize(ref _heads, checked(capacity * _windowCount));
-        Array.Resize(ref _bucketData, checked(capacity * _windowCount * _buckets));
+        _rings.EnsureCapacity(capacity);
         Array.Resize(ref _ring, checked(capacity * _ringCapacity));
     }
 
@@ -712,7 +614,7 @@ internal sealed class SlidingWindowSeries
 
     /// <summary>One bucket: count, sums of (value − pivot) and its square, exact min and max.</summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    private struct ValueBucket
+    private struct ValueBucket : IWindowBucket<PendingBucket>
     {
         public static readonly ValueBucket Empty = new() { Min = double.PositiveInfinity, Max = double.NegativeInfinity };
 

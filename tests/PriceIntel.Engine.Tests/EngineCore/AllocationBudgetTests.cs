@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using PriceIntel.Engine.Windows;
+using PriceIntel.Engine.Statistics;
 
 namespace PriceIntel.Engine.Tests.EngineCore;
 
@@ -59,26 +59,39 @@ public sealed class AllocationBudgetTests
     }
 
     [Fact]
-    public void Hopping_window_stays_within_budget()
+    public void Engine_windows_stay_within_budget()
     {
-        var aggregator = new HoppingWindowAggregator(60_000, 5_000, initialKeyCapacity: 1000);
-        var consumer = new CountingConsumer();
+        // The engine's windows as it configures them: 1 h / 24 h / 7 d price windows, 1 h and 7 d demand windows.
+        var prices = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 0.1, initialSeries: 1000);
+        var demand = new DemandWindows([3_600_000, 604_800_000], 24, initialProducts: 1000);
         var rng = new Random(5);
         long t = 0;
-        for (int i = 0; i < Events; i++)
-        {
-            aggregator.Add(rng.Next(1000), t++, 100 + rng.NextDouble(), ref consumer);
-        }
-
-        long allocated = Measure(() =>
+        void AddPrices()
         {
             for (int i = 0; i < Events; i++)
             {
-                aggregator.Add(rng.Next(1000), t++, 100 + rng.NextDouble(), ref consumer);
+                long ts = ++t * 50;
+                prices.Add(rng.Next(1000), ts - (rng.Next(2) * 20_000), 100 + rng.NextDouble()); // every other value out of order
             }
-        });
-        Assert.True(consumer.Results > 0);
-        AssertWithin("HoppingWindowAggregator.Add", allocated, Events);
+        }
+
+        void AddDemand()
+        {
+            for (int i = 0; i < Events; i++)
+            {
+                long ts = ++t * 50;
+                demand.Add(rng.Next(1000), ts - (rng.Next(2) * 20_000), (DemandAction)(1 + rng.Next(3)), 1, 9.99);
+            }
+        }
+
+        AddPrices();
+        AddDemand();
+        long pricesAllocated = Measure(AddPrices);
+        long demandAllocated = Measure(AddDemand);
+        Assert.True(prices.Read(0, 2, t * 50).Count > 0);
+        Assert.True(demand.Read(0, 1, t * 50).ActionsPerHour > 0);
+        AssertWithin("SlidingWindowSeries.Add", pricesAllocated, Events);
+        AssertWithin("DemandWindows.Add", demandAllocated, Events);
     }
 
     private static long Measure(Action action)
@@ -123,12 +136,5 @@ public sealed class AllocationBudgetTests
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "allocation-budget.json")));
         return doc.RootElement.GetProperty("bytesPerEvent").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
-    }
-
-    private struct CountingConsumer : IWindowResultConsumer
-    {
-        public long Results;
-
-        public void OnWindowClosed(long windowStart, long windowEnd, ReadOnlySpan<WindowResult> results) => Results += results.Length;
     }
 }

@@ -13,7 +13,7 @@ namespace PriceIntel.Engine.Tests.EngineCore;
 /// <summary>
 /// MarketEngine.WriteSnapshot / Restore: an engine restored from a snapshot taken after e[0..k) and fed
 /// e[k..n) must match an engine fed e[0..n) straight, output for output (ids included), and in its
-/// counters, watermark, arm reports, product snapshots and final snapshot bytes.
+/// counters, watermark, arm reports, product views and final snapshot bytes.
 /// </summary>
 public sealed class EngineSnapshotTests(ITestOutputHelper output)
 {
@@ -443,7 +443,7 @@ public sealed class EngineSnapshotTests(ITestOutputHelper output)
         restore.Stop();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"10,000 products x 8 competitors: snapshot {buffer.WrittenCount:N0} bytes, written in {write.Elapsed.TotalMilliseconds:F0} ms, restored in {restore.Elapsed.TotalMilliseconds:F0} ms"));
         Assert.Equal(engine.Counters, restored.Counters);
-        Assert.True(restored.TryGetSnapshot("SKU-9999", out var last));
+        Assert.True(restored.TryGetView("SKU-9999", out var last));
         Assert.Equal(8, last.Competitors.Count);
     }
 
@@ -570,7 +570,7 @@ public sealed class EngineSnapshotTests(ITestOutputHelper output)
         for (int p = 0; p < s.Keys.Products.Count; p++)
         {
             string key = s.Keys.Products.GetName(p);
-            Assert.Equal(s.TryGetSnapshot(key, out var expected), r.TryGetSnapshot(key, out var actual));
+            Assert.Equal(s.TryGetView(key, out var expected), r.TryGetView(key, out var actual));
             Assert.Equal(Describe(expected), Describe(actual));
         }
 
@@ -578,7 +578,7 @@ public sealed class EngineSnapshotTests(ITestOutputHelper output)
         Assert.Equal(Snapshot(s), Snapshot(r));
     }
 
-    private static string Describe(ProductSnapshot? snapshot) =>
+    private static string Describe(ProductView? snapshot) =>
         snapshot is null
             ? "none"
             : string.Join(

@@ -70,7 +70,7 @@ public sealed class MarketEngineTests
 
         Assert.NotEmpty(decisions);
         Assert.All(decisions, d => Assert.True(d.NewPrice.ToDecimal() >= 95m, $"{d.NewPrice} is under the MAP floor"));
-        Assert.True(engine.TryGetSnapshot("SKU-1", out var s));
+        Assert.True(engine.TryGetView("SKU-1", out var s));
         Assert.InRange(s.OurPrice, 95m, 96m); // the floor, or the .99 ending just above it
         Assert.All(decisions, d => Assert.True(d.Bounded.HasFlag(PricingRules.MapFloor)));
     }
@@ -108,7 +108,7 @@ public sealed class MarketEngineTests
             Assert.True(quietDecisions[i].Timestamp - quietDecisions[i - 1].Timestamp >= 15 * Minute);
         }
 
-        Assert.True(engine.TryGetSnapshot("SKU-quiet", out var s));
+        Assert.True(engine.TryGetView("SKU-quiet", out var s));
         Assert.InRange(s.OurPrice, 63m, 64m);
         Assert.Contains(quietDecisions, d => d.Timestamp >= 15 * Minute);
         Assert.InRange(engine.ScheduledQueueLength, 0, 4);
@@ -307,8 +307,8 @@ public sealed class MarketEngineTests
             MarketEvent.Demand(p, DemandAction.Purchase, 2, Money.FromDecimal(11m), Usd, 5 * Minute),
         ]);
 
-        Assert.False(engine.TryGetSnapshot("SKU-unknown", out _));
-        Assert.True(engine.TryGetSnapshot("SKU-9", out var s));
+        Assert.False(engine.TryGetView("SKU-unknown", out _));
+        Assert.True(engine.TryGetView("SKU-9", out var s));
         Assert.Equal("USD", s.Currency);
         Assert.Equal(42, s.UnitsOnHand);
         Assert.Equal(8m, s.UnitCost);

@@ -9,7 +9,6 @@ namespace PriceIntel.Engine.Tests.Statistics;
 public sealed class SlidingWindowSeriesPropertyTests
 {
     internal const long T0 = 1_700_000_000_000;
-    private const long Lateness = 100_000;
     private const int Buckets = 6;
     private const int MedianRing = 5;
     private static readonly long[] Lengths = [600_000, 3_600_000];
@@ -46,27 +45,24 @@ public sealed class SlidingWindowSeriesPropertyTests
     public Property WindowsMatchNaiveRecomputation() =>
         Prop.ForAll(Streams, AsOfOffsets, (steps, offsets) =>
         {
-            var sut = new SlidingWindowSeries(Lengths, Buckets, Lateness, 0.25, initialSeries: 1, medianCapacity: MedianRing);
+            var sut = new SlidingWindowSeries(Lengths, Buckets, 0.25, initialSeries: 1, medianCapacity: MedianRing);
             var model = new NaiveSeries[3];
             for (int i = 0; i < model.Length; i++)
             {
                 model[i] = new NaiveSeries();
             }
 
+            // Lateness is the engine's check: the series takes any time (values whose bucket left the ring are in no window).
             long clock = T0;
             int arrival = 0;
-            int late = 0;
             foreach (var step in steps)
             {
                 clock += step.Advance;
                 long ts = clock - step.Behind;
                 double value = step.Cents / 100.0;
-                bool expected = model[step.Series].Add(ts, value, arrival++, 0.25, Lateness);
-                Assert.Equal(expected, sut.Add(step.Series, ts, value));
-                late += expected ? 0 : 1;
+                model[step.Series].Add(ts, value, arrival++, 0.25);
+                sut.Add(step.Series, ts, value);
             }
-
-            Assert.Equal(late, sut.LateDrops);
 
             for (int series = 0; series < model.Length; series++)
             {
@@ -162,15 +158,11 @@ public sealed class SlidingWindowSeriesPropertyTests
 
         public double Ewma { get; private set; }
 
-        public bool Add(long ts, double value, int arrival, double alpha, long lateness)
+        public void Add(long ts, double value, int arrival, double alpha)
         {
             if (Accepted.Count == 0)
             {
                 Ewma = value;
-            }
-            else if (ts < Newest - lateness)
-            {
-                return false;
             }
             else if (ts >= Newest)
             {
@@ -179,7 +171,6 @@ public sealed class SlidingWindowSeriesPropertyTests
 
             Accepted.Add((ts, value, arrival));
             Newest = Math.Max(Newest, ts);
-            return true;
         }
     }
 }

@@ -9,14 +9,14 @@ public sealed class StatisticsExampleTests
     private const long Base = 1_700_006_400_000;
 
     private static SlidingWindowSeries OneMinuteSeries() =>
-        new([60_000], bucketsPerWindow: 6, allowedLatenessMs: 5_000, ewmaAlpha: 0.5, initialSeries: 1, medianCapacity: 3);
+        new([60_000], bucketsPerWindow: 6, ewmaAlpha: 0.5, initialSeries: 1, medianCapacity: 3);
 
     [Fact]
     public void Std_dev_stays_exact_when_the_series_started_far_from_the_window()
     {
         // A first value 100× off (a bad scrape, say) used to be the pivot of every sum, and the tight
         // window later on lost four digits of its standard deviation to cancellation.
-        var series = new SlidingWindowSeries([3_600_000], 12, 0, 0.1, initialSeries: 1, medianCapacity: 0);
+        var series = new SlidingWindowSeries([3_600_000], 12, 0.1, initialSeries: 1, medianCapacity: 0);
         const long t0 = 1_700_000_000_000;
         series.Add(0, t0, 9216.66);
         var values = new List<double>();
@@ -39,10 +39,10 @@ public sealed class StatisticsExampleTests
     public void WindowStatsLastPreviousAndEwmaByHand()
     {
         var sut = OneMinuteSeries();
-        Assert.True(sut.Add(0, Base + 1_000, 10));
-        Assert.True(sut.Add(0, Base + 12_000, 20));
-        Assert.True(sut.Add(0, Base + 25_000, 30));
-        Assert.True(sut.Add(0, Base + 26_000, 40));
+        sut.Add(0, Base + 1_000, 10);
+        sut.Add(0, Base + 12_000, 20);
+        sut.Add(0, Base + 25_000, 30);
+        sut.Add(0, Base + 26_000, 40);
 
         var stats = sut.Read(0, 0, Base + 26_000);
         Assert.Equal(4, stats.Count);
@@ -62,30 +62,34 @@ public sealed class StatisticsExampleTests
     }
 
     [Fact]
-    public void OutOfOrderWithinLatenessIsMergedAndLateIsDropped()
+    public void OutOfOrderIsMergedIntoItsBucketWhileTheRingHoldsIt()
     {
         var sut = OneMinuteSeries();
         sut.Add(0, Base + 1_000, 10);
         sut.Add(0, Base + 25_000, 30);
         sut.Add(0, Base + 26_000, 40);
 
-        Assert.True(sut.Add(0, Base + 25_500, 100)); // 500 ms behind: merged, newer than Previous (25,000)
+        sut.Add(0, Base + 25_500, 100); // 500 ms behind: merged, newer than Previous (25,000)
         Assert.Equal(40, sut.Last(0));
         Assert.Equal(100, sut.Previous(0));
         Assert.Equal(Base + 25_500, sut.PreviousTimestamp(0));
         Assert.Equal(30, sut.Ewma(0), 12); // 10 → 20 → 30; the out-of-order value is not folded in
 
-        Assert.True(sut.Add(0, Base + 22_000, 7)); // 4,000 ms behind: merged, older than Previous
+        sut.Add(0, Base + 22_000, 7); // 4,000 ms behind: merged, older than Previous
         Assert.Equal(100, sut.Previous(0));
 
-        Assert.False(sut.Add(0, Base + 20_000, 5)); // 6,000 ms behind > 5,000: late, dropped
-        Assert.Equal(1, sut.LateDrops);
+        // Lateness is the engine's check; the series merges any time whose bucket is still in the ring
+        // (buckets −3..2 of 10 s here) and drops the rest from its windows.
+        sut.Add(0, Base - 35_000, 5);  // bucket −4: left the ring, in no window at this or any later time
+        sut.Add(0, Base - 25_000, 3);  // bucket −3: the oldest bucket of the window
         var stats = sut.Read(0, 0, Base + 26_000);
-        Assert.Equal(5, stats.Count);
-        Assert.Equal(7, stats.Min);
+        Assert.Equal(6, stats.Count);
+        Assert.Equal(3, stats.Min);
         Assert.Equal(100, stats.Max);
-        Assert.Equal(37.4, stats.Mean, 12);
+        Assert.Equal(190 / 6.0, stats.Mean, 12);
         Assert.Equal(40, stats.Median); // ring of 3 newest by time: 30 (25,000), 100 (25,500), 40 (26,000)
+        Assert.Equal(100, sut.Previous(0));
+        Assert.Equal(40, sut.Last(0));
     }
 
     [Fact]
@@ -96,7 +100,7 @@ public sealed class StatisticsExampleTests
         sut.Add(0, Base + 12_000, 20);  // bucket 1
         sut.Add(0, Base + 25_000, 30);  // bucket 2
         sut.Add(0, Base + 26_000, 40);  // bucket 2
-        Assert.True(sut.Add(0, Base + 75_000, 50)); // bucket 7: the window is now buckets 2..7
+        sut.Add(0, Base + 75_000, 50); // bucket 7: the window is now buckets 2..7
 
         var now = sut.Read(0, 0, Base + 75_000);
         Assert.Equal(3, now.Count);
@@ -122,19 +126,20 @@ public sealed class StatisticsExampleTests
     [Fact]
     public void SeriesWithoutWindowsKeepsScalarsAndSizesAreAsDocumented()
     {
-        var scalars = new SlidingWindowSeries([], bucketsPerWindow: 24, allowedLatenessMs: 0, ewmaAlpha: 1, initialSeries: 0, medianCapacity: 0);
+        var scalars = new SlidingWindowSeries([], bucketsPerWindow: 24, ewmaAlpha: 1, initialSeries: 0, medianCapacity: 0);
         Assert.False(scalars.HasValue(3));
-        Assert.True(scalars.Add(3, Base, 19.99));
-        Assert.True(scalars.Add(3, Base + 10, 17.99));
-        Assert.False(scalars.Add(3, Base + 9, 18.99)); // lateness 0: anything older than the newest is late
-        Assert.Equal(17.99, scalars.Last(3));
+        scalars.Add(3, Base, 19.99);
+        scalars.Add(3, Base + 10, 17.99);
         Assert.Equal(19.99, scalars.Previous(3));
-        Assert.Equal(17.99, scalars.Ewma(3)); // alpha 1 follows the last value
-        Assert.Equal(-2, scalars.Change(3), 12);
+        scalars.Add(3, Base + 9, 18.99); // out of order but newer than Previous: becomes Previous, Last stays
+        Assert.Equal(17.99, scalars.Last(3));
+        Assert.Equal(18.99, scalars.Previous(3));
+        Assert.Equal(17.99, scalars.Ewma(3)); // alpha 1 follows the last in-order value
+        Assert.Equal(-1, scalars.Change(3), 12);
         Assert.True(scalars.Capacity >= 4);
         Assert.Equal(96, scalars.BytesPerSeries);
 
-        var product = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 300_000, 0.1, 1, medianCapacity: 8);
+        var product = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 0.1, 1, medianCapacity: 8);
         Assert.Equal(96 + 6 + (72 * 44) + (8 * 16), product.BytesPerSeries);
         Assert.Equal(150_000, product.BucketWidthMs(0));
         Assert.Equal(25_200_000, product.BucketWidthMs(2));
@@ -159,11 +164,11 @@ public sealed class StatisticsExampleTests
         var sut = OneMinuteSeries();
         Assert.Throws<ArgumentOutOfRangeException>(() => sut.Add(-1, Base, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => sut.Read(0, 1, Base));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowSeries([10], 24, 0, 0.1, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowSeries([60_000], 6, 0, 0, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DemandWindows([], 6, 0, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MarketSnapshot(0, slotsPerProduct: 0));
-        var board = new MarketSnapshot(1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowSeries([10], 24, 0.1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowSeries([60_000], 6, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DemandWindows([], 6, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CompetitorBoard(0, slotsPerProduct: 0));
+        var board = new CompetitorBoard(1);
         Assert.Throws<ArgumentOutOfRangeException>(() => board.Update(0, -1, Money.FromDecimal(1m), Availability.InStock, Base, out _));
         Assert.Throws<ArgumentOutOfRangeException>(() => board.Update(-1, 0, Money.FromDecimal(1m), Availability.InStock, Base, out _));
         Assert.Equal(0, board.CompetitorCount(0));
@@ -174,10 +179,10 @@ public sealed class StatisticsExampleTests
     public void DemandCountsConversionAndRatesByHand()
     {
         // 1 h and 24 h windows of 4 buckets: 15 min and 6 h buckets.
-        var sut = new DemandWindows([3_600_000, 86_400_000], 4, 60_000, 1);
+        var sut = new DemandWindows([3_600_000, 86_400_000], 4, 1);
         for (int i = 0; i < 4; i++)
         {
-            Assert.True(sut.Add(0, Base + (i * 1_000), DemandAction.View, 0, 0));
+            sut.Add(0, Base + (i * 1_000), DemandAction.View, 0, 0);
         }
 
         sut.Add(0, Base + 4_000, DemandAction.AddToCart, 1, 0);
@@ -194,9 +199,7 @@ public sealed class StatisticsExampleTests
         Assert.Equal(59.98, half.RevenuePerHour, 10);
         Assert.Equal(14, half.ActionsPerHour, 10);
 
-        Assert.False(sut.Add(0, Base - 100_000, DemandAction.View, 0, 0)); // 106 s behind the newest: late
-        Assert.True(sut.Add(0, Base - 50_000, DemandAction.View, 0, 0));   // 56 s behind: counted, in the previous bucket
-        Assert.Equal(1, sut.LateDrops);
+        sut.Add(0, Base - 50_000, DemandAction.View, 0, 0); // 56 s behind the newest: counted, in the previous bucket
 
         // An hour later the short window no longer holds the first bucket; the long one holds everything.
         long later = Base + 3_600_010;
@@ -208,13 +211,13 @@ public sealed class StatisticsExampleTests
         Assert.Equal(5, longWindow.Views);
         Assert.Equal(3, longWindow.Units);
         Assert.Equal(3_600_011 + 50_000, longWindow.CoveredMs); // from the first event, 50 s before Base
-        Assert.Equal(1208, new DemandWindows([3_600_000, 604_800_000], 24, 0, 0).BytesPerProduct);
+        Assert.Equal(1208, new DemandWindows([3_600_000, 604_800_000], 24, 0).BytesPerProduct);
     }
 
     [Fact]
     public void BoardKeepsNewestPricesExcludesOutOfStockAndRanksUs()
     {
-        var sut = new MarketSnapshot(1, slotsPerProduct: 3);
+        var sut = new CompetitorBoard(1, slotsPerProduct: 3);
         Assert.Equal(BoardUpdate.Added, sut.Update(0, 7, Money.FromDecimal(10.00m), Availability.InStock, 100, out _));
         Assert.Equal(BoardUpdate.Added, sut.Update(0, 8, Money.FromDecimal(9.50m), Availability.Unknown, 110, out _));
         Assert.Equal(BoardUpdate.Added, sut.Update(0, 9, Money.FromDecimal(8.00m), Availability.OutOfStock, 120, out _));
@@ -254,15 +257,15 @@ public sealed class StatisticsExampleTests
         Assert.Equal(1, unknownUs.Rank);
         Assert.Equal(0, unknownUs.GapToLowest);
         Assert.Equal(-1, sut.Read(5, Money.Zero).CheapestCompetitorId);
-        Assert.Equal(320, new MarketSnapshot(0).BytesPerProduct);
+        Assert.Equal(320, new CompetitorBoard(0).BytesPerProduct);
     }
 
     [Fact]
     public void SteadyStateAddsAllocateNothing()
     {
-        var series = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 300_000, 0.1, 64, 8);
-        var demand = new DemandWindows([3_600_000, 604_800_000], 24, 300_000, 64);
-        var board = new MarketSnapshot(64);
+        var series = new SlidingWindowSeries([3_600_000, 86_400_000, 604_800_000], 24, 0.1, 64, 8);
+        var demand = new DemandWindows([3_600_000, 604_800_000], 24, 64);
+        var board = new CompetitorBoard(64);
         void Run(long from, int count)
         {
             for (int i = 0; i < count; i++)

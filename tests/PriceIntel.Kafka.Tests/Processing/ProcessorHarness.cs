@@ -384,12 +384,12 @@ internal sealed class ProcessorHarness : IDisposable
             for (int id = 0; id < expected.Keys.Products.Count; id++)
             {
                 string product = expected.Keys.Products.GetName(id);
-                if (!expected.TryGetSnapshot(product, out var want))
+                if (!expected.TryGetView(product, out var want))
                 {
                     continue; // a key interned from a line that was then refused: no state either way
                 }
 
-                Assert.True(actual.TryGetSnapshot(product, out var got), $"product {product} missing from partition {p}'s final state");
+                Assert.True(actual.TryGetView(product, out var got), $"product {product} missing from partition {p}'s final state");
                 Assert.Equal(JsonSerializer.Serialize(want), JsonSerializer.Serialize(got));
                 products++;
             }

@@ -51,7 +51,7 @@ public sealed record CompetitorOffer(string Competitor, decimal Price, Availabil
 /// <param name="PriceWindows">Market price statistics (all competitors' accepted prices) per window, shortest first.</param>
 /// <param name="DemandWindows">Demand per window, shortest first.</param>
 /// <param name="NextScheduledPricing">Event time of the next scheduled pricing run (null: at the next event).</param>
-public sealed record ProductSnapshot(
+public sealed record ProductView(
     string Product,
     string Currency,
     decimal OurPrice,

@@ -6,8 +6,8 @@ using static PriceIntel.Engine.Tests.Statistics.SlidingWindowSeriesPropertyTests
 
 namespace PriceIntel.Engine.Tests.Statistics;
 
-/// <summary>MarketSnapshot against a naive board over random observation streams.</summary>
-public sealed class MarketSnapshotPropertyTests
+/// <summary>CompetitorBoard against a naive board over random observation streams.</summary>
+public sealed class CompetitorBoardPropertyTests
 {
     internal readonly record struct Observation(int Product, int Competitor, long Advance, long Behind, long Ticks, Availability Availability);
 
@@ -26,7 +26,7 @@ public sealed class MarketSnapshotPropertyTests
     public Property BoardMatchesNaiveLatestPrices() =>
         Prop.ForAll(Streams, OurPrices, (observations, ourTicks) =>
         {
-            var sut = new MarketSnapshot(initialProducts: 1);
+            var sut = new CompetitorBoard(initialProducts: 1);
             var latest = new Dictionary<(int Product, int Competitor), (long Ts, long Ticks, Availability Availability, int FirstSeen)>();
             long clock = T0;
             int arrival = 0;
@@ -60,7 +60,7 @@ public sealed class MarketSnapshotPropertyTests
                 arrival++;
             }
 
-            Span<double> copied = stackalloc double[MarketSnapshot.DefaultSlots];
+            Span<double> copied = stackalloc double[CompetitorBoard.DefaultSlots];
             for (int product = 0; product < 3; product++)
             {
                 var entries = latest.Where(kv => kv.Key.Product == product).OrderBy(kv => kv.Value.FirstSeen).ToList();

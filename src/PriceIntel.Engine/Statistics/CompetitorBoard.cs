@@ -3,7 +3,7 @@ using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Statistics;
 
-/// <summary>What <see cref="MarketSnapshot.Update"/> did with an observation.</summary>
+/// <summary>What <see cref="CompetitorBoard.Update"/> did with an observation.</summary>
 internal enum BoardUpdate : byte
 {
     /// <summary>Older than the competitor's current observation: ignored.</summary>
@@ -15,10 +15,10 @@ internal enum BoardUpdate : byte
     /// <summary>First observation of this competitor for the product: took a free slot.</summary>
     Added = 2,
 
-    /// <summary>All slots were taken: replaced the competitor whose observation was the oldest (counted in <see cref="MarketSnapshot.Evictions"/>).</summary>
+    /// <summary>All slots were taken: replaced the competitor whose observation was the oldest (counted in <see cref="CompetitorBoard.Evictions"/>).</summary>
     Evicted = 3,
 
-    /// <summary>All slots were taken by newer observations: ignored (counted in <see cref="MarketSnapshot.Drops"/>).</summary>
+    /// <summary>All slots were taken by newer observations: ignored (counted in <see cref="CompetitorBoard.Drops"/>).</summary>
     Dropped = 4,
 }
 
@@ -40,7 +40,7 @@ internal readonly record struct CompetitorQuote(int CompetitorId, Money Price, A
 }
 
 /// <summary>
-/// The market for one product as read by <see cref="MarketSnapshot.Read"/>: in-stock competitor prices
+/// The market for one product as read by <see cref="CompetitorBoard.Read"/>: in-stock competitor prices
 /// (Unknown availability counts as in stock, OutOfStock is excluded) and our position among them.
 /// </summary>
 /// <param name="CompetitorCount">Competitors on the board, in stock or not.</param>
@@ -95,7 +95,7 @@ internal readonly record struct ProductBoard(
 /// Memory: <see cref="BytesPerProduct"/> = 20·S bytes (S = 16: 320 B).</para>
 /// </remarks>
 [SkipLocalsInit]
-internal sealed class MarketSnapshot
+internal sealed class CompetitorBoard
 {
     /// <summary>Default slots per product.</summary>
     public const int DefaultSlots = 16;
@@ -109,7 +109,7 @@ internal sealed class MarketSnapshot
     /// <param name="initialProducts">Products to allocate up front.</param>
     /// <param name="slotsPerProduct">Competitors kept per product, 1 to 255.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
-    public MarketSnapshot(int initialProducts, int slotsPerProduct = DefaultSlots)
+    public CompetitorBoard(int initialProducts, int slotsPerProduct = DefaultSlots)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(initialProducts);
         if (slotsPerProduct is < 1 or > 255)
@@ -388,9 +388,12 @@ internal sealed class MarketSnapshot
         w.WriteArray<Slot>(_data.AsSpan(0, productCount * _slots));
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have as many slots per product.</summary>
-    /// <exception cref="InvalidDataException">The slot count differs or the data is damaged.</exception>
-    public void ReadState(ref SnapshotReader r)
+    /// <summary>
+    /// Reads what <see cref="WriteState"/> wrote into this (fresh) instance, which must have as many slots per product;
+    /// the product count must be <paramref name="expectedCount"/> and is checked before anything grows.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The slot or product count differs or the data is damaged.</exception>
+    public void ReadState(ref SnapshotReader r, int expectedCount)
     {
         r.ExpectSection("BORD"u8);
         int slots = r.ReadInt32("board slots per product");
@@ -399,7 +402,8 @@ internal sealed class MarketSnapshot
             SnapshotFormat.ThrowInvalid($"the board was written with {slots} slots per product; this engine has {_slots}.");
         }
 
-        int n = r.ReadCount("board product count");
+        int n = r.ReadCount("board product count", Array.MaxLength / _slots, BytesPerProduct);
+        SnapshotFormat.ThrowIfCountDiffers("board product count", n, expectedCount);
         StaleObservations = r.ReadInt64("board stale observations");
         Evictions = r.ReadInt64("board evictions");
         Drops = r.ReadInt64("board drops");
