@@ -13,8 +13,9 @@ namespace PriceIntel.Engine.Signals;
 /// is held back until the series tells which it was: when the next point is not anomalous the held outlier is raised
 /// (with its own price, baseline, score and time); when a shift is confirmed it is dropped. So a bad scrape is
 /// reported one observation late, and a real move once, not twice.</description></item>
-/// <item><description><see cref="SignalSeverity.Warning"/>: a confirmed level shift, a real and lasting price move;
-/// its score is the joint score of the confirming points. <see cref="SignalSeverity.Critical"/> when that score is
+/// <item><description><see cref="SignalSeverity.Warning"/>: a confirmed level shift, a real and lasting price move of
+/// at least <see cref="AlertOptions.CompetitorPriceDropThreshold"/> (15 %) of the old level, up or down (smaller
+/// confirmed moves are ordinary repricing and raise nothing); its score is the joint score of the confirming points. <see cref="SignalSeverity.Critical"/> when that score is
 /// at least twice the threshold.</description></item>
 /// </list>
 /// A variance change (the series got noisier) raises nothing. Outliers and level shifts are tracked separately per
@@ -38,6 +39,7 @@ internal sealed class PriceAnomalyRule
         ArgumentNullException.ThrowIfNull(keys);
         _keys = keys;
         Threshold = options.PriceAnomalyScore;
+        MaterialMove = options.CompetitorPriceDropThreshold;
         long cooldown = EpisodeTracker.CooldownFrom(options);
         _outliers = new EpisodeTracker(initialSeries, cooldown);
         _levelShifts = new EpisodeTracker(initialSeries, cooldown);
@@ -46,6 +48,9 @@ internal sealed class PriceAnomalyRule
 
     /// <summary>The score that raises.</summary>
     public double Threshold { get; }
+
+    /// <summary>The smallest level shift, as a fraction of the old level, that raises (<see cref="AlertOptions.CompetitorPriceDropThreshold"/>, default 15 %).</summary>
+    public double MaterialMove { get; }
 
     /// <summary>Makes room for series ids 0..<paramref name="seriesCount"/> − 1.</summary>
     public void EnsureCapacity(int seriesCount)
@@ -89,7 +94,7 @@ internal sealed class PriceAnomalyRule
             return false;
         }
 
-        if (verdict == AnomalyVerdict.LevelShift && result.Score >= Threshold)
+        if (verdict == AnomalyVerdict.LevelShift && result.Score >= Threshold && IsMaterial(price, result.Baseline))
         {
             _held[series] = false; // the held points were the start of this move
             if (!_levelShifts.TryStart(series, timestamp))
@@ -119,6 +124,13 @@ internal sealed class PriceAnomalyRule
 
         return raised;
     }
+
+    /// <summary>
+    /// True when a confirmed move is at least <see cref="MaterialMove"/> of the old level. Smaller confirmed shifts are
+    /// ordinary repricing: the detector re-baselines and nothing is raised.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsMaterial(double price, double baseline) => Math.Abs(price - baseline) >= MaterialMove * Math.Abs(baseline);
 
     /// <summary>The severity of a signal for <paramref name="verdict"/> at <paramref name="score"/> (≥ threshold).</summary>
     public SignalSeverity SeverityOf(AnomalyVerdict verdict, double score) =>

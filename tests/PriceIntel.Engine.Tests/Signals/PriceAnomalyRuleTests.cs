@@ -73,4 +73,16 @@ public sealed class PriceAnomalyRuleTests
         Assert.Equal([SignalSeverity.Critical], signals.Select(s => s.Severity));
         Assert.Equal([T0 + (102 * Minute)], signals.Select(s => s.Timestamp));
     }
+
+    [Fact]
+    public void A_confirmed_move_smaller_than_the_material_move_is_ordinary_repricing_and_raises_nothing()
+    {
+        var (keys, product, competitor) = Keys();
+        var rule = new PriceAnomalyRule(Alerts, keys);
+        var output = new OutputBuffer();
+        Assert.Equal(0.15, rule.MaterialMove);
+        Assert.False(rule.Evaluate(0, product, competitor, 46, Result(20, AnomalyVerdict.LevelShift, 50), T0, output)); // −8 %
+        Assert.True(rule.Evaluate(1, product, competitor, 58, Result(20, AnomalyVerdict.LevelShift, 50), T0, output)); // +16 %
+        Assert.Equal([SignalSeverity.Critical], Drain(output).Select(s => s.Severity));
+    }
 }
