@@ -13,7 +13,8 @@ internal static class DemoReport
         Console.WriteLine(summary.Cancelled ? "Stopped (Ctrl+C) — buffered work was processed and flushed." : "Done.");
         Console.WriteLine(string.Create(inv, $"  events      {summary.EventsIn,14:N0} in {summary.Elapsed.TotalSeconds:F1} s = {summary.EventsPerSecond,12:N0} events/s (one engine, one core)"));
         Console.WriteLine(string.Create(inv, $"  rejected    {summary.Rejected,14:N0} (set aside in {deadLetters.Path})"));
-        Console.WriteLine(string.Create(inv, $"  invalid     {c.Invalid,14:N0}   late {c.Late:N0}   outliers kept out of statistics {c.Outliers:N0}"));
+        Console.WriteLine(string.Create(inv, $"  invalid     {c.Invalid,14:N0}   late {c.Late:N0}"));
+        Console.WriteLine(string.Create(inv, $"  outliers    {c.Outliers,14:N0} competitor prices set aside as one-off outliers (likely scrape errors): they raised no drop signal and did not move averages, the board or pricing"));
         Console.WriteLine(string.Create(inv, $"  pricing     {c.PricingRuns,14:N0} runs, {c.Decisions:N0} price changes"));
         Console.WriteLine("  signals");
         foreach (var kind in Enum.GetValues<SignalKind>())

@@ -105,6 +105,23 @@ public readonly record struct CurrencyCode
     /// <summary>True when the code is an active ISO 4217 currency (a fixed list of the codes in circulation).</summary>
     public bool IsKnown => !IsEmpty && KnownCurrencies.Contains(_packed);
 
+    /// <summary>
+    /// The ISO 4217 minor-unit exponent: the decimals a shelf price has (JPY, KRW, CLP … 0; USD, EUR … 2;
+    /// BHD, KWD, JOD, OMR, TND, IQD, LYD 3; CLF, UYW 4). An unlisted three-letter code has 2, the usual case;
+    /// the empty code has 4, the full precision of <see cref="Money"/> (no rounding).
+    /// </summary>
+    public int MinorUnitDigits => IsEmpty ? 4 : MinorUnits.DigitsOf(_packed);
+
+    /// <summary>One minor unit in <see cref="Money"/> ticks: 100 for USD (0.01), 10,000 for JPY (1), 10 for KWD (0.001), 1 for the empty code.</summary>
+    public long MinorUnitTicks => MinorUnitDigits switch
+    {
+        0 => 10_000,
+        1 => 1_000,
+        2 => 100,
+        3 => 10,
+        _ => 1,
+    };
+
     /// <summary>Writes the three upper-case letters into <paramref name="destination"/>.</summary>
     /// <returns>3, or 0 when empty.</returns>
     public int Format(Span<char> destination)
@@ -140,6 +157,35 @@ public readonly record struct CurrencyCode
     {
         Span<char> buffer = stackalloc char[3];
         return new string(buffer[..Format(buffer)]);
+    }
+
+    private static class MinorUnits
+    {
+        private static readonly Dictionary<ushort, int> Exceptions = Build();
+
+        public static int DigitsOf(ushort packed) => Exceptions.TryGetValue(packed, out int digits) ? digits : 2;
+
+        private static Dictionary<ushort, int> Build()
+        {
+            // ISO 4217 currencies whose minor unit is not two decimals (list one, 2024 amendments).
+            var map = new Dictionary<ushort, int>();
+            foreach (var code in "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".Split(' '))
+            {
+                map[Parse(code)._packed] = 0;
+            }
+
+            foreach (var code in "BHD IQD JOD KWD LYD OMR TND".Split(' '))
+            {
+                map[Parse(code)._packed] = 3;
+            }
+
+            foreach (var code in "CLF UYW".Split(' '))
+            {
+                map[Parse(code)._packed] = 4;
+            }
+
+            return map;
+        }
     }
 
     private static class KnownCurrencies

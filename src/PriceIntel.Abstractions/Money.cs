@@ -63,6 +63,40 @@ public readonly record struct Money(long Ticks) : IComparable<Money>
     /// <summary>True when the amount is a usable price: above zero and at most <see cref="MaxPrice"/>.</summary>
     public bool IsValidPrice => Ticks > 0 && Ticks <= MaxPrice.Ticks;
 
+    /// <summary>The largest multiple of <paramref name="unitTicks"/> at or below this amount (e.g. 181.025 → 181.02 for cents).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="unitTicks"/> is not positive.</exception>
+    public Money FloorTo(long unitTicks) => new(FloorTicks(Ticks, unitTicks));
+
+    /// <summary>The smallest multiple of <paramref name="unitTicks"/> at or above this amount (e.g. 181.021 → 181.03 for cents).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="unitTicks"/> is not positive.</exception>
+    public Money CeilingTo(long unitTicks) => new(FloorTicks(Ticks, unitTicks) == Ticks ? Ticks : FloorTicks(Ticks, unitTicks) + unitTicks);
+
+    /// <summary>The nearest multiple of <paramref name="unitTicks"/>, halves to the even multiple (181.025 → 181.02, 181.035 → 181.04).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="unitTicks"/> is not positive.</exception>
+    public Money RoundTo(long unitTicks)
+    {
+        long floor = FloorTicks(Ticks, unitTicks);
+        long rest = Ticks - floor;
+        long twice = rest * 2;
+        bool up = twice > unitTicks || (twice == unitTicks && (floor / unitTicks & 1) != 0);
+        return new(up ? floor + unitTicks : floor);
+    }
+
+    /// <summary>This amount in the minor unit of <paramref name="currency"/> (<see cref="CurrencyCode.MinorUnitDigits"/>), rounded half to even.</summary>
+    public Money RoundToMinorUnit(CurrencyCode currency) => RoundTo(currency.MinorUnitTicks);
+
+    private static long FloorTicks(long ticks, long unitTicks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(unitTicks);
+        long whole = Math.DivRem(ticks, unitTicks, out long rest);
+        if (rest < 0)
+        {
+            whole--;
+        }
+
+        return whole * unitTicks;
+    }
+
     /// <inheritdoc />
     public int CompareTo(Money other) => Ticks.CompareTo(other.Ticks);
 

@@ -203,13 +203,13 @@ public sealed class AnomalyOptions
     private int _levelShiftConfirmations = 3;
     private int _historyLength = 32;
 
-    /// <summary>Robust z-score (|x − median| / (1.4826 · MAD)) at or above which a point is anomalous. Default 5.</summary>
+    /// <summary>Deviation from a series' baseline, in robust standard deviations, at or above which a competitor price is an outlier; the engine turns it into the calibrated score threshold (5 → score 2.13, see AnomalyDetectorOptions.OutlierScore), the same on every series. Default 5.</summary>
     public double RobustZThreshold { get => _robustZThreshold; set => _robustZThreshold = OptionGuard.Between(value, 0.5, 1000, "Anomaly:RobustZThreshold"); }
 
-    /// <summary>EWMA control chart smoothing factor λ. Default 0.2.</summary>
+    /// <summary>EWMA weight of a normal price in its series' level. Default 0.2.</summary>
     public double EwmaLambda { get => _ewmaLambda; set => _ewmaLambda = OptionGuard.Between(value, 0.001, 1, "Anomaly:EwmaLambda"); }
 
-    /// <summary>EWMA control limit width L in standard deviations. Default 4.</summary>
+    /// <summary>Not used since the calibrated detector (issue 8): one score threshold replaced the separate EWMA chart limit. Kept so existing configuration files still bind. Default 4.</summary>
     public double EwmaLimit { get => _ewmaLimit; set => _ewmaLimit = OptionGuard.Between(value, 0.5, 100, "Anomaly:EwmaLimit"); }
 
     /// <summary>Points a series needs before it can be flagged. Default 12.</summary>
@@ -218,7 +218,7 @@ public sealed class AnomalyOptions
     /// <summary>Consecutive anomalous points on the same side at a consistent level that make a level shift rather than outliers. Default 3.</summary>
     public int LevelShiftConfirmations { get => _levelShiftConfirmations; set => _levelShiftConfirmations = OptionGuard.Between(value, 2, 100, "Anomaly:LevelShiftConfirmations"); }
 
-    /// <summary>Recent points kept per series for the median and MAD. Default 32.</summary>
+    /// <summary>Points a series' robust scale averages over (EWMA weight 2 / (n + 1)). Default 32.</summary>
     public int HistoryLength { get => _historyLength; set => _historyLength = OptionGuard.Between(value, 8, 256, "Anomaly:HistoryLength"); }
 }
 

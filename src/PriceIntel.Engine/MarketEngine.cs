@@ -53,7 +53,7 @@ public sealed partial class MarketEngine
     private readonly SlidingWindowSeries _pairPrices;
     private readonly DemandWindows _demand;
     private readonly CompetitorBoard _board;
-    private readonly PriceAnomalyDetector _detector;
+    private readonly RobustSeriesDetector _detector;
     private readonly CompetitorPriceDropRule _dropRule;
     private readonly PriceAnomalyRule _anomalyRule;
     private readonly DemandSurgeRule _surgeRule;
@@ -102,7 +102,7 @@ public sealed partial class MarketEngine
         _demand = new DemandWindows([shortMs, longMs], options.Windows.BucketsPerWindow, products);
         _surgeCheckEveryMs = Math.Max(1, shortMs / options.Windows.BucketsPerWindow);
         _board = new CompetitorBoard(products);
-        _detector = new PriceAnomalyDetector(options.Anomaly, pairs);
+        _detector = new RobustSeriesDetector(EngineAnomalyOptions.From(options.Anomaly), pairs);
         _dropRule = new CompetitorPriceDropRule(options.Alerts, keys, pairs);
         _anomalyRule = new PriceAnomalyRule(options.Alerts, keys, pairs);
         _surgeRule = new DemandSurgeRule(options.Alerts, keys, products);
@@ -417,7 +417,7 @@ public sealed partial class MarketEngine
         }
 
         double price = e.Price.ToDouble();
-        var verdict = _detector.Observe(series, price);
+        var verdict = _detector.Observe(series, ts, price);
         if (_anomalyRule.Evaluate(series, p, c, price, in verdict, ts, _output))
         {
             _anomalies++;

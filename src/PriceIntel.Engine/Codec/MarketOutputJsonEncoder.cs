@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using PriceIntel.Engine.Codec;
+using PriceIntel.Engine.Signals;
 
 
 namespace PriceIntel;
@@ -130,10 +131,12 @@ public sealed class MarketOutputJsonEncoder
             w.WriteString(WireNames.Competitor, competitor);
         }
 
-        WriteDouble(w, WireNames.Observed, observed);
-        WriteDouble(w, WireNames.Reference, reference);
-        WriteDouble(w, WireNames.Threshold, threshold);
-        WriteDouble(w, WireNames.Magnitude, magnitude);
+        // Evidence without float noise: prices at Money's precision (4 decimals), other figures at 6 significant digits.
+        bool prices = kind is SignalKind.CompetitorPriceDrop or SignalKind.PriceAnomaly;
+        WriteDouble(w, WireNames.Observed, prices ? EvidenceNumber.Price(observed) : EvidenceNumber.Figure(observed));
+        WriteDouble(w, WireNames.Reference, prices ? EvidenceNumber.Price(reference) : EvidenceNumber.Figure(reference));
+        WriteDouble(w, WireNames.Threshold, EvidenceNumber.Figure(threshold));
+        WriteDouble(w, WireNames.Magnitude, EvidenceNumber.Figure(magnitude));
         w.WriteNumber(WireNames.Ts, ts);
         w.WriteEndObject();
         w.Flush();

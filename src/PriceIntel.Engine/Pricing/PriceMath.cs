@@ -51,6 +51,31 @@ internal static class PriceMath
     public static bool RelativeChangeBelow(long a, long b, long ppb) =>
         (Int128)Math.Abs(a - b) * Billion < (Int128)b * ppb;
 
+    /// <summary>The largest multiple of <paramref name="unit"/> (&gt; 0) at or below <paramref name="ticks"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long FloorTo(long ticks, long unit)
+    {
+        long whole = Math.DivRem(ticks, unit, out long rest);
+        return (rest < 0 ? whole - 1 : whole) * unit;
+    }
+
+    /// <summary>The smallest multiple of <paramref name="unit"/> (&gt; 0) at or above <paramref name="ticks"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long CeilingTo(long ticks, long unit)
+    {
+        long floor = FloorTo(ticks, unit);
+        return floor == ticks ? floor : floor + unit;
+    }
+
+    /// <summary>The nearest multiple of <paramref name="unit"/> (&gt; 0) to <paramref name="ticks"/>, halves to the even multiple.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long RoundTo(long ticks, long unit)
+    {
+        long floor = FloorTo(ticks, unit);
+        long twice = (ticks - floor) * 2;
+        return twice > unit || (twice == unit && ((floor / unit) & 1) != 0) ? floor + unit : floor;
+    }
+
     /// <summary>
     /// The largest amount ≤ <paramref name="ticks"/> whose fraction of a unit is <paramref name="endingTicks"/>
     /// (e.g. 12.34 with ending 0.99 → 11.99; 12.995 → 12.99). May be negative for small amounts.

@@ -33,6 +33,11 @@ namespace PriceIntel.Engine.Pricing;
 /// </list>
 /// <para>Every price is also kept within one tick and <see cref="Money.MaxPrice"/> (reported as
 /// MinPrice / MaxPrice when they bind).</para>
+/// <para><b>Minor units.</b> Every price a decision carries is a whole number of the currency's minor unit
+/// (<see cref="CurrencyCode.MinorUnitDigits"/>: JPY 1, USD 0.01, KWD 0.001): the target is rounded half to even to
+/// it, and every bound edge is rounded inward (a floor up, a ceiling down) before the bounds are resolved, so
+/// rounding never breaks a bound (see <see cref="ResolveBounds"/> for a bound narrower than one unit). A price
+/// ending that is not a whole number of minor units (0.99 in JPY) is not applied.</para>
 /// <para><b>Price ending</b> (PriceEnding ≥ 0): the price is rounded down to the ending (12.34 → 11.99);
 /// when that leaves [lo, hi], the ending just above is tried (12.99); when that leaves it too, the
 /// price stays unended.</para>
@@ -91,7 +96,10 @@ internal sealed class PricingRulePipeline
             return false;
         }
 
-        var bounds = ResolveBounds(old, ClampInput(input.UnitCost.Ticks), ClampInput(input.MapFloor.Ticks), target, out var broken);
+        // Every price from here on is a whole number of the currency's minor units (a shelf price).
+        long unit = input.Currency.MinorUnitTicks;
+        target = Math.Clamp(PriceMath.RoundTo(target, unit), unit, PriceMath.FloorTo(Money.MaxPrice.Ticks, unit));
+        var bounds = ResolveBounds(old, ClampInput(input.UnitCost.Ticks), ClampInput(input.MapFloor.Ticks), target, out var broken, unit);
 
         long price;
         PricingRules setBy;
@@ -111,7 +119,7 @@ internal sealed class PricingRulePipeline
             setBy = PricingRules.Strategy;
         }
 
-        if (_endingTicks >= 0 && TryApplyEnding(price, bounds, out var ended))
+        if (_endingTicks >= 0 && _endingTicks % unit == 0 && TryApplyEnding(price, bounds, out var ended))
         {
             price = ended;
             setBy = PricingRules.PriceEnding;
@@ -145,16 +153,22 @@ internal sealed class PricingRulePipeline
     /// The feasible interval after every bound, by the precedence in the class remarks, and in
     /// <paramref name="broken"/> every bound <paramref name="target"/> lies outside of.
     /// </summary>
-    /// <remarks>Inputs are ticks in [0, <see cref="Money.MaxPrice"/>]; 0 means unknown / none.</remarks>
-    internal PriceBounds ResolveBounds(long old, long cost, long map, long target, out PricingRules broken)
+    /// <remarks>
+    /// Inputs are ticks in [0, <see cref="Money.MaxPrice"/>]; 0 means unknown / none. Every edge is rounded
+    /// inward to a multiple of <paramref name="unit"/> (a lower bound up, an upper bound down), so any price in
+    /// the interval that is a whole number of units keeps every bound. A bound that holds no whole unit becomes
+    /// one unit: the margin band its rounded-up floor (the margin floor wins, as for a band narrower than a tick),
+    /// the MaxChange window the unit nearest the old price, the absolute bounds the rounded-up floor.
+    /// </remarks>
+    internal PriceBounds ResolveBounds(long old, long cost, long map, long target, out PricingRules broken, long unit = 1)
     {
         broken = PricingRules.None;
-        var bounds = new PriceBounds(1, Money.MaxPrice.Ticks, PricingRules.MinPrice, PricingRules.MaxPrice);
+        var bounds = new PriceBounds(unit, PriceMath.FloorTo(Money.MaxPrice.Ticks, unit), PricingRules.MinPrice, PricingRules.MaxPrice);
 
         if (cost > 0)
         {
-            long bandLo = PriceMath.MulCeil(cost, _minMarginFactorPpb);
-            long bandHi = Math.Max(bandLo, PriceMath.MulFloor(cost, _maxMarginFactorPpb));
+            long bandLo = PriceMath.CeilingTo(PriceMath.MulCeil(cost, _minMarginFactorPpb), unit);
+            long bandHi = Math.Max(bandLo, PriceMath.FloorTo(PriceMath.MulFloor(cost, _maxMarginFactorPpb), unit));
             if (target < bandLo)
             {
                 broken |= PricingRules.MinMargin;
@@ -169,8 +183,13 @@ internal sealed class PricingRulePipeline
 
         if (old > 0)
         {
-            long changeLo = PriceMath.MulCeil(old, PriceMath.Billion - _maxChangePpb);
-            long changeHi = PriceMath.MulFloor(old, PriceMath.Billion + _maxChangePpb);
+            long changeLo = PriceMath.CeilingTo(PriceMath.MulCeil(old, PriceMath.Billion - _maxChangePpb), unit);
+            long changeHi = PriceMath.FloorTo(PriceMath.MulFloor(old, PriceMath.Billion + _maxChangePpb), unit);
+            if (changeHi < changeLo)
+            {
+                changeLo = changeHi = Math.Max(unit, PriceMath.RoundTo(old, unit));
+            }
+
             if (target < changeLo || target > changeHi)
             {
                 broken |= PricingRules.MaxChange;
@@ -179,11 +198,11 @@ internal sealed class PricingRulePipeline
             bounds.Narrow(changeLo, changeHi, PricingRules.MaxChange, PricingRules.MaxChange);
         }
 
-        long floor = _minPriceTicks;
+        long floor = PriceMath.CeilingTo(_minPriceTicks, unit);
         var floorRule = PricingRules.MinPrice;
-        if (map > 0 && map >= floor)
+        if (map > 0 && map >= _minPriceTicks)
         {
-            floor = map;
+            floor = PriceMath.CeilingTo(map, unit);
             floorRule = PricingRules.MapFloor;
         }
 
@@ -197,7 +216,7 @@ internal sealed class PricingRulePipeline
             broken |= PricingRules.MapFloor;
         }
 
-        long ceiling = _maxPriceTicks;
+        long ceiling = Math.Max(unit, PriceMath.FloorTo(_maxPriceTicks, unit));
         var ceilingRule = PricingRules.MaxPrice;
         if (target > ceiling)
         {

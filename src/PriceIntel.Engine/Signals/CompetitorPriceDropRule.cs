@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using PriceIntel.Engine.Anomaly;
 using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Signals;

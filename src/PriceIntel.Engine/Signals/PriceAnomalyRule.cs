@@ -1,25 +1,27 @@
 using System.Runtime.CompilerServices;
-using PriceIntel.Engine.Anomaly;
 using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Signals;
 
 /// <summary>
-/// Raises <see cref="SignalKind.PriceAnomaly"/> when a pair series' anomaly score is at least
-/// <see cref="AlertOptions.PriceAnomalyScore"/>. The verdict tells consumers what it is, through severity:
+/// Raises <see cref="SignalKind.PriceAnomaly"/> for what a pair series' anomaly detector found, when its
+/// calibrated score (−log10 of the tail probability, the same scale on every series) is at least
+/// <see cref="AlertOptions.PriceAnomalyScore"/> (default 6: one chance in a million). Severity says what happened:
 /// <list type="bullet">
-/// <item><description>A confirmed one-off outlier → <see cref="SignalSeverity.Info"/>: likely bad data (a scrape
-/// error). The first points of a real level shift also look like outliers, so an outlier is held back until
-/// the series tells which it was: when the next point is normal again the held outlier is raised (with its
-/// own price, baseline, score and time); when the shift is confirmed it is dropped. So a bad scrape is
-/// reported one observation late, and a real move is reported once, not twice.</description></item>
-/// <item><description><see cref="AnomalyVerdict.LevelShift"/> → <see cref="SignalSeverity.Warning"/>, or
-/// <see cref="SignalSeverity.Critical"/> when the score is at least twice the threshold: a real, confirmed price move.</description></item>
+/// <item><description><see cref="SignalSeverity.Info"/>: a one-off outlier, likely bad data (a scrape error); the
+/// price was kept out of statistics. The first points of a real level shift also look like outliers, so an outlier
+/// is held back until the series tells which it was: when the next point is not anomalous the held outlier is raised
+/// (with its own price, baseline, score and time); when a shift is confirmed it is dropped. So a bad scrape is
+/// reported one observation late, and a real move once, not twice.</description></item>
+/// <item><description><see cref="SignalSeverity.Warning"/>: a confirmed level shift, a real and lasting price move of
+/// at least <see cref="AlertOptions.CompetitorPriceDropThreshold"/> (15 %) of the old level, up or down (smaller
+/// confirmed moves are ordinary repricing and raise nothing); its score is the joint score of the confirming points. <see cref="SignalSeverity.Critical"/> when that score is
+/// at least twice the threshold.</description></item>
 /// </list>
-/// Confirmed outliers and level shifts are tracked separately per series, each with its own cooldown from
-/// the last signal, so a flaky scraper raises at most one Info per cooldown. An outlier still held back when
-/// the stream ends is not raised. Signal: Observed = price, Reference = detector baseline, Threshold = the
-/// score threshold, Magnitude = score, Timestamp = the anomalous observation's time.
+/// A variance change (the series got noisier) raises nothing. Outliers and level shifts are tracked separately per
+/// series, each with its own cooldown, so a flaky scraper raises at most one Info per cooldown. An outlier still held
+/// back when the stream ends is not raised. Signal: Observed = the price, Reference = the detector's baseline (what it
+/// expected), Threshold = the score threshold, Magnitude = the score, Timestamp = the anomalous observation's time.
 /// </summary>
 internal sealed class PriceAnomalyRule
 {
@@ -37,6 +39,7 @@ internal sealed class PriceAnomalyRule
         ArgumentNullException.ThrowIfNull(keys);
         _keys = keys;
         Threshold = options.PriceAnomalyScore;
+        MaterialMove = options.CompetitorPriceDropThreshold;
         long cooldown = EpisodeTracker.CooldownFrom(options);
         _outliers = new EpisodeTracker(initialSeries, cooldown);
         _levelShifts = new EpisodeTracker(initialSeries, cooldown);
@@ -45,6 +48,9 @@ internal sealed class PriceAnomalyRule
 
     /// <summary>The score that raises.</summary>
     public double Threshold { get; }
+
+    /// <summary>The smallest level shift, as a fraction of the old level, that raises (<see cref="AlertOptions.CompetitorPriceDropThreshold"/>, default 15 %).</summary>
+    public double MaterialMove { get; }
 
     /// <summary>Makes room for series ids 0..<paramref name="seriesCount"/> − 1.</summary>
     public void EnsureCapacity(int seriesCount)
@@ -68,17 +74,18 @@ internal sealed class PriceAnomalyRule
     /// <param name="output">Where the signal goes.</param>
     /// <returns>True when a signal was raised.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Evaluate(int series, int productId, int competitorId, double price, in AnomalyResult result, long timestamp, OutputBuffer output)
+    public bool Evaluate(int series, int productId, int competitorId, double price, in AnomalyScore result, long timestamp, OutputBuffer output)
     {
         if ((uint)series >= (uint)_held.Length)
         {
             EnsureCapacity(Math.Max(series + 1, _held.Length * 2));
         }
 
-        bool high = result.Score >= Threshold;
-        if (high && result.Verdict == AnomalyVerdict.Outlier)
+        var verdict = result.Verdict;
+        if (verdict == AnomalyVerdict.Outlier)
         {
-            if (!_held[series])
+            // Only anomalous points pay for the score's logarithm. Hold the first strong outlier of a run.
+            if (!_held[series] && result.Score >= Threshold)
             {
                 _held[series] = true;
                 _heldOutliers[series] = new HeldOutlier(price, result.Baseline, result.Score, timestamp);
@@ -87,7 +94,7 @@ internal sealed class PriceAnomalyRule
             return false;
         }
 
-        if (high && result.Verdict == AnomalyVerdict.LevelShift)
+        if (verdict == AnomalyVerdict.LevelShift && result.Score >= Threshold && IsMaterial(price, result.Baseline))
         {
             _held[series] = false; // the held points were the start of this move
             if (!_levelShifts.TryStart(series, timestamp))
@@ -100,7 +107,7 @@ internal sealed class PriceAnomalyRule
         }
 
         _levelShifts.End(series);
-        if (!_held[series] || result.Verdict == AnomalyVerdict.Outlier)
+        if (!_held[series])
         {
             return false;
         }
@@ -117,6 +124,13 @@ internal sealed class PriceAnomalyRule
 
         return raised;
     }
+
+    /// <summary>
+    /// True when a confirmed move is at least <see cref="MaterialMove"/> of the old level. Smaller confirmed shifts are
+    /// ordinary repricing: the detector re-baselines and nothing is raised.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsMaterial(double price, double baseline) => Math.Abs(price - baseline) >= MaterialMove * Math.Abs(baseline);
 
     /// <summary>The severity of a signal for <paramref name="verdict"/> at <paramref name="score"/> (≥ threshold).</summary>
     public SignalSeverity SeverityOf(AnomalyVerdict verdict, double score) =>

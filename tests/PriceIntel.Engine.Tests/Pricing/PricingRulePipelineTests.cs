@@ -18,12 +18,13 @@ public sealed class PricingRulePipelineTests
         decimal old = 0,
         decimal cost = 0,
         decimal map = 0,
-        Action<PricingOptions>? configure = null)
+        Action<PricingOptions>? configure = null,
+        CurrencyCode? currency = null)
     {
         var options = new PricingOptions();
         configure?.Invoke(options);
         var pipeline = new PricingRulePipeline(options);
-        var input = new PricingInput(42, Hash, M(old), M(cost), M(map), competitors, DecisionTrigger.CompetitorPriceDrop, Time, CurrencyCode.Eur);
+        var input = new PricingInput(42, Hash, M(old), M(cost), M(map), competitors, DecisionTrigger.CompetitorPriceDrop, Time, currency ?? CurrencyCode.Eur);
         Assert.True(pipeline.TryDecide(input, strategy, 1, out var decision));
         return decision;
     }
@@ -193,9 +194,9 @@ public sealed class PricingRulePipelineTests
     [Fact]
     public void Small_change_is_published_when_the_old_price_breaks_a_bound()
     {
-        // cost 19.05 → floor 20.0025 → 20.0025 ticks up; old 20 is below the floor.
+        // cost 19.05 → floor 20.0025, rounded up to the cent (the bound must hold): 20.01; old 20 is below the floor.
         var d = Decide(PricingStrategyKind.Hold, [], old: 20, cost: 19.05m, configure: NoEnding);
-        Assert.Equal(M(20.0025m), d.NewPrice);
+        Assert.Equal(M(20.01m), d.NewPrice);
         Assert.Equal(PricingRules.MinMargin, d.SetBy);
     }
 
@@ -241,8 +242,59 @@ public sealed class PricingRulePipelineTests
             o.PriceEnding = -1;
             o.MinMargin = 0.07;
             o.MaxChange = 1;
-        });
+        }, currency: default(CurrencyCode)); // no currency: full tick precision
         Assert.Equal(new Money(107), d.NewPrice);
+    }
+
+    [Theory]
+    [InlineData("USD", 181.02)] // max margin 181.025 → rounded down to the cent: the bound holds
+    [InlineData("JPY", 181)]
+    [InlineData("KWD", 181.025)]
+    [InlineData("BHD", 181.025)]
+    public void A_price_set_by_a_bound_is_a_shelf_price_in_the_currency_minor_unit(string currency, double expected)
+    {
+        // cost 144.82 × (1 + 25 %) = 181.025: the max-margin bound sets the price.
+        var d = Decide(PricingStrategyKind.MatchLowest, [250.0], old: 180, cost: 144.82m, configure: o =>
+        {
+            o.PriceEnding = -1;
+            o.MaxMargin = 0.25;
+            o.MaxChange = 0.5;
+        }, currency: CurrencyCode.Parse(currency));
+        Assert.Equal(Money.FromDouble(expected), d.NewPrice);
+        Assert.Equal(PricingRules.MaxMargin, d.SetBy);
+    }
+
+    [Theory]
+    [InlineData("JPY", 0, 10_000)]
+    [InlineData("USD", 2, 100)]
+    [InlineData("EUR", 2, 100)]
+    [InlineData("KWD", 3, 10)]
+    [InlineData("BHD", 3, 10)]
+    [InlineData("CLF", 4, 1)]
+    [InlineData("XYZ", 2, 100)]
+    public void Currencies_know_their_ISO_4217_exponent(string code, int digits, long ticks)
+    {
+        var currency = CurrencyCode.Parse(code);
+        Assert.Equal(digits, currency.MinorUnitDigits);
+        Assert.Equal(ticks, currency.MinorUnitTicks);
+        Assert.Equal(4, default(CurrencyCode).MinorUnitDigits);
+    }
+
+    [Theory]
+    [InlineData(181.025, 100, 181.02, 181.03, 181.02)]
+    [InlineData(181.035, 100, 181.03, 181.04, 181.04)]
+    [InlineData(181.5, 10_000, 181, 182, 182)]
+    [InlineData(180.5, 10_000, 180, 181, 180)]
+    [InlineData(-0.015, 100, -0.02, -0.01, -0.02)]
+    public void Money_rounds_to_a_unit_down_up_and_half_to_even(double amount, long unit, double floor, double ceiling, double nearest)
+    {
+        var m = Money.FromDouble(amount);
+        Assert.Equal(Money.FromDouble(floor), m.FloorTo(unit));
+        Assert.Equal(Money.FromDouble(ceiling), m.CeilingTo(unit));
+        Assert.Equal(Money.FromDouble(nearest), m.RoundTo(unit));
+        Assert.Equal(PriceMath.FloorTo(m.Ticks, unit), m.FloorTo(unit).Ticks);
+        Assert.Equal(PriceMath.CeilingTo(m.Ticks, unit), m.CeilingTo(unit).Ticks);
+        Assert.Equal(PriceMath.RoundTo(m.Ticks, unit), m.RoundTo(unit).Ticks);
     }
 
     [Fact]

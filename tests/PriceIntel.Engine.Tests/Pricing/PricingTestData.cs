@@ -25,6 +25,9 @@ public sealed class PricingScenario
     public required long Timestamp { get; init; }
     public required ulong Hash { get; init; }
 
+    /// <summary>The currency; the empty default keeps full tick precision (the bound-precedence properties are tick-exact).</summary>
+    public CurrencyCode Currency { get; init; }
+
     public PricingOptions Options(double? ending = null, int? minChangeBp = null) => new()
     {
         MinMargin = MinMarginBp / 10_000.0,
@@ -41,14 +44,14 @@ public sealed class PricingScenario
 
     internal bool TryDecide(PricingRulePipeline pipeline, out PricingDecision decision) =>
         pipeline.TryDecide(
-            new PricingInput(7, Hash, new Money(OldTicks), new Money(CostTicks), new Money(MapTicks), Competitors, DecisionTrigger.Scheduled, Timestamp, CurrencyCode.Usd),
+            new PricingInput(7, Hash, new Money(OldTicks), new Money(CostTicks), new Money(MapTicks), Competitors, DecisionTrigger.Scheduled, Timestamp, Currency),
             Strategy,
             3,
             out decision);
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Strategy} old={OldTicks} cost={CostTicks} map={MapTicks} comps=[{string.Join(", ", Competitors)}] margins={MinMarginBp}..{MaxMarginBp}bp maxChange={MaxChangeBp}bp beat={BeatByBp}bp pct={PercentileBp}bp minChange={MinChangeBp}bp price={MinPriceUnits}..{MaxPriceUnits} ending={Ending}");
+        $"{Strategy} old={OldTicks} cost={CostTicks} map={MapTicks} comps=[{string.Join(", ", Competitors)}] margins={MinMarginBp}..{MaxMarginBp}bp maxChange={MaxChangeBp}bp beat={BeatByBp}bp pct={PercentileBp}bp minChange={MinChangeBp}bp price={MinPriceUnits}..{MaxPriceUnits} ending={Ending} currency={Currency}");
 }
 
 internal static class PricingGen

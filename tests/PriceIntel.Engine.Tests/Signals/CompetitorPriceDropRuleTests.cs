@@ -1,4 +1,3 @@
-using PriceIntel.Engine.Anomaly;
 using PriceIntel.Engine.Core;
 using PriceIntel.Engine.Signals;
 using static PriceIntel.Engine.Tests.Signals.SignalTestKit;
@@ -115,7 +114,7 @@ public sealed class CompetitorPriceDropRuleTests
     public void With_the_detector_a_confirmed_drop_raises_once_and_a_bad_scrape_never(double factor, int expectedSignals)
     {
         var (keys, product, competitor) = Keys();
-        var detector = new PriceAnomalyDetector(new AnomalyOptions(), 1);
+        var detector = EngineDetector();
         var rule = new CompetitorPriceDropRule(Alerts, keys);
         var output = new OutputBuffer();
         var random = new Random(4);
@@ -130,7 +129,7 @@ public sealed class CompetitorPriceDropRuleTests
                 price *= factor;
             }
 
-            var result = detector.Observe(0, price);
+            var result = detector.Observe(0, T0 + (t * Minute), price);
             if (result.Verdict == AnomalyVerdict.LevelShift)
             {
                 confirmedAt = T0 + (t * Minute);

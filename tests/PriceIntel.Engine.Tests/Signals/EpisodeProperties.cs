@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using PriceIntel.Engine.Anomaly;
 using PriceIntel.Engine.Core;
 using PriceIntel.Engine.Signals;
 using static PriceIntel.Engine.Tests.Signals.SignalTestKit;
@@ -92,7 +91,7 @@ public sealed class EpisodeProperties
                 drop.Evaluate(i & 63, product, competitor, i % 7 == 0 ? 80 : 100, 100, AnomalyVerdict.Normal, t, output);
                 surge.Evaluate(product, i % 11 == 0 ? 30 : 10, 10, 50, t, output);
                 stock.Evaluate(product, i % 13 == 0 ? 5 : 50, t, output);
-                anomaly.Evaluate(i & 63, product, competitor, 10, new AnomalyResult(i % 5 == 0 ? 9 : 1, AnomalyVerdict.Outlier, 10), t, output);
+                anomaly.Evaluate(i & 63, product, competitor, 10, Result(i % 5 == 0 ? 9 : 1, AnomalyVerdict.Outlier, 10), t, output);
             }
         }
 

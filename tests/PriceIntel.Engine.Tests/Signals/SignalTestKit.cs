@@ -1,4 +1,5 @@
 using PriceIntel.Engine.Core;
+using PriceIntel.Engine.Anomaly;
 
 namespace PriceIntel.Engine.Tests.Signals;
 
@@ -21,6 +22,13 @@ internal static class SignalTestKit
 
         return (keys, keys.Products.Intern("sku-1"), keys.Competitors.Intern("acme"));
     }
+
+    /// <summary>A detector result whose <see cref="AnomalyScore.Score"/> is <paramref name="score"/> (a level shift carries it as its run score).</summary>
+    public static AnomalyScore Result(double score, AnomalyVerdict verdict, double baseline) =>
+        new(TailProbability.DeviationFor(score), verdict, baseline, 1, verdict == AnomalyVerdict.LevelShift ? score : 0);
+
+    /// <summary>The engine's detector with default options.</summary>
+    public static RobustSeriesDetector EngineDetector() => new(EngineAnomalyOptions.From(new AnomalyOptions()), 1);
 
     public static MarketSignal[] Drain(OutputBuffer output)
     {
