@@ -37,7 +37,7 @@ internal sealed class NaiveMarketEngine
     private readonly Dictionary<int, long> _lastRun = [];
     private readonly SortedSet<(long Due, int Product)> _due = [];
 
-    private readonly PriceAnomalyDetector _detector;
+    private readonly RobustSeriesDetector _detector;
     private readonly CompetitorPriceDropRule _dropRule;
     private readonly PriceAnomalyRule _anomalyRule;
     private readonly DemandSurgeRule _surgeRule;
@@ -62,7 +62,7 @@ internal sealed class NaiveMarketEngine
         _pairBuckets = Math.Min(12, _buckets);
         _surgeCheckEveryMs = Math.Max(1, shortMs / _buckets);
         _intervalMs = Math.Max(1, (long)options.Pricing.UpdateInterval.TotalMilliseconds);
-        _detector = new PriceAnomalyDetector(options.Anomaly, 16);
+        _detector = new RobustSeriesDetector(EngineAnomalyOptions.From(options.Anomaly), 16);
         _dropRule = new CompetitorPriceDropRule(options.Alerts, keys, 16);
         _anomalyRule = new PriceAnomalyRule(options.Alerts, keys, 16);
         _surgeRule = new DemandSurgeRule(options.Alerts, keys, 16);
@@ -274,7 +274,7 @@ internal sealed class NaiveMarketEngine
 
         long ts = e.Timestamp;
         double price = e.Price.ToDouble();
-        var verdict = _detector.Observe(series, price);
+        var verdict = _detector.Observe(series, ts, price);
         if (_anomalyRule.Evaluate(series, p, c, price, in verdict, ts, _output))
         {
             Anomalies++;

@@ -338,11 +338,9 @@ internal sealed class RobustSeriesDetector : AnomalyDetector
             SnapshotFormat.ThrowInvalid($"the anomaly detector was written with {confirmations} confirmations and {buckets} seasonal buckets; this engine has {_confirmations} and {_seasonBuckets}.");
         }
 
-        // Validate the count against the bytes left before allocating anything for it: a hostile snapshot must
-        // only ever cause InvalidDataException, never a huge allocation. (Local check: the lead will move this
-        // onto SnapshotReader.ReadCount(..., bytesPerItem) from the arch branch after merge.)
-        int maxSeries = r.Remaining / StateBytesPerSeries;
-        int n = r.ReadCount("anomaly series count", maxSeries);
+        // The count is checked against the bytes left before anything is allocated for it: a hostile snapshot
+        // only ever causes InvalidDataException, never a huge allocation.
+        int n = r.ReadCount("anomaly series count", Array.MaxLength / Math.Max(1, Math.Max(_confirmations, _seasonBuckets)), StateBytesPerSeries);
         EnsureCapacity(n);
         r.ReadArray(_states.AsSpan(0, n), "anomaly series states");
         r.ReadArray(_pending.AsSpan(0, n * _confirmations), "anomaly pending points");

@@ -28,9 +28,6 @@ internal ref struct SnapshotReader
     /// <summary>A reader over unframed component state (what one component's WriteState wrote), for component tests.</summary>
     public static SnapshotReader OverUnframed(ReadOnlySpan<byte> content) => new(content, 0);
 
-    /// <summary>Bytes left to read (for checking a count against what can follow before allocating for it).</summary>
-    public readonly int Remaining => _content.Length - _position;
-
     /// <summary>Checks the snapshot's frame and returns a reader positioned after the header.</summary>
     /// <exception cref="InvalidDataException">Not a snapshot, a newer or unknown version, truncated, or damaged.</exception>
     public static SnapshotReader Open(ReadOnlySpan<byte> snapshot)

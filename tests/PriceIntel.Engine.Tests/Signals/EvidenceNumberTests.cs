@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using PriceIntel.Engine.Serialization;
+
 using PriceIntel.Engine.Signals;
 
 namespace PriceIntel.Engine.Tests.Signals;
@@ -33,7 +33,7 @@ public sealed class EvidenceNumberTests
         int competitor = keys.Competitors.Intern("acme");
         var signal = new MarketSignal(1, SignalKind.PriceAnomaly, SignalSeverity.Info, product, competitor, 4349.9, (float)434.99, 6, 9.87654321012, 1_700_000_000_000);
         var buffer = new ArrayBufferWriter<byte>();
-        new OutputJson().WriteSignal(signal, keys, buffer);
+        new MarketOutputJsonEncoder().WriteSignal(signal, keys, buffer);
         string line = Encoding.UTF8.GetString(buffer.WrittenSpan);
         Assert.Contains("\"observed\":4349.9,", line, StringComparison.Ordinal);
         Assert.Contains("\"reference\":434.99,", line, StringComparison.Ordinal);
