@@ -578,7 +578,9 @@ public sealed partial class MarketEngine
             ts,
             CurrencyOf(p));
         byte arm = _arm[p];
-        if (_pricer.TryDecide(in input, _assignment.GetStrategy(arm), arm, out var decision) && decision.NewPrice != decision.OldPrice)
+        var strategy = _assignment.GetStrategy(arm);
+        if ((strategy == PricingStrategyKind.MaximizeProfit ? TryDecideByModel(p, in input, arm, out var decision) : _pricer.TryDecide(in input, strategy, arm, out decision))
+            && decision.NewPrice != decision.OldPrice)
         {
             _ourPrice[p] = decision.NewPrice.Ticks;
             _tallies.RecordDecision(in decision);
