@@ -24,8 +24,8 @@ public sealed class DemandHistoryBuilder
     private readonly List<float> _rowUnits = [];
     private readonly List<double> _rowPrice = [];
     private readonly List<double> _rowCost = [];
-    private readonly Dictionary<int, int> _productIndex = [];
     private readonly List<string> _productKeys = [];
+    private readonly Queue<(int Product, double Price, long At)> _priceChanges = new();
     private long _currentHour = long.MinValue;
 
     /// <summary>Creates a builder for events whose ids refer to <paramref name="keys"/>.</summary>
@@ -35,6 +35,9 @@ public sealed class DemandHistoryBuilder
         ArgumentNullException.ThrowIfNull(keys);
         _keys = keys;
     }
+
+    /// <summary>The key tables the events' ids refer to.</summary>
+    public MarketKeys Keys => _keys;
 
     /// <summary>Events seen.</summary>
     public long Events { get; private set; }
@@ -79,6 +82,16 @@ public sealed class DemandHistoryBuilder
         }
     }
 
+    /// <summary>
+    /// Tells the builder our price of <paramref name="productId"/> becomes <paramref name="price"/> at
+    /// event time <paramref name="effectiveAt"/> (a decision as shoppers will see it). A recorded input
+    /// stream shows our price only on demand events and list-price updates; a host that knows its
+    /// decisions (a backtest, a store of decisions) gives them here so the price features are exact.
+    /// Calls must come in order of <paramref name="effectiveAt"/>.
+    /// </summary>
+    public void SchedulePriceChange(int productId, Money price, long effectiveAt) =>
+        _priceChanges.Enqueue((productId, price.ToDouble(), effectiveAt));
+
     /// <summary>The history of the complete hours seen so far (the hour in progress is left out).</summary>
     public DemandHistory Build()
     {
@@ -93,6 +106,17 @@ public sealed class DemandHistoryBuilder
     }
 
     private void Add(in MarketEvent e)
+    {
+        while (_priceChanges.TryPeek(out var change) && change.At <= e.Timestamp)
+        {
+            _priceChanges.Dequeue();
+            Apply(MarketEvent.ListPrice(change.Product, Money.FromDouble(change.Price), default, Math.Max(change.At, _currentHour == long.MinValue ? change.At : _currentHour * Hour)));
+        }
+
+        Apply(in e);
+    }
+
+    private void Apply(in MarketEvent e)
     {
         Events++;
         long hour = Math.DivRem(e.Timestamp, Hour, out long rest);
@@ -124,15 +148,17 @@ public sealed class DemandHistoryBuilder
         {
             case MarketEventKind.CompetitorPrice:
                 p.Observe(e.CompetitorId, e.Price.ToDouble(), e.Availability != Availability.OutOfStock, this);
+                p.Track(e.Timestamp);
                 break;
             case MarketEventKind.Demand:
                 if (e.Action == DemandAction.View)
                 {
                     p.HourViews++;
                     p.HourViewPriceSum += e.Price.ToDouble();
-                    if (e.Price.Ticks > 0)
+                    if (e.Price.Ticks > 0 && e.Price.ToDouble() != p.Price)
                     {
                         p.Price = e.Price.ToDouble();
+                        p.Track(e.Timestamp);
                     }
                 }
                 else if (e.Action == DemandAction.Purchase)
@@ -149,6 +175,7 @@ public sealed class DemandHistoryBuilder
                 break;
             case MarketEventKind.ListPrice:
                 p.Price = e.Price.ToDouble();
+                p.Track(e.Timestamp);
                 break;
         }
     }
@@ -166,7 +193,6 @@ public sealed class DemandHistoryBuilder
         }
 
         var state = new ProductState(_productKeys.Count, _currentHour);
-        _productIndex[id] = _productKeys.Count;
         _productKeys.Add(_keys.Products.GetName(id));
         _products[id] = state;
         _active.Add(id);
@@ -206,6 +232,12 @@ public sealed class DemandHistoryBuilder
                     p.SnapshotMedian,
                     p.SnapshotCompetitorCount);
                 DemandFeatures.Write(in context, price, row);
+                if (p.MeanLogRatio((_currentHour + 1) * Hour) is { } x)
+                {
+                    // The regressor of the elasticity model as shoppers met it: averaged over the hour.
+                    row[DemandFeatures.LogRatioToLowest] = (float)x;
+                }
+
                 _rowProduct.Add(p.Index);
                 _rowHour.Add(p.SnapshotTime);
                 foreach (var v in row)
@@ -239,6 +271,10 @@ public sealed class DemandHistoryBuilder
         private double _ownLevel;
         private long _ownLevelTime;
         private double _lastPrice;
+        private double _x = double.NaN;
+        private long _xTime = long.MinValue;
+        private double _xIntegral;
+        private long _xCovered;
 
         public int Index { get; } = index;
 
@@ -321,6 +357,46 @@ public sealed class DemandHistoryBuilder
             _competitors[competitor] = (price, inStock, 0);
         }
 
+        /// <summary>Brings the hour's integral of ln(our price / lowest) up to <paramref name="now"/> and takes the current ratio.</summary>
+        public void Track(long now)
+        {
+            Integrate(now);
+            double lowest = double.PositiveInfinity;
+            foreach (var c in _competitors.Values)
+            {
+                if (c.InStock && c.Price < lowest)
+                {
+                    lowest = c.Price;
+                }
+            }
+
+            _x = Price > 0 && double.IsFinite(lowest) ? Math.Log(Price / lowest) : double.NaN;
+        }
+
+        /// <summary>The time-average of ln(our price / lowest) over the hour ending at <paramref name="end"/>; null when unknown for most of it.</summary>
+        public double? MeanLogRatio(long end)
+        {
+            Integrate(end);
+            return _xCovered >= Hour / 2 ? _xIntegral / _xCovered : null;
+        }
+
+        private void Integrate(long now)
+        {
+            if (now <= _xTime)
+            {
+                return;
+            }
+
+            if (!double.IsNaN(_x) && _xTime != long.MinValue)
+            {
+                long dt = now - _xTime;
+                _xIntegral += _x * dt;
+                _xCovered += dt;
+            }
+
+            _xTime = now;
+        }
+
         public void Snapshot(long now)
         {
             if (Price <= 0)
@@ -380,6 +456,8 @@ public sealed class DemandHistoryBuilder
             HourViews = 0;
             HourViewPriceSum = 0;
             HasSnapshot = false;
+            _xIntegral = 0;
+            _xCovered = 0;
         }
     }
 }

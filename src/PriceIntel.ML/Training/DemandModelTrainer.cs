@@ -31,6 +31,9 @@ public sealed class DemandTrainingOptions
     /// <summary>Random seed of the tree learners. Default 1.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>Time recorded as the models' training time; null: now. Fix it to get byte-identical model files from the same data.</summary>
+    public DateTimeOffset? TrainedAt { get; set; }
+
     /// <summary>Train the two tree ensembles (the elasticity model is always trained). Default true.</summary>
     public bool TrainTrees { get; set; } = true;
 
@@ -97,7 +100,7 @@ public static class DemandModelTrainer
             throw new ArgumentException($"The history has {train.Count} training and {validation.Count} validation rows; at least 100 and 10 are needed. Record a longer or larger market.", nameof(history));
         }
 
-        var trainedAt = DateTimeOffset.UtcNow;
+        var trainedAt = options.TrainedAt ?? DateTimeOffset.UtcNow;
         var elasticity = DemandModel.FromElasticity("elasticity", ElasticityEstimator.Fit(history, split, options.Categories), trainedAt, train.Count);
         var evaluations = new List<ModelEvaluation>
         {

@@ -47,9 +47,9 @@ public static class ElasticityEstimator
             }
 
             var f = history.GetFeatures(r);
-            if (f[DemandFeatures.LogRatioToLowest] == 0 && f[13] == 0)
+            if (f[13] == 0 || f[12] == 0)
             {
-                continue; // no competitor price: no regressor
+                continue; // no competitor price (no regressor), or out of stock (sales censored)
             }
 
             int p = history.ProductIndex[r];
