@@ -8,6 +8,11 @@ using PriceIntel.Engine.Diagnostics;
 // The whole pipeline on one machine, no servers: market simulator (or a recorded JSON Lines stream)
 // → engine → embedded store, with live progress and a summary. The Kafka modes (--kafka, load) are in
 // KafkaDemo.cs. See --help.
+if (PriceIntel.ConsoleDemo.Commands.MlCommands.Handles(args))
+{
+    return await PriceIntel.ConsoleDemo.Commands.MlCommands.RunAsync(args);
+}
+
 DemoArguments demo;
 try
 {
