@@ -74,6 +74,7 @@ if (Directory.Exists(storeDirectory) && !demo.KeepStore)
 
 var keys = new MarketKeys();
 var engine = MarketEngine.Create(options, keys, loggerFactory.CreateLogger<MarketEngine>(), initialProducts: demo.Products);
+PriceIntel.ConsoleDemo.Commands.ExperimentSummary.UseModelFromEnvironment(engine);
 using var metrics = new PriceIntelMetrics();
 await using var store = await EmbeddedMarketStore.OpenAsync(storeDirectory);
 using var deadLetters = new DeadLetterFile(Path.Combine(demo.OutputDirectory, "rejected.jsonl"));

@@ -1,3 +1,4 @@
+using PriceIntel.Engine.Experiments;
 using PriceIntel.Engine.Pricing;
 using PriceIntel.Engine.Scoring;
 
@@ -20,6 +21,17 @@ public sealed partial class MarketEngine
     /// <param name="model">The model, e.g. <see cref="DemandModel.Load(string)"/> of a file written by the <c>train</c> command.</param>
     public void UseDemandModel(DemandModel? model) =>
         _profitPricer = model is null ? null : new ProfitMaximizingPricer(_options.Pricing, _pricer, model);
+
+    /// <summary>
+    /// Experiment statistics per arm from the purchases so far: profit and revenue per product-day with
+    /// 95 % intervals, the always-valid sequential test of each arm against arm 0, and Thompson-sampling
+    /// shares (see <see cref="ExperimentStatistics"/>). Allocates; call it from the engine's thread or
+    /// between batches.
+    /// </summary>
+    /// <param name="alpha">Significance level of the sequential test.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not in (0, 1).</exception>
+    public IReadOnlyList<ArmStatistics> GetExperimentStatistics(double alpha = 0.05) =>
+        ExperimentStatistics.Compute(_tallies.DailySums(), alpha);
 
     [System.Runtime.CompilerServices.SkipLocalsInit]
     private bool TryDecideByModel(int p, scoped in PricingInput input, byte arm, out PricingDecision decision)

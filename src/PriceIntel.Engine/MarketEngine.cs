@@ -471,7 +471,7 @@ public sealed partial class MarketEngine
             }
 
             paid = e.Price.ToDouble();
-            _tallies.RecordPurchase(_arm[p], e.Quantity, e.Price, new Money(_cost[p]));
+            _tallies.RecordPurchase(_arm[p], p, e.Timestamp, e.Quantity, e.Price, new Money(_cost[p]));
         }
 
         _demand.Add(p, ts, action, e.Quantity, paid);
