@@ -32,9 +32,10 @@ public sealed record RegressionTreeDescription(
 
 /// <summary>
 /// A trained tree ensemble compiled into one flat array of nodes, evaluated without the library it
-/// was trained with and without allocating. Every tree is walked for exactly its depth: leaves point
-/// to themselves, so the walk needs no "is this a leaf" branch, and the next node is picked with a
-/// conditional move; several rows are walked at once so their memory accesses overlap. The result is
+/// was trained with and without allocating. Each tree's nodes are contiguous and its leaves follow
+/// its internal nodes, so "is this a leaf" is one comparison; leaves point to themselves, so four rows
+/// walk a tree together (their memory accesses overlap) until the last of them reaches a leaf, the
+/// next node picked with a conditional move. The result is
 /// bit-for-bit what ML.NET computes for FastTree (leaf values summed in double in tree order, then
 /// rounded to float) and FastForest (that float divided by the tree count).
 /// </summary>
@@ -45,14 +46,16 @@ public sealed class TreeEnsemble
     private readonly double[] _values;
     private readonly int[] _roots;
     private readonly int[] _depths;
+    private readonly int[] _leafBase;
     private readonly float _divisor;
 
-    private TreeEnsemble(Node[] nodes, double[] values, int[] roots, int[] depths, int featureCount, TreeAggregation aggregation, IReadOnlyList<RegressionTreeDescription> trees)
+    private TreeEnsemble(Node[] nodes, double[] values, int[] roots, int[] depths, int[] leafBase, int featureCount, TreeAggregation aggregation, IReadOnlyList<RegressionTreeDescription> trees)
     {
         _nodes = nodes;
         _values = values;
         _roots = roots;
         _depths = depths;
+        _leafBase = leafBase;
         FeatureCount = featureCount;
         Aggregation = aggregation;
         _divisor = aggregation == TreeAggregation.Mean ? roots.Length : 1;
@@ -109,6 +112,7 @@ public sealed class TreeEnsemble
         var values = new double[total];
         var roots = new int[trees.Count];
         var depths = new int[trees.Count];
+        var leafBases = new int[trees.Count];
         int next = 0, maxDepth = 0;
         for (int ti = 0; ti < trees.Count; ti++)
         {
@@ -146,12 +150,13 @@ public sealed class TreeEnsemble
             }
 
             roots[ti] = inner == 0 ? leafBase : baseIndex;
+            leafBases[ti] = leafBase;
             depths[ti] = inner == 0 ? 0 : CheckAndMeasure(nodes, baseIndex, inner, leaves, ti);
             maxDepth = Math.Max(maxDepth, depths[ti]);
             next += inner + leaves;
         }
 
-        return new TreeEnsemble(nodes, values, roots, depths, featureCount, aggregation, trees) { MaxDepth = maxDepth };
+        return new TreeEnsemble(nodes, values, roots, depths, leafBases, featureCount, aggregation, trees) { MaxDepth = maxDepth };
     }
 
     /// <summary>The prediction for one row.</summary>
@@ -171,7 +176,8 @@ public sealed class TreeEnsemble
         for (int t = 0; t < _roots.Length; t++)
         {
             int n = _roots[t];
-            for (int d = _depths[t]; d > 0; d--)
+            int leaves = _leafBase[t];
+            while (n < leaves)
             {
                 ref readonly var node = ref Unsafe.Add(ref node0, n);
                 n = Unsafe.Add(ref Unsafe.AsRef(in x), node.Feature) <= node.Threshold ? node.Left : node.Right;
@@ -214,7 +220,8 @@ public sealed class TreeEnsemble
             {
                 int root = _roots[t];
                 int na = root, nb = root, nc = root, ne = root;
-                for (int d = _depths[t]; d > 0; d--)
+                int leaves = _leafBase[t];
+                while ((na < leaves) | (nb < leaves) | (nc < leaves) | (ne < leaves))
                 {
                     ref readonly var pa = ref Unsafe.Add(ref node0, na);
                     ref readonly var pb = ref Unsafe.Add(ref node0, nb);
