@@ -31,6 +31,7 @@ internal static class DemoReport
                 $"    {arm.Name,-15} {arm.Strategy,-12} {arm.Products,10:N0} {arm.Decisions,10:N0} {arm.AveragePriceChange,11:P2} {arm.Units,10:N0} {arm.Revenue.ToDecimal(),14:N2} {arm.Margin.ToDecimal(),14:N2} {arm.MarginRate,9:P1}"));
         }
 
+        Commands.ExperimentSummary.Print(engine);
         Console.WriteLine(string.Create(inv, $"  store       {store.SignalCount:N0} signals, {store.DecisionCount:N0} decisions in {store.Directory}"));
         if (simulator is not null)
         {

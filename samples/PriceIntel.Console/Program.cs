@@ -9,6 +9,11 @@ using PriceIntel.Hosting;
 // The whole pipeline on one machine, no servers: market simulator (or a recorded JSON Lines stream)
 // → engine → embedded store, with live progress and a summary. The Kafka modes (--kafka, load) are in
 // KafkaDemo.cs. See --help.
+if (PriceIntel.ConsoleDemo.Commands.MlCommands.Handles(args))
+{
+    return await PriceIntel.ConsoleDemo.Commands.MlCommands.RunAsync(args);
+}
+
 DemoArguments demo;
 try
 {
@@ -71,6 +76,7 @@ if (Directory.Exists(storeDirectory) && !demo.KeepStore)
 
 var keys = new MarketKeys();
 var engine = MarketEngine.Create(options, keys, loggerFactory.CreateLogger<MarketEngine>(), initialProducts: demo.Products);
+PriceIntel.ConsoleDemo.Commands.ExperimentSummary.UseModelFromEnvironment(engine);
 using var metrics = new PriceIntelMetrics();
 await using var store = await EmbeddedMarketStore.OpenAsync(storeDirectory);
 using var deadLetters = new DeadLetterFile(Path.Combine(demo.OutputDirectory, "rejected.jsonl"));

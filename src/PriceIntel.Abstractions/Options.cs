@@ -73,6 +73,9 @@ public sealed class PricingOptions
     /// <summary>Strategy for products not in an experiment. Default <see cref="PricingStrategyKind.BeatLowest"/>.</summary>
     public PricingStrategyKind Strategy { get; set; } = PricingStrategyKind.BeatLowest;
 
+    /// <summary>What <see cref="PricingStrategyKind.MaximizeProfit"/> maximises. Default <see cref="PricingObjective.Profit"/>.</summary>
+    public PricingObjective Objective { get; set; } = PricingObjective.Profit;
+
     /// <summary>Fraction <see cref="PricingStrategyKind.BeatLowest"/> undercuts the lowest competitor by. Default 0.01.</summary>
     public double BeatBy { get => _beatBy; set => _beatBy = OptionGuard.Between(value, 0, 0.5, "Pricing:BeatBy"); }
 
@@ -108,6 +111,16 @@ public sealed class PricingOptions
             throw new ArgumentException($"Pricing:MinPrice ({MinPrice}) must not exceed Pricing:MaxPrice ({MaxPrice}).");
         }
     }
+}
+
+/// <summary>What the profit-maximising strategy maximises per hour.</summary>
+public enum PricingObjective
+{
+    /// <summary>(price − unit cost) × expected units; revenue when the unit cost is unknown.</summary>
+    Profit = 0,
+
+    /// <summary>price × expected units.</summary>
+    Revenue = 1,
 }
 
 /// <summary>Market signal thresholds. Defaults: 15 % competitor drop, 10 units low inventory, demand ×2.</summary>

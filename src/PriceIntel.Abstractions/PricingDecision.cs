@@ -14,6 +14,12 @@ public enum PricingStrategyKind : byte
 
     /// <summary>Sit at a configured percentile of in-stock competitor prices.</summary>
     Percentile = 3,
+
+    /// <summary>
+    /// The price inside every bound that maximises expected profit (or revenue, <see cref="PricingOptions.Objective"/>)
+    /// under the demand model given to the engine; holds the current price when no model is given.
+    /// </summary>
+    MaximizeProfit = 4,
 }
 
 /// <summary>Why a pricing run happened.</summary>
@@ -87,6 +93,7 @@ public enum PricingRules : ushort
 /// <param name="SetBy">The rule that set the final price.</param>
 /// <param name="Bounded">Every rule that moved or clamped the price.</param>
 /// <param name="Timestamp">Event time of the decision, Unix milliseconds.</param>
+/// <param name="Estimate">What the demand model expected, for <see cref="PricingStrategyKind.MaximizeProfit"/> decisions; default otherwise.</param>
 public readonly record struct PricingDecision(
     ulong Id,
     int ProductId,
@@ -99,8 +106,24 @@ public readonly record struct PricingDecision(
     DecisionTrigger Trigger,
     PricingRules SetBy,
     PricingRules Bounded,
-    long Timestamp)
+    long Timestamp,
+    PricingEstimate Estimate = default)
 {
     /// <summary>(New − old) / old; 0 when there was no old price.</summary>
     public double ChangeFraction => OldPrice.Ticks == 0 ? 0 : (NewPrice.Ticks - OldPrice.Ticks) / (double)OldPrice.Ticks;
+}
+
+/// <summary>
+/// What a demand model expected when it chose a price: units per hour and profit per hour at the new
+/// price and at the old one. Default (model 0) when no model took part.
+/// </summary>
+/// <param name="ModelId">Identifies the model (a hash of its file's checksum); 0 for none.</param>
+/// <param name="UnitsAtNew">Expected units per hour at the new price.</param>
+/// <param name="UnitsAtOld">Expected units per hour at the old price (0 without an old price).</param>
+/// <param name="ProfitAtNew">Expected profit per hour at the new price: (price − unit cost) × units; revenue when the cost is unknown.</param>
+/// <param name="ProfitAtOld">Expected profit per hour at the old price.</param>
+public readonly record struct PricingEstimate(uint ModelId, float UnitsAtNew, float UnitsAtOld, float ProfitAtNew, float ProfitAtOld)
+{
+    /// <summary>True when a model produced this estimate.</summary>
+    public bool HasModel => ModelId != 0;
 }

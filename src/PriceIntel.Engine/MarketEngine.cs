@@ -459,7 +459,7 @@ public sealed partial class MarketEngine
             }
 
             paid = e.Price.ToDouble();
-            _tallies.RecordPurchase(_columns.Arm[p], e.Quantity, e.Price, new Money(_columns.Cost[p]));
+            _tallies.RecordPurchase(_columns.Arm[p], p, e.Timestamp, e.Quantity, e.Price, new Money(_columns.Cost[p]));
         }
 
         _demand.Add(p, ts, action, e.Quantity, paid);
@@ -566,7 +566,9 @@ public sealed partial class MarketEngine
             ts,
             CurrencyOf(p));
         byte arm = _columns.Arm[p];
-        if (_pricer.TryDecide(in input, _assignment.GetStrategy(arm), arm, out var decision) && decision.NewPrice != decision.OldPrice)
+        var strategy = _assignment.GetStrategy(arm);
+        if ((strategy == PricingStrategyKind.MaximizeProfit ? TryDecideByModel(p, in input, arm, out var decision) : _pricer.TryDecide(in input, strategy, arm, out decision))
+            && decision.NewPrice != decision.OldPrice)
         {
             _columns.OurPrice[p] = decision.NewPrice.Ticks;
             _tallies.RecordDecision(in decision);

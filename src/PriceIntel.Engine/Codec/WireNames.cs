@@ -105,6 +105,7 @@ internal static class WireNames
         JsonEncodedText.Encode("match_lowest"),
         JsonEncodedText.Encode("beat_lowest"),
         JsonEncodedText.Encode("percentile"),
+        JsonEncodedText.Encode("maximize_profit"),
     ];
 
     /// <summary>Trigger names indexed by <see cref="DecisionTrigger"/> (0 is unused).</summary>

@@ -16,8 +16,8 @@ namespace PriceIntel.Engine.Core;
 /// </summary>
 internal static class SnapshotFormat
 {
-    /// <summary>The version this library writes and the newest it reads.</summary>
-    public const int Version = 1;
+    /// <summary>The version this library writes and the newest it reads (2: per product-day experiment tallies).</summary>
+    public const int Version = 2;
 
     /// <summary>Bytes of magic plus version.</summary>
     public const int HeaderBytes = 12;

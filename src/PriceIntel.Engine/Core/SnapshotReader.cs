@@ -50,6 +50,11 @@ internal ref struct SnapshotReader
             SnapshotFormat.ThrowInvalid($"format version {version} is newer than this library reads (up to {SnapshotFormat.Version}); restore it with a newer PriceIntel.");
         }
 
+        if (version is >= 1 and < SnapshotFormat.Version)
+        {
+            SnapshotFormat.ThrowInvalid($"format version {version} is older than this library reads ({SnapshotFormat.Version}: its experiment tallies keep per product-day sums); rebuild the state by replaying the input.");
+        }
+
         if (version < 1)
         {
             SnapshotFormat.ThrowInvalid($"format version {version} is not a valid version.");

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
+using PriceIntel.Engine.Core;
 using PriceIntel.Engine.Tests.Simulation;
 using Xunit.Abstractions;
 
@@ -317,9 +318,9 @@ public sealed class EngineSnapshotTests(ITestOutputHelper output)
         Assert.Contains("wrong magic", Assert.Throws<InvalidDataException>(() => MarketEngine.Restore(BusyOptions(), Encoding.UTF8.GetBytes("{\"not\":\"a snapshot\"}"))).Message, StringComparison.Ordinal);
 
         byte[] newer = (byte[])snapshot.Clone();
-        BinaryPrimitives.WriteInt32LittleEndian(newer.AsSpan(8), 2);
+        BinaryPrimitives.WriteInt32LittleEndian(newer.AsSpan(8), SnapshotFormat.Version + 1);
         var error = Assert.Throws<InvalidDataException>(() => MarketEngine.Restore(BusyOptions(), newer));
-        Assert.Contains("format version 2 is newer", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"format version {SnapshotFormat.Version + 1} is newer", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,331 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PriceIntel.Engine.Scoring;
+
+/// <summary>How a <see cref="TreeEnsemble"/> combines its trees.</summary>
+public enum TreeAggregation : byte
+{
+    /// <summary>The sum of the trees' outputs (gradient-boosted trees, e.g. ML.NET FastTree).</summary>
+    Sum = 1,
+
+    /// <summary>The mean of the trees' outputs (a random forest, e.g. ML.NET FastForest).</summary>
+    Mean = 2,
+}
+
+/// <summary>
+/// One regression tree in the usual array encoding (ML.NET's): internal node i sends a row left when
+/// <c>features[SplitFeatures[i]] &lt;= Thresholds[i]</c> (NaN goes right), a child index ≥ 0 is an
+/// internal node and a negative one, c, is leaf ~c. A tree with no internal node has one leaf.
+/// </summary>
+/// <param name="SplitFeatures">Feature index of each internal node.</param>
+/// <param name="Thresholds">Threshold of each internal node.</param>
+/// <param name="LeftChild">Child taken when the feature is at or below the threshold.</param>
+/// <param name="RightChild">Child taken otherwise.</param>
+/// <param name="LeafValues">Output of each leaf.</param>
+public sealed record RegressionTreeDescription(
+    IReadOnlyList<int> SplitFeatures,
+    IReadOnlyList<float> Thresholds,
+    IReadOnlyList<int> LeftChild,
+    IReadOnlyList<int> RightChild,
+    IReadOnlyList<double> LeafValues);
+
+/// <summary>
+/// A trained tree ensemble compiled into one flat array of nodes, evaluated without the library it
+/// was trained with and without allocating. Each tree's nodes are contiguous and its leaves follow
+/// its internal nodes, so "is this a leaf" is one comparison; leaves point to themselves, so four rows
+/// walk a tree together (their memory accesses overlap) until the last of them reaches a leaf, the
+/// next node picked with a conditional move. The result is
+/// bit-for-bit what ML.NET computes for FastTree (leaf values summed in double in tree order, then
+/// rounded to float) and FastForest (that float divided by the tree count).
+/// </summary>
+/// <remarks>Immutable and safe to share between threads.</remarks>
+public sealed class TreeEnsemble
+{
+    private readonly Node[] _nodes;
+    private readonly double[] _values;
+    private readonly int[] _roots;
+    private readonly int[] _depths;
+    private readonly int[] _leafBase;
+    private readonly float _divisor;
+
+    private TreeEnsemble(Node[] nodes, double[] values, int[] roots, int[] depths, int[] leafBase, int featureCount, TreeAggregation aggregation, IReadOnlyList<RegressionTreeDescription> trees)
+    {
+        _nodes = nodes;
+        _values = values;
+        _roots = roots;
+        _depths = depths;
+        _leafBase = leafBase;
+        FeatureCount = featureCount;
+        Aggregation = aggregation;
+        _divisor = aggregation == TreeAggregation.Mean ? roots.Length : 1;
+        Trees = trees;
+    }
+
+    /// <summary>Number of features a row must have.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>How the trees are combined.</summary>
+    public TreeAggregation Aggregation { get; }
+
+    /// <summary>Number of trees.</summary>
+    public int TreeCount => _roots.Length;
+
+    /// <summary>Deepest walk of any tree, in nodes.</summary>
+    public int MaxDepth { get; private init; }
+
+    /// <summary>The trees as they were given (for writing the model file).</summary>
+    public IReadOnlyList<RegressionTreeDescription> Trees { get; }
+
+    /// <summary>Compiles trees into an ensemble.</summary>
+    /// <param name="trees">The trees, in the order their outputs are added.</param>
+    /// <param name="featureCount">Number of features in a row; every split feature must be below it.</param>
+    /// <param name="aggregation">Sum (boosting) or mean (forest).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="trees"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tree is malformed (array lengths, child or feature indices out of range, a node reached twice, an unused leaf) or there is no tree.</exception>
+    public static TreeEnsemble Create(IReadOnlyList<RegressionTreeDescription> trees, int featureCount, TreeAggregation aggregation)
+    {
+        ArgumentNullException.ThrowIfNull(trees);
+        if (trees.Count == 0)
+        {
+            throw new ArgumentException("A tree ensemble needs at least one tree.", nameof(trees));
+        }
+
+        if (featureCount <= 0)
+        {
+            throw new ArgumentException($"featureCount must be positive; got {featureCount}.", nameof(featureCount));
+        }
+
+        if (aggregation is not (TreeAggregation.Sum or TreeAggregation.Mean))
+        {
+            throw new ArgumentException($"Unknown tree aggregation {aggregation}.", nameof(aggregation));
+        }
+
+        int total = 0;
+        foreach (var t in trees)
+        {
+            ArgumentNullException.ThrowIfNull(t, nameof(trees));
+            total += t.SplitFeatures.Count + t.LeafValues.Count;
+        }
+
+        var nodes = new Node[total];
+        var values = new double[total];
+        var roots = new int[trees.Count];
+        var depths = new int[trees.Count];
+        var leafBases = new int[trees.Count];
+        int next = 0, maxDepth = 0;
+        for (int ti = 0; ti < trees.Count; ti++)
+        {
+            var t = trees[ti];
+            int inner = t.SplitFeatures.Count;
+            int leaves = t.LeafValues.Count;
+            if (t.Thresholds.Count != inner || t.LeftChild.Count != inner || t.RightChild.Count != inner)
+            {
+                throw new ArgumentException($"Tree {ti}: {inner} split features but {t.Thresholds.Count} thresholds, {t.LeftChild.Count} left and {t.RightChild.Count} right children.", nameof(trees));
+            }
+
+            if (leaves != inner + 1)
+            {
+                throw new ArgumentException($"Tree {ti}: {inner} internal nodes need {inner + 1} leaves; got {leaves}.", nameof(trees));
+            }
+
+            int baseIndex = next;
+            int leafBase = baseIndex + inner;
+            for (int i = 0; i < inner; i++)
+            {
+                int f = t.SplitFeatures[i];
+                if ((uint)f >= (uint)featureCount)
+                {
+                    throw new ArgumentException($"Tree {ti} node {i}: split feature {f} is outside the {featureCount} features.", nameof(trees));
+                }
+
+                nodes[baseIndex + i] = new Node(f, t.Thresholds[i], Map(t.LeftChild[i], ti, i, inner, baseIndex, leafBase), Map(t.RightChild[i], ti, i, inner, baseIndex, leafBase));
+            }
+
+            for (int l = 0; l < leaves; l++)
+            {
+                int self = leafBase + l;
+                nodes[self] = new Node(0, float.PositiveInfinity, self, self);
+                values[self] = t.LeafValues[l];
+            }
+
+            roots[ti] = inner == 0 ? leafBase : baseIndex;
+            leafBases[ti] = leafBase;
+            depths[ti] = inner == 0 ? 0 : CheckAndMeasure(nodes, baseIndex, inner, leaves, ti);
+            maxDepth = Math.Max(maxDepth, depths[ti]);
+            next += inner + leaves;
+        }
+
+        return new TreeEnsemble(nodes, values, roots, depths, leafBases, featureCount, aggregation, trees) { MaxDepth = maxDepth };
+    }
+
+    /// <summary>The prediction for one row.</summary>
+    /// <param name="features">At least <see cref="FeatureCount"/> values.</param>
+    /// <exception cref="ArgumentException"><paramref name="features"/> is shorter than <see cref="FeatureCount"/>.</exception>
+    public float Predict(ReadOnlySpan<float> features)
+    {
+        if (features.Length < FeatureCount)
+        {
+            ThrowShortRow(features.Length);
+        }
+
+        ref var node0 = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        ref var value0 = ref MemoryMarshal.GetArrayDataReference(_values);
+        ref readonly float x = ref MemoryMarshal.GetReference(features);
+        double sum = 0;
+        for (int t = 0; t < _roots.Length; t++)
+        {
+            int n = _roots[t];
+            int leaves = _leafBase[t];
+            while (n < leaves)
+            {
+                ref readonly var node = ref Unsafe.Add(ref node0, n);
+                n = Unsafe.Add(ref Unsafe.AsRef(in x), node.Feature) <= node.Threshold ? node.Left : node.Right;
+            }
+
+            sum += Unsafe.Add(ref value0, n);
+        }
+
+        return (float)sum / _divisor;
+    }
+
+    /// <summary>
+    /// Predictions for consecutive rows of <see cref="FeatureCount"/> values (row r at
+    /// <c>rows[(r × FeatureCount)..]</c>), four rows walked together.
+    /// </summary>
+    /// <param name="rows">The rows, back to back.</param>
+    /// <param name="predictions">One value per row; its length is the number of rows.</param>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> holds fewer than predictions.Length × FeatureCount values.</exception>
+    public void PredictBatch(ReadOnlySpan<float> rows, Span<float> predictions)
+    {
+        int count = predictions.Length;
+        int stride = FeatureCount;
+        if ((long)count * stride > rows.Length)
+        {
+            ThrowShortBatch(rows.Length, count);
+        }
+
+        ref var node0 = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        ref var value0 = ref MemoryMarshal.GetArrayDataReference(_values);
+        ref float x0 = ref MemoryMarshal.GetReference(rows);
+        int r = 0;
+        for (; r + 4 <= count; r += 4)
+        {
+            ref float a = ref Unsafe.Add(ref x0, r * stride);
+            ref float b = ref Unsafe.Add(ref a, stride);
+            ref float c = ref Unsafe.Add(ref b, stride);
+            ref float e = ref Unsafe.Add(ref c, stride);
+            double sa = 0, sb = 0, sc = 0, se = 0;
+            for (int t = 0; t < _roots.Length; t++)
+            {
+                int root = _roots[t];
+                int na = root, nb = root, nc = root, ne = root;
+                int leaves = _leafBase[t];
+                while ((na < leaves) | (nb < leaves) | (nc < leaves) | (ne < leaves))
+                {
+                    ref readonly var pa = ref Unsafe.Add(ref node0, na);
+                    ref readonly var pb = ref Unsafe.Add(ref node0, nb);
+                    ref readonly var pc = ref Unsafe.Add(ref node0, nc);
+                    ref readonly var pe = ref Unsafe.Add(ref node0, ne);
+                    na = Unsafe.Add(ref a, pa.Feature) <= pa.Threshold ? pa.Left : pa.Right;
+                    nb = Unsafe.Add(ref b, pb.Feature) <= pb.Threshold ? pb.Left : pb.Right;
+                    nc = Unsafe.Add(ref c, pc.Feature) <= pc.Threshold ? pc.Left : pc.Right;
+                    ne = Unsafe.Add(ref e, pe.Feature) <= pe.Threshold ? pe.Left : pe.Right;
+                }
+
+                sa += Unsafe.Add(ref value0, na);
+                sb += Unsafe.Add(ref value0, nb);
+                sc += Unsafe.Add(ref value0, nc);
+                se += Unsafe.Add(ref value0, ne);
+            }
+
+            predictions[r] = (float)sa / _divisor;
+            predictions[r + 1] = (float)sb / _divisor;
+            predictions[r + 2] = (float)sc / _divisor;
+            predictions[r + 3] = (float)se / _divisor;
+        }
+
+        for (; r < count; r++)
+        {
+            predictions[r] = Predict(rows.Slice(r * stride, stride));
+        }
+    }
+
+    private static int Map(int child, int tree, int node, int inner, int baseIndex, int leafBase)
+    {
+        if (child >= 0)
+        {
+            if (child >= inner)
+            {
+                throw new ArgumentException($"Tree {tree} node {node}: child {child} is outside the {inner} internal nodes.", "trees");
+            }
+
+            if (child == 0)
+            {
+                throw new ArgumentException($"Tree {tree} node {node}: the root cannot be a child.", "trees");
+            }
+
+            return baseIndex + child;
+        }
+
+        int leaf = ~child;
+        if (leaf >= inner + 1)
+        {
+            throw new ArgumentException($"Tree {tree} node {node}: leaf {leaf} is outside the {inner + 1} leaves.", "trees");
+        }
+
+        return leafBase + leaf;
+    }
+
+    /// <summary>Checks that every node and leaf is reached exactly once from the root (so it is a tree) and returns its depth.</summary>
+    private static int CheckAndMeasure(Node[] nodes, int baseIndex, int inner, int leaves, int tree)
+    {
+        var seen = new bool[inner + leaves];
+        var stack = new Stack<(int Node, int Depth)>();
+        stack.Push((baseIndex, 0));
+        int depth = 0;
+        while (stack.Count > 0)
+        {
+            var (n, d) = stack.Pop();
+            int local = n - baseIndex;
+            if (seen[local])
+            {
+                throw new ArgumentException($"Tree {tree}: node {local} is reached twice; the nodes do not form a tree.", "trees");
+            }
+
+            seen[local] = true;
+            if (local >= inner)
+            {
+                depth = Math.Max(depth, d);
+                continue;
+            }
+
+            stack.Push((nodes[n].Left, d + 1));
+            stack.Push((nodes[n].Right, d + 1));
+        }
+
+        if (Array.IndexOf(seen, false) is var unused and >= 0)
+        {
+            throw new ArgumentException($"Tree {tree}: {(unused < inner ? $"node {unused}" : $"leaf {unused - inner}")} is never reached.", "trees");
+        }
+
+        return depth;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowShortRow(int length) =>
+        throw new ArgumentException($"The model needs {FeatureCount} features per row; got {length}.", "features");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowShortBatch(int length, int count) =>
+        throw new ArgumentException($"{count} rows of {FeatureCount} features need {(long)count * FeatureCount} values; got {length}.", "rows");
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct Node(int feature, float threshold, int left, int right)
+    {
+        public readonly int Feature = feature;
+        public readonly float Threshold = threshold;
+        public readonly int Left = left;
+        public readonly int Right = right;
+    }
+}

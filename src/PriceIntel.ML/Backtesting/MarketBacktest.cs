@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using PriceIntel.Engine.Scoring;
+using PriceIntel.ML.History;
+
+namespace PriceIntel.ML.Backtesting;
+
+/// <summary>
+/// The market a backtest replays: the simulator with these settings, in closed loop (shoppers see each
+/// strategy's prices after <see cref="FeedbackLagMinutes"/>), the same seed for every strategy, so
+/// competitors, shoppers' arrivals and costs start from the same random stream. Each setter checks its value.
+/// </summary>
+public sealed class BacktestOptions
+{
+    private int _products = 1_000;
+    private double _days = 7;
+    private int _feedbackLagMinutes = 15;
+
+    /// <summary>Simulated products. Default 1,000.</summary>
+    public int Products { get => _products; set => _products = value is >= 1 and <= 1_000_000 ? value : throw new ArgumentOutOfRangeException(nameof(Products), value, $"Products must be between 1 and 1,000,000; got {value}."); }
+
+    /// <summary>Competitors per product. Default 8.</summary>
+    public int Competitors { get; set; } = 8;
+
+    /// <summary>Simulated days. Default 7.</summary>
+    public double Days { get => _days; set => _days = value is > 0 and <= 366 ? value : throw new ArgumentOutOfRangeException(nameof(Days), value, $"Days must be in (0, 366]; got {value}."); }
+
+    /// <summary>Simulator seed. Default 42.</summary>
+    public ulong Seed { get; set; } = 42;
+
+    /// <summary>Minutes before shoppers see a new price. Default 15.</summary>
+    public int FeedbackLagMinutes { get => _feedbackLagMinutes; set => _feedbackLagMinutes = value is >= 1 and <= 1000 ? value : throw new ArgumentOutOfRangeException(nameof(FeedbackLagMinutes), value, $"FeedbackLagMinutes must be between 1 and 1,000; got {value}."); }
+
+    /// <summary>Further simulator settings (elasticity, cost fractions, …) applied on top of the above; null keeps the simulator's defaults.</summary>
+    public Action<MarketSimulatorOptions>? ConfigureMarket { get; set; }
+
+    /// <summary>Engine settings shared by every strategy (bounds, interval, …); the strategy itself is set per run. Null: defaults.</summary>
+    public PriceIntelOptions? Engine { get; set; }
+
+    /// <summary>The simulator settings for one run.</summary>
+    public MarketSimulatorOptions SimulatorOptions()
+    {
+        var o = new MarketSimulatorOptions
+        {
+            ProductCount = Products,
+            CompetitorCount = Competitors,
+            Duration = TimeSpan.FromDays(Days),
+            Seed = Seed,
+            Tick = TimeSpan.FromMinutes(1),
+            Feedback = SimulatorFeedbackMode.Lagged,
+            FeedbackLagTicks = FeedbackLagMinutes,
+        };
+        ConfigureMarket?.Invoke(o);
+        return o;
+    }
+}
+
+/// <summary>One strategy to backtest.</summary>
+/// <param name="Name">Label in the report.</param>
+/// <param name="Strategy">The pricing strategy of every product.</param>
+/// <param name="Model">The demand model (for <see cref="PricingStrategyKind.MaximizeProfit"/>).</param>
+public sealed record BacktestStrategy(string Name, PricingStrategyKind Strategy, DemandModel? Model = null);
+
+/// <summary>How one strategy did over the replayed market.</summary>
+/// <param name="Strategy">The strategy's label.</param>
+/// <param name="Units">Units sold.</param>
+/// <param name="Revenue">Revenue.</param>
+/// <param name="CostOfGoods">Cost of the units sold.</param>
+/// <param name="PriceChanges">Published price changes.</param>
+/// <param name="Events">Events processed.</param>
+/// <param name="Elapsed">Wall time of the run.</param>
+public sealed record BacktestResult(string Strategy, long Units, Money Revenue, Money CostOfGoods, long PriceChanges, long Events, TimeSpan Elapsed)
+{
+    /// <summary>Revenue − cost of goods.</summary>
+    public Money Profit => new(Revenue.Ticks - CostOfGoods.Ticks);
+
+    /// <summary>Profit / revenue; 0 without revenue.</summary>
+    public double Margin => Revenue.Ticks == 0 ? 0 : Profit.Ticks / (double)Revenue.Ticks;
+}
+
+/// <summary>
+/// Runs pricing strategies against the simulated market in closed loop, and records the history to
+/// train on. The oracle (<see cref="Oracle"/>) is the profit-maximising strategy with the simulator's
+/// true demand curve instead of a trained model.
+/// </summary>
+public static class MarketBacktest
+{
+    /// <summary>Replays the market under <paramref name="strategy"/>.</summary>
+    /// <param name="options">The market.</param>
+    /// <param name="strategy">The strategy.</param>
+    /// <param name="history">When given, every event is also added to it (to record training data).</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static async Task<BacktestResult> RunAsync(BacktestOptions options, BacktestStrategy strategy, DemandHistoryBuilder? history = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(strategy);
+        var clock = Stopwatch.StartNew();
+        var keys = history?.Keys ?? new MarketKeys();
+        var engineOptions = CopyWithStrategy(options.Engine, strategy.Strategy);
+        var simulator = new MarketSimulator(options.SimulatorOptions(), keys);
+        await using (simulator.ConfigureAwait(false))
+        {
+            var engine = MarketEngine.Create(engineOptions, keys, initialProducts: options.Products);
+            engine.UseDemandModel(strategy.Model);
+            var buffer = new MarketEvent[4096];
+            var rejections = new NoRejections();
+            long events = 0;
+            while (true)
+            {
+                int n = await simulator.ReadAsync(buffer, rejections, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                var batch = buffer.AsSpan(0, n);
+                history?.Add(batch);
+                var outputs = engine.Process(batch);
+                simulator.ApplyDecisions(outputs.Decisions.Span);
+                if (history is not null)
+                {
+                    long tickMs = 60_000, lagMs = options.FeedbackLagMinutes * tickMs;
+                    foreach (ref readonly var d in outputs.Decisions.Span)
+                    {
+                        history.SchedulePriceChange(d.ProductId, d.NewPrice, (Math.DivRem(d.Timestamp, tickMs, out _) * tickMs) + lagMs);
+                    }
+                }
+
+                simulator.AcknowledgeThrough(batch[^1].Timestamp);
+                events += n;
+            }
+
+            long units = 0, revenue = 0, cost = 0, changes = 0;
+            foreach (var arm in engine.GetArmReports())
+            {
+                units += arm.Units;
+                revenue += arm.Revenue.Ticks;
+                cost += arm.CostOfGoods.Ticks;
+                changes += arm.PriceChanges;
+            }
+
+            return new BacktestResult(strategy.Name, units, new Money(revenue), new Money(cost), changes, events, clock.Elapsed);
+        }
+    }
+
+    /// <summary>
+    /// The oracle's model: every product's demand falls with the simulator's true elasticity against the
+    /// lowest competitor price, (price / lowest)^−ε, and follows its daily seasonality. Only the curve's
+    /// shape matters for the chosen price; its level (1 unit per hour at parity) does not. It leaves out
+    /// the simulator's clamp of the price response to [0.05, 4], which binds only for prices below 0.63×
+    /// or above 2.7× the lowest competitor (with ε = 3).
+    /// </summary>
+    public static DemandModel Oracle(BacktestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var market = options.SimulatorOptions();
+        var hours = new double[24];
+        for (int h = 0; h < 24; h++)
+        {
+            hours[h] = 1 + (market.DailySeasonality * Math.Sin(2 * Math.PI * (h + 0.5 - 14) / 24));
+        }
+
+        var table = new ElasticityModel([], [new CategoryElasticity("all", market.PriceElasticity, 0, 0, 0, 0)], hours);
+        return DemandModel.FromElasticity("oracle (true demand curve)", table, DateTimeOffset.UnixEpoch, 0);
+    }
+
+    private static PriceIntelOptions CopyWithStrategy(PriceIntelOptions? template, PricingStrategyKind strategy)
+    {
+        var t = template ?? new PriceIntelOptions();
+        var o = new PriceIntelOptions
+        {
+            Alerts = t.Alerts,
+            Windows = t.Windows,
+            Anomaly = t.Anomaly,
+            Pipeline = t.Pipeline,
+            Pricing = new PricingOptions
+            {
+                MinMargin = t.Pricing.MinMargin,
+                MaxMargin = t.Pricing.MaxMargin,
+                MaxChange = t.Pricing.MaxChange,
+                UpdateIntervalMinutes = t.Pricing.UpdateIntervalMinutes,
+                Strategy = strategy,
+                Objective = t.Pricing.Objective,
+                BeatBy = t.Pricing.BeatBy,
+                Percentile = t.Pricing.Percentile,
+                MinChangeToPublish = t.Pricing.MinChangeToPublish,
+                MinPrice = t.Pricing.MinPrice,
+                MaxPrice = t.Pricing.MaxPrice,
+                PriceEnding = t.Pricing.PriceEnding,
+            },
+        };
+        return o;
+    }
+
+    private sealed class NoRejections : IRejectionSink
+    {
+        public void Reject(RejectedInput rejected)
+        {
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.ML;
+using PriceIntel.Engine.Scoring;
+using PriceIntel.ML.Training;
+
+namespace PriceIntel.ML.Tests;
+
+/// <summary>The engine's flat evaluator against ML.NET's own PredictionEngine, on the same trained trees.</summary>
+public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture>
+{
+    private readonly MLContext _ml = new(3);
+    private readonly ITransformer _fastTree;
+    private readonly ITransformer _fastForest;
+    private readonly float[] _thresholds;
+
+    public ScoringEqualityTests(SimulatedHistoryFixture market)
+    {
+        var h = market.History;
+        var rows = Enumerable.Range(0, h.Count).Where(r => r % 3 == 0).Select(r => new DemandRow { Features = h.GetFeatures(r).ToArray(), Label = h.Units[r] }).ToList();
+        var options = new DemandTrainingOptions { Trees = 40, Leaves = 16 };
+        _fastTree = TreeModelTrainer.TrainFastTree(_ml, rows, options);
+        _fastForest = TreeModelTrainer.TrainFastForest(_ml, rows, options);
+        _thresholds = [.. TreeModelTrainer.Export(_fastTree).Trees.SelectMany(t => t.Thresholds)];
+    }
+
+    public static Arbitrary<float[]> Rows(float[] thresholds)
+    {
+        // Each feature: a tree threshold exactly, a value a hair either side of one, or any float of a wide range.
+        var near = Gen.Elements(thresholds).SelectMany(t => Gen.Elements(t, MathF.BitIncrement(t), MathF.BitDecrement(t)));
+        var wide = Gen.Choose(-2_000_000, 2_000_000).Select(i => i / 1000f);
+        var value = Gen.Frequency((3, near), (2, wide), (1, Gen.Constant(0f)));
+        return value.ArrayOf(DemandFeatures.Count).ToArbitrary();
+    }
+
+    [Fact]
+    public void FastTree_predictions_equal_PredictionEngine_bit_for_bit() => Check(_fastTree, TreeAggregation.Sum);
+
+    [Fact]
+    public void FastForest_predictions_equal_PredictionEngine_bit_for_bit() => Check(_fastForest, TreeAggregation.Mean);
+
+    [Fact]
+    public void Exported_model_survives_the_file_round_trip()
+    {
+        var model = DemandModel.FromTrees("t", TreeModelTrainer.Export(_fastTree), DateTimeOffset.UnixEpoch, 1);
+        var loaded = DemandModel.Load(model.ToBytes());
+        Assert.Equal(model.Id, loaded.Id);
+        Assert.Equal(DemandModelKind.GradientBoostedTrees, loaded.Kind);
+        var engine = _ml.Model.CreatePredictionEngine<DemandRow, UnitsPrediction>(_fastTree);
+        Prop.ForAll(Rows(_thresholds), row =>
+            BitConverter.SingleToInt32Bits(loaded.Trees!.Predict(row)) == BitConverter.SingleToInt32Bits(engine.Predict(new DemandRow { Features = row }).Score))
+            .QuickCheckThrowOnFailure();
+    }
+
+    private void Check(ITransformer transformer, TreeAggregation aggregation)
+    {
+        var ensemble = TreeModelTrainer.Export(transformer);
+        Assert.Equal(aggregation, ensemble.Aggregation);
+        Assert.Equal(40, ensemble.TreeCount);
+        var engine = _ml.Model.CreatePredictionEngine<DemandRow, UnitsPrediction>(transformer);
+        Prop.ForAll(Rows(_thresholds), Rows(_thresholds), Rows(_thresholds), (a, b, c) =>
+        {
+            float[] batch = [.. a, .. b, .. c, .. a, .. c];
+            var predictions = new float[5];
+            ensemble.PredictBatch(batch, predictions);
+            float[][] rows = [a, b, c, a, c];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                float expected = engine.Predict(new DemandRow { Features = rows[i] }).Score;
+                if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(ensemble.Predict(rows[i]))
+                    || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(predictions[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+    }
+}
