@@ -55,7 +55,7 @@ public sealed partial class MarketEngine
             shortDemand.UnitsPerHour,
             longDemand.UnitsPerHour,
             shortDemand.ViewsPerHour,
-            _inventory[p]);
+            _columns.Inventory[p]);
         int index = pricer.ModelIndex(p, _keys.Products.GetName(p));
         return pricer.TryDecide(in input, in context, index, arm, out decision);
     }
