@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -50,6 +52,16 @@ internal sealed class PartitionTask
     private LedgerEntry? _open;
     private MarketEventJsonDecoder _decoder;
     private ProductKeyCache _productKeys;
+    private ProductKeyCache? _routing;
+    private MarketEventJsonEncoder? _lateEncoder;
+    private readonly ArrayBufferWriter<byte> _lateBuffer = new(256);
+    private readonly int _inputPartitions;
+    private readonly ProcessorClock _clock;
+    private readonly long _lateness;
+    private long _watermark = long.MinValue;
+    private long _lateEvents;
+    private long _misroutedEvents;
+    private ExceptionDispatchInfo? _engineFailure;
     private StateSnapshot? _durable;
     private readonly long[] _startNext;
     private long _nextSnapshotAt;
@@ -65,8 +77,13 @@ internal sealed class PartitionTask
         ProcessorCounters counters,
         Action<string> onDeliveryFailure,
         ILogger logger,
-        EngineThread? engineThread = null)
+        EngineThread? engineThread = null,
+        int inputPartitions = 0,
+        ProcessorClock? clock = null)
     {
+        _clock = clock ?? ProcessorClock.System;
+        _inputPartitions = inputPartitions;
+        _lateness = engineOptions.Windows.AllowedLatenessMs;
         _onDeliveryFailure = onDeliveryFailure;
         _engineThread = engineThread;
         Partition = partition;
@@ -99,6 +116,7 @@ internal sealed class PartitionTask
         Engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
         _productKeys = new ProductKeyCache(Engine.Keys.Products);
+        _routing = inputPartitions > 0 ? new ProductKeyCache(Engine.Keys.Products, inputPartitions) : null;
     }
 
     public int Partition { get; }
@@ -113,7 +131,19 @@ internal sealed class PartitionTask
     /// <summary>Set when an output could not be delivered; the processor rewinds the task.</summary>
     public string? Failure { get; private set; }
 
-    /// <summary>Consume-side time (Environment.TickCount64) before which the task does not resume after a rewind.</summary>
+    /// <summary>
+    /// What the engine threw while processing a batch of this partition (on the engine thread or inline), or
+    /// null. Once set the partition processes, snapshots and commits nothing more: the processor stops with it.
+    /// </summary>
+    public Exception? EngineFailure => Volatile.Read(ref _engineFailure)?.SourceException;
+
+    /// <summary>Events older than the allowed lateness behind the partition's newest event time (dead-lettered, not merged).</summary>
+    public long LateEvents => Volatile.Read(ref _lateEvents);
+
+    /// <summary>Events whose product key belongs to another partition by Kafka's murmur2 partitioner (dead-lettered).</summary>
+    public long MisroutedEvents => Volatile.Read(ref _misroutedEvents);
+
+    /// <summary>Consume-side time (milliseconds of the processor's clock) before which the task does not resume after a rewind.</summary>
     public long ResumeAt { get; set; }
 
     public static string StateKey(string groupId, int partition) => $"{groupId}/{partition}";
@@ -137,6 +167,9 @@ internal sealed class PartitionTask
 
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
         _productKeys = new ProductKeyCache(Engine.Keys.Products);
+        _routing = _inputPartitions > 0 ? new ProductKeyCache(Engine.Keys.Products, _inputPartitions) : null;
+        _lateEncoder = null;
+        _watermark = Engine.Watermark; // the lateness twin starts where the engine's own watermark is
         _durable = snapshot;
         for (int i = 0; i < _topics.Count; i++)
         {
@@ -155,7 +188,7 @@ internal sealed class PartitionTask
 
         ResetBuffers();
         Failure = null;
-        _nextSnapshotAt = Environment.TickCount64 + (long)_options.SnapshotInterval.TotalMilliseconds;
+        _nextSnapshotAt = _clock.NowMs + (long)_options.SnapshotInterval.TotalMilliseconds;
         return (long[])_startNext.Clone();
     }
 
@@ -197,14 +230,20 @@ internal sealed class PartitionTask
         return next;
     }
 
-    /// <summary>Decodes one consumed message into its input queue; bad lines become rejections.</summary>
-    public void Accept(int topicIndex, long offset, ReadOnlySpan<byte> value, int originalLength)
+    /// <summary>
+    /// Decodes one consumed message into its input queue; bad lines, and events whose product belongs to
+    /// another partition, become rejections. <paramref name="oversizedSha256"/> is the hash of the whole
+    /// value when <paramref name="value"/> holds only its first <see cref="KafkaOptions.MaxMessageBytes"/>.
+    /// </summary>
+    public void Accept(int topicIndex, long offset, ReadOnlySpan<byte> value, int originalLength, byte[]? oversizedSha256 = null)
     {
         var queue = Inputs[topicIndex]!;
         queue.Begin(offset);
         if (originalLength > _options.MaxMessageBytes)
         {
-            queue.AddRejection(new InputRejection(offset, 0, $"message of {originalLength} bytes is larger than Kafka:MaxMessageBytes ({_options.MaxMessageBytes})", value.ToArray()));
+            // Only a prefix travels with the dead letter; its size and hash name the whole message.
+            var prefix = value[..Math.Min(value.Length, OutputProducer.DeadLetterPayloadCap)].ToArray();
+            queue.AddRejection(new InputRejection(offset, 0, $"message of {originalLength} bytes is larger than Kafka:MaxMessageBytes ({_options.MaxMessageBytes})", prefix, originalLength, oversizedSha256));
         }
         else
         {
@@ -227,7 +266,14 @@ internal sealed class PartitionTask
 
                 if (_decoder.TryDecode(text, out var e, out string? error))
                 {
-                    queue.AddEvent(in e);
+                    if (_routing is not null && _routing.Partition(e.ProductId) is int home && home != Partition)
+                    {
+                        queue.AddRejection(new InputRejection(offset, line, Misrouted(e.ProductId, home), text.ToArray()) { Misrouted = true });
+                    }
+                    else
+                    {
+                        queue.AddEvent(in e);
+                    }
                 }
                 else
                 {
@@ -244,13 +290,16 @@ internal sealed class PartitionTask
         queue.Commit();
     }
 
+    private string Misrouted(int productId, int home) =>
+        $"misrouted: product '{Engine.Keys.Products.GetName(productId)}' belongs to partition {home} of {_inputPartitions} (Kafka's murmur2 partitioner on the product key), but arrived on partition {Partition}; producers must use the Java client's default partitioner (KafkaJS: Partitioners.JavaCompatiblePartitioner)";
+
     /// <summary>
     /// Moves merge-ready messages into batches and processes full ones; with <paramref name="flush"/>, also
     /// the partial batch once the merge cannot go on. Returns true when it processed something.
     /// </summary>
     public bool Pump(OutputProducer producer, long now, bool flush)
     {
-        if (Failure is not null || now < ResumeAt)
+        if (Failure is not null || now < ResumeAt || _engineFailure is not null)
         {
             return false;
         }
@@ -314,7 +363,7 @@ internal sealed class PartitionTask
     /// <summary>One line on the task's inputs, for diagnostics.</summary>
     public string Describe()
     {
-        var text = new StringBuilder($"p{Partition}: batch={_batchCount} ledger={_ledger.Count} failure={Failure ?? "none"}");
+        var text = new StringBuilder($"p{Partition}: batch={_batchCount} ledger={_ledger.Count} failure={Failure ?? "none"} late={LateEvents} misrouted={MisroutedEvents}");
         foreach (var q in Inputs)
         {
             if (q is not null)
@@ -410,6 +459,22 @@ internal sealed class PartitionTask
                 return;
             }
 
+            if (head.TakePermanentFailures() is { } refused)
+            {
+                // Messages Kafka will never take (too large, invalid): each becomes a payload-free summary on the
+                // dead-letter topic, and the entry completes once those are acknowledged. Never a rewind: a replay
+                // would meet the same refusal forever.
+                foreach (var failure in refused)
+                {
+                    string error = $"partition {Partition}: message to '{failure.Topic}' refused for good ({failure.Reason}); replaced by a summary on '{_options.Topics.DeadLetter}'";
+                    _counters.Refused(error);
+                    _logger.LogError("Partition {Partition}: a message to {Topic} was refused for good ({Reason}); a summary goes to the dead-letter topic instead and the partition moves on.", Partition, failure.Topic, failure.Reason);
+                    producer.Summary(head, failure);
+                }
+
+                continue; // complete again once the summaries are acknowledged
+            }
+
             _ledger.Dequeue();
             if (head.Failed)
             {
@@ -462,7 +527,7 @@ internal sealed class PartitionTask
     /// <summary>Queues a snapshot of the current state when one is due (or forced) and none is pending.</summary>
     public void SnapshotIfDue(long now, bool force)
     {
-        if (_snapshotPending || Failure is not null || _batchCount > 0 || (!force && now < _nextSnapshotAt))
+        if (_snapshotPending || Failure is not null || _engineFailure is not null || _batchCount > 0 || (!force && now < _nextSnapshotAt))
         {
             return;
         }
@@ -481,6 +546,11 @@ internal sealed class PartitionTask
         }
 
         WaitIdle(); // the state after every batch taken so far
+        if (_engineFailure is not null)
+        {
+            return;
+        }
+
         _snapshotBuffer.ResetWrittenCount();
         Engine.WriteSnapshot(_snapshotBuffer);
         var entry = Rent(LedgerEntryKind.Snapshot);
@@ -556,7 +626,7 @@ internal sealed class PartitionTask
     {
         foreach (var q in Inputs)
         {
-            q?.Clear(_startNext[q.TopicIndex]);
+            q?.Clear(_startNext[q.TopicIndex], _clock.NowMs);
         }
 
         _batchCount = 0;
@@ -582,8 +652,26 @@ internal sealed class PartitionTask
             _batchSuppressed = suppressed;
         }
 
-        queue.EventsOf(in m).CopyTo(_batch.AsSpan(_batchCount));
+        var events = queue.EventsOf(in m);
+        events.CopyTo(_batch.AsSpan(_batchCount));
         _batchCount += m.EventCount;
+
+        // The engine's lateness rule, applied to the same events in the same order: a twin of its watermark
+        // finds the events it will count as late and not merge, so they are dead-lettered instead of vanishing.
+        // (They still go to the engine, which counts them, so its state is what a plain run would give.)
+        for (int i = 0; i < events.Length; i++)
+        {
+            long ts = events[i].Timestamp;
+            if (ts > _watermark)
+            {
+                _watermark = ts;
+            }
+            else if (ts < _watermark - _lateness)
+            {
+                Late(producer, queue, m.Offset, i, in events[i], suppressed);
+            }
+        }
+
         if (m.RejectionCount > 0)
         {
             foreach (ref readonly var r in queue.RejectionsOf(in m))
@@ -591,6 +679,12 @@ internal sealed class PartitionTask
                 _counters.Rejected(suppressed);
                 if (!suppressed)
                 {
+                    if (r.Misrouted)
+                    {
+                        Interlocked.Increment(ref _misroutedEvents);
+                        _counters.Misrouted(Partition);
+                    }
+
                     producer.DeadLetter(OpenEntry(), queue.Topic, Partition, in r);
                 }
             }
@@ -610,6 +704,26 @@ internal sealed class PartitionTask
         }
     }
 
+    private void Late(OutputProducer producer, InputQueue queue, long offset, int index, in MarketEvent e, bool suppressed)
+    {
+        if (suppressed)
+        {
+            return; // a replay below the committed offsets: dead-lettered (and counted) the first time
+        }
+
+        Interlocked.Increment(ref _lateEvents);
+        _counters.Late(Partition);
+        long behind = _watermark - e.Timestamp;
+        _lateBuffer.ResetWrittenCount();
+        (_lateEncoder ??= new MarketEventJsonEncoder(Engine.Keys)).Write(in e, _lateBuffer);
+        var line = _lateBuffer.WrittenSpan;
+        var payload = line[..^1].ToArray(); // without the line feed
+        string reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"late: event {index + 1} of the message has event time {DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp):O}, {behind} ms behind partition {Partition}'s newest event time {DateTimeOffset.FromUnixTimeMilliseconds(_watermark):O}; more than the allowed lateness (Windows:AllowedLatenessSeconds = {_lateness / 1000.0}), so it is not merged into the windows");
+        producer.DeadLetter(OpenEntry(), queue.Topic, Partition, new InputRejection(offset, 0, reason, payload) { LateByMs = behind });
+    }
+
     // Cuts the batch: its ledger entry takes its place now, on the consume thread (so the ledger keeps input
     // order), with the offsets the batch brings the partition to; the engine runs it here or on the engine
     // thread, which seals the entry once its outputs are produced.
@@ -626,7 +740,7 @@ internal sealed class PartitionTask
         _batchesProcessed++;
         if (_engineThread is null)
         {
-            Run(producer, _batch, _batchCount, _batchSuppressed, entry);
+            RunGuarded(producer, _batch, _batchCount, _batchSuppressed, entry);
             _batchCount = 0;
             return;
         }
@@ -661,7 +775,7 @@ internal sealed class PartitionTask
     {
         try
         {
-            Run(batch.Producer!, batch.Events, batch.Count, batch.Suppressed, batch.Entry);
+            RunGuarded(batch.Producer!, batch.Events, batch.Count, batch.Suppressed, batch.Entry);
         }
         finally
         {
@@ -673,6 +787,25 @@ internal sealed class PartitionTask
                 _batchesInFlight--;
                 Monitor.PulseAll(_slotLock);
             }
+        }
+    }
+
+    // A batch that throws leaves the engine in an unknown state: nothing of the partition may be processed,
+    // snapshotted or committed after it. The failure is kept for the processor, which checks every tick and stops.
+    private void RunGuarded(OutputProducer producer, MarketEvent[] batch, int count, bool suppressed, LedgerEntry? entry)
+    {
+        if (_engineFailure is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            Run(producer, batch, count, suppressed, entry);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _engineFailure, ExceptionDispatchInfo.Capture(e), null);
         }
     }
 
@@ -704,7 +837,7 @@ internal sealed class PartitionTask
 
     private LedgerEntry Rent(LedgerEntryKind kind)
     {
-        var entry = _spare.Count > 0 ? _spare.Pop() : new LedgerEntry(_topics.Count, _onDeliveryFailure);
+        var entry = _spare.Count > 0 ? _spare.Pop() : new LedgerEntry(_topics.Count, _onDeliveryFailure, _counters.DeadLetterLost);
         entry.Reset(kind);
         return entry;
     }
