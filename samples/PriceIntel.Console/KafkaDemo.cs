@@ -142,17 +142,11 @@ internal static class KafkaDemo
         return string.Create(Inv, $"kafka settings: bootstrap={k.BootstrapServers} group={k.GroupId} topics=[{t.PriceUpdates}, {t.CompetitorData}, {t.UserBehavior} -> {t.MarketSignals}, {t.PricingDecisions}; dead letter {t.DeadLetter}; state {t.State}] batch_size={k.BatchSize} max_message_bytes={k.MaxMessageBytes} events_per_message={k.EventsPerMessage} snapshot_chunk_bytes={k.SnapshotChunkBytes} commit_interval={k.CommitInterval} snapshot_interval={k.SnapshotInterval} delivery_timeout={k.DeliveryTimeout} max_task_idle={k.MaxTaskIdle} restore_timeout={k.RestoreTimeout} client=[{string.Join(", ", k.Client.Select(kv => $"{kv.Key}={kv.Value}"))}]");
     }
 
-    // Settings that suit the in-process mock, unless the configuration or environment sets them: compressed
-    // input (the mock brokers keep only the newest ~5 MiB per partition, compressed batches count as their
-    // compressed size); and commits every 200 ms (caught up means committed, so this is also how long the
-    // end of a run waits).
+    // Settings that suit the in-process mock, unless the configuration or environment sets them: commits every
+    // 200 ms (caught up means committed, so this is also how long the end of a run waits). Inputs and outputs stay
+    // uncompressed (Kafka's default), so any client can read the demo's topics (KafkaJS has no lz4 built in).
     private static void ApplyMockDefaults(KafkaOptions kafka, IConfiguration section)
     {
-        if (!kafka.Client.Keys.Any(k => k.Equals("compression.type", StringComparison.OrdinalIgnoreCase)))
-        {
-            kafka.Client["compression.type"] = "lz4";
-        }
-
         if (!section.GetSection(nameof(KafkaOptions.CommitInterval)).Exists())
         {
             kafka.CommitInterval = TimeSpan.FromMilliseconds(200);
