@@ -109,7 +109,9 @@ internal sealed class StateTopicReader : IDisposable
             }
             catch (KafkaException)
             {
-                Task.WaitAll([.. queries.Values.Where(q => !q.IsCompleted)], timeout); // let the others finish before retrying
+                // Let the others finish before the caller retries; their own failures are the same story (and
+                // Task.WaitAll would throw them as an AggregateException, which no caller retries).
+                Task.WhenAny(Task.WhenAll(queries.Values), Task.Delay(timeout, _clock.Time)).GetAwaiter().GetResult();
                 throw;
             }
 
