@@ -31,14 +31,11 @@ internal sealed class PartitionTask
     private readonly ILogger _logger;
     private readonly IReadOnlyList<string> _topics;
     private readonly byte[] _stateKey;
-    private readonly Queue<LedgerEntry> _ledger = new();
+    private readonly OffsetLedger _ledger;
     private readonly Stack<LedgerEntry> _spare = new();
     private readonly ArrayBufferWriter<byte> _snapshotBuffer = new(64 * 1024);
-    private readonly long[] _processedNext;
     private readonly long[] _suppressBelow;
-    private readonly long[] _ackedNext;
-    private readonly long[] _committedNext;
-    private readonly long[] _storedNext;
+    private readonly bool[] _owned;
     private readonly EngineThread? _engineThread;
     private MarketEvent[] _batch;
     private int _batchCount;
@@ -99,11 +96,9 @@ internal sealed class PartitionTask
             Inputs[i] = assigned[i] ? new InputQueue(i, topics[i], partition) : null;
         }
 
-        _processedNext = new long[topics.Count];
+        _ledger = new OffsetLedger(topics.Count);
+        _owned = (bool[])assigned.Clone();
         _suppressBelow = new long[topics.Count];
-        _ackedNext = new long[topics.Count];
-        _committedNext = new long[topics.Count];
-        _storedNext = new long[topics.Count];
         _startNext = new long[topics.Count];
         _batch = new MarketEvent[options.BatchSize];
         if (engineThread is not null)
@@ -175,16 +170,14 @@ internal sealed class PartitionTask
         {
             long start = snapshot is not null && snapshot.NextOffsets.TryGetValue(_topics[i], out long s) ? s : -1;
             _startNext[i] = start;
-            _processedNext[i] = start;
-            _ackedNext[i] = start;
             _suppressBelow[i] = committed.TryGetValue(_topics[i], out long c) ? c : -1;
-            // What the group has committed, even when the snapshot is further on: a snapshot's offsets are
-            // durable (its state is in Kafka), so they count as acknowledged and are committed at the next
-            // interval. Otherwise an input with nothing after the snapshot would keep a stale commit (and a
-            // lag) forever once a hand-over's final commit had failed.
-            _committedNext[i] = _suppressBelow[i];
-            _storedNext[i] = _committedNext[i];
         }
+
+        // What the group has committed, even when the snapshot is further on: a snapshot's offsets are durable
+        // (its state is in Kafka), so they count as acknowledged and are committed at the next interval. Otherwise
+        // an input with nothing after the snapshot would keep a stale commit (and a lag) forever once a hand-over's
+        // final commit had failed.
+        _ledger.Reset(_startNext, _suppressBelow);
 
         ResetBuffers();
         Failure = null;
@@ -201,32 +194,25 @@ internal sealed class PartitionTask
         WaitIdle(); // the engine is about to be replaced: its running batch finishes first
         // Outputs of everything below the acknowledged offsets reached the brokers: the replay skips them.
         var committed = new Dictionary<string, long>(StringComparer.Ordinal);
+        var (acknowledgedBefore, storedBefore, committedBefore) = _ledger.Copy();
         for (int i = 0; i < _topics.Count; i++)
         {
-            long acknowledged = Math.Max(_committedNext[i], _ackedNext[i]);
-            if (acknowledged >= 0)
+            acknowledgedBefore[i] = Math.Max(committedBefore[i], acknowledgedBefore[i]);
+            if (acknowledgedBefore[i] >= 0)
             {
-                committed[_topics[i]] = acknowledged;
+                committed[_topics[i]] = acknowledgedBefore[i];
             }
         }
 
-        // Entries still in flight are abandoned: their reports may still arrive and only touch them.
-        _ledger.Clear();
+        // Entries still in flight are abandoned (Restore resets the ledger): their reports may still arrive and
+        // only touch them.
         _open = null;
         _snapshotPending = false;
-        var storedBefore = (long[])_storedNext.Clone();
-        var committedBefore = (long[])_committedNext.Clone();
         var next = Restore(_durable, committed);
 
         // The group's commit and the client's stored offsets are what they were; what was acknowledged stays
         // committable (its outputs reached the brokers) while the replay runs.
-        for (int i = 0; i < _topics.Count; i++)
-        {
-            _ackedNext[i] = Math.Max(_ackedNext[i], committed.TryGetValue(_topics[i], out long a) ? a : -1);
-            _committedNext[i] = committedBefore[i];
-            _storedNext[i] = storedBefore[i];
-        }
-
+        _ledger.KeepAfterRewind(acknowledgedBefore, storedBefore, committedBefore);
         return next;
     }
 
@@ -351,7 +337,7 @@ internal sealed class PartitionTask
             worked = true;
         }
 
-        if (flush && _batchCount > 0)
+        if (flush && (_batchCount > 0 || _open is not null))
         {
             ProcessBatch(producer);
             worked = true;
@@ -368,7 +354,7 @@ internal sealed class PartitionTask
         {
             if (q is not null)
             {
-                text.Append($" | {q.Topic}: queued={q.Count} next={q.NextOffset} hw={q.HighWatermark} end={q.AtEnd} paused={q.Paused} processed={_processedNext[q.TopicIndex]} acked={_ackedNext[q.TopicIndex]} committed={_committedNext[q.TopicIndex]}");
+                text.Append($" | {q.Topic}: queued={q.Count} next={q.NextOffset} hw={q.HighWatermark} end={q.AtEnd} paused={q.Paused} processed={_ledger.Processed(q.TopicIndex)} acked={_ledger.Acknowledged(q.TopicIndex)} committed={_ledger.Committed(q.TopicIndex)}");
             }
         }
 
@@ -380,7 +366,7 @@ internal sealed class PartitionTask
     {
         get
         {
-            if (_batchCount > 0 || _ledger.Count > 0 || Failure is not null)
+            if (_batchCount > 0 || _open is not null || !_ledger.IsSettledAndCommitted || Failure is not null)
             {
                 return false;
             }
@@ -393,14 +379,6 @@ internal sealed class PartitionTask
                 }
             }
 
-            for (int i = 0; i < _ackedNext.Length; i++)
-            {
-                if (_ackedNext[i] > _committedNext[i])
-                {
-                    return false;
-                }
-            }
-
             return true;
         }
     }
@@ -408,7 +386,7 @@ internal sealed class PartitionTask
     /// <summary>Processes the partial batch, if any, and waits until the engine is done (revoke, shutdown).</summary>
     public void Drain(OutputProducer producer)
     {
-        if (_batchCount > 0)
+        if (_batchCount > 0 || _open is not null)
         {
             ProcessBatch(producer);
         }
@@ -475,7 +453,7 @@ internal sealed class PartitionTask
                 continue; // complete again once the summaries are acknowledged
             }
 
-            _ledger.Dequeue();
+            _ledger.Remove(head, acknowledge: head.Kind == LedgerEntryKind.Batch && !head.Failed);
             if (head.Failed)
             {
                 if (head.Kind == LedgerEntryKind.Snapshot)
@@ -509,14 +487,6 @@ internal sealed class PartitionTask
             }
 
             _counters.Delivered(head.Signals, head.Decisions, head.DeadLetters);
-            for (int i = 0; i < _ackedNext.Length; i++)
-            {
-                if (head.NextOffsets[i] >= 0)
-                {
-                    _ackedNext[i] = Math.Max(_ackedNext[i], head.NextOffsets[i]);
-                }
-            }
-
             _spare.Push(head);
         }
     }
@@ -524,19 +494,22 @@ internal sealed class PartitionTask
     /// <summary>True when every produced entry is settled.</summary>
     public bool IsSettled => _ledger.Count == 0;
 
+    /// <summary>The task's offsets and their ledger (tests and diagnostics read it).</summary>
+    internal OffsetLedger Ledger => _ledger;
+
     /// <summary>Queues a snapshot of the current state when one is due (or forced) and none is pending.</summary>
     public void SnapshotIfDue(long now, bool force)
     {
-        if (_snapshotPending || Failure is not null || _engineFailure is not null || _batchCount > 0 || (!force && now < _nextSnapshotAt))
+        if (_snapshotPending || Failure is not null || _engineFailure is not null || _batchCount > 0 || _open is not null || (!force && now < _nextSnapshotAt))
         {
             return;
         }
 
         bool progressed = false;
-        for (int i = 0; i < _processedNext.Length; i++)
+        for (int i = 0; i < _ledger.Inputs; i++)
         {
             long durable = _durable is not null && _durable.NextOffsets.TryGetValue(_topics[i], out long d) ? d : -1;
-            progressed |= _processedNext[i] != durable;
+            progressed |= _ledger.Processed(i) != durable;
         }
 
         _nextSnapshotAt = now + (long)_options.SnapshotInterval.TotalMilliseconds;
@@ -556,40 +529,20 @@ internal sealed class PartitionTask
         var entry = Rent(LedgerEntryKind.Snapshot);
         entry.SnapshotBytes = _snapshotBuffer.WrittenSpan.ToArray();
         entry.SnapshotLength = entry.SnapshotBytes.Length;
-        _processedNext.CopyTo(entry.NextOffsets, 0);
-        _ledger.Enqueue(entry);
+        _ledger.Append(entry);
         _snapshotPending = true;
     }
 
     /// <summary>Offsets acknowledged beyond what was handed to the consumer's background commit, or null.</summary>
     public List<TopicPartitionOffset>? StoreCandidates()
     {
-        List<TopicPartitionOffset>? list = null;
-        for (int i = 0; i < _ackedNext.Length; i++)
-        {
-            if (Inputs[i] is not null && _ackedNext[i] > _storedNext[i])
-            {
-                (list ??= []).Add(new TopicPartitionOffset(_topics[i], new Partition(Partition), new Offset(_ackedNext[i])));
-                _storedNext[i] = _ackedNext[i];
-            }
-        }
-
-        return list;
+        return ToTopicPartitions(_ledger.TakeStoreCandidates(_owned));
     }
 
     /// <summary>The offsets to commit now (acknowledged beyond what was committed), or null.</summary>
     public List<TopicPartitionOffset>? CommitCandidates()
     {
-        List<TopicPartitionOffset>? list = null;
-        for (int i = 0; i < _ackedNext.Length; i++)
-        {
-            if (Inputs[i] is not null && _ackedNext[i] > _committedNext[i])
-            {
-                (list ??= []).Add(new TopicPartitionOffset(_topics[i], new Partition(Partition), new Offset(_ackedNext[i])));
-            }
-        }
-
-        return list;
+        return ToTopicPartitions(_ledger.CommitCandidates(_owned));
     }
 
     public void Committed(List<TopicPartitionOffset> offsets)
@@ -605,10 +558,26 @@ internal sealed class PartitionTask
             {
                 if (string.Equals(_topics[i], tpo.Topic, StringComparison.Ordinal))
                 {
-                    _committedNext[i] = Math.Max(_committedNext[i], tpo.Offset.Value);
+                    _ledger.Commit(i, tpo.Offset.Value);
                 }
             }
         }
+    }
+
+    private List<TopicPartitionOffset>? ToTopicPartitions(List<(int Input, long Offset)>? offsets)
+    {
+        if (offsets is null)
+        {
+            return null;
+        }
+
+        var list = new List<TopicPartitionOffset>(offsets.Count);
+        foreach (var (input, offset) in offsets)
+        {
+            list.Add(new TopicPartitionOffset(_topics[input], new Partition(Partition), new Offset(offset)));
+        }
+
+        return list;
     }
 
     public int BufferedEvents()
@@ -690,7 +659,7 @@ internal sealed class PartitionTask
             }
         }
 
-        _processedNext[queue.TopicIndex] = m.Offset + 1;
+        _ledger.Processed(queue.TopicIndex, m.Offset + 1);
         _counters.MessageTaken();
         queue.Pop();
         if (queue.Count == 0)
@@ -729,12 +698,25 @@ internal sealed class PartitionTask
     // thread, which seals the entry once its outputs are produced.
     private void ProcessBatch(OutputProducer producer)
     {
+        if (_batchCount == 0)
+        {
+            // Only dead letters since the last batch (a tail of poison): their entry joins the ledger now, so the
+            // offsets past them are committed once they are acknowledged, with no engine run needed.
+            if (_open is { } deadLetters)
+            {
+                _open = null;
+                _ledger.Append(deadLetters);
+                deadLetters.Seal();
+            }
+
+            return;
+        }
+
         var entry = _batchSuppressed ? _open : OpenEntry();
         _open = null;
         if (entry is not null)
         {
-            _processedNext.CopyTo(entry.NextOffsets, 0);
-            _ledger.Enqueue(entry);
+            _ledger.Append(entry);
         }
 
         _batchesProcessed++;
