@@ -196,7 +196,7 @@ internal static class KafkaDemo
                 lastEvents = c.Events;
                 lastPrint = wall.Elapsed;
                 nextPrint = wall.Elapsed + TimeSpan.FromSeconds(1);
-                Console.WriteLine(string.Create(Inv, $"processing: events={c.Events} signals={c.Signals} decisions={c.Decisions} dead_letters={c.DeadLettered} commits={c.Commits} snapshots={c.Snapshots} partitions={c.AssignedPartitions} events_per_s={rate:F0} caught_up={(processor.IsCaughtUp ? "yes" : "no")} t={wall.Elapsed.TotalSeconds:F1}s"));
+                Console.WriteLine(string.Create(Inv, $"processing: events={c.Events} signals={c.Signals} decisions={c.Decisions} dead_letters={c.DeadLettered} commits={c.Commits} snapshots={c.Snapshots} partitions={c.AssignedPartitions} late={c.LateEvents}{LateByPartition(processor)} misrouted={c.MisroutedEvents} refused={c.RefusedMessages} events_per_s={rate:F0} caught_up={(processor.IsCaughtUp ? "yes" : "no")} t={wall.Elapsed.TotalSeconds:F1}s"));
                 Console.Out.Flush();
             }
 
@@ -213,6 +213,13 @@ internal static class KafkaDemo
         return new ProcessResult(processor.Counters, wall.Elapsed, untilCaughtUp && !stop.IsCancellationRequested ? caughtUpSince : null, signal.Signal, processor.LastError);
     }
 
+    // Late events per partition, for the progress line: "[p3:12,p7:1]" (only partitions that had any).
+    private static string LateByPartition(KafkaMarketProcessor processor)
+    {
+        var late = processor.PartitionCounters.Where(p => p.LateEvents > 0).Select(p => string.Create(Inv, $"p{p.Partition}:{p.LateEvents}")).ToList();
+        return late.Count == 0 ? "" : $"[{string.Join(',', late)}]";
+    }
+
     private static void PrintSummary(ProcessResult run, long? published)
     {
         var c = run.Counters;
@@ -224,7 +231,7 @@ internal static class KafkaDemo
         Console.WriteLine(string.Create(Inv, $"  events      {c.Events,14:N0} processed{(published is { } p ? $" of {p:N0} published" : "")} from {c.Messages:N0} messages in {active.TotalSeconds:F1} s = {c.Events / Math.Max(active.TotalSeconds, 1e-3),10:N0} events/s (group join included; {c.ReplayedEvents:N0} replayed)"));
         Console.WriteLine(string.Create(Inv, $"  signals     {c.Signals,14:N0}"));
         Console.WriteLine(string.Create(Inv, $"  decisions   {c.Decisions,14:N0}"));
-        Console.WriteLine(string.Create(Inv, $"  dead letters{c.DeadLettered,14:N0}"));
+        Console.WriteLine(string.Create(Inv, $"  dead letters{c.DeadLettered,14:N0}   late {c.LateEvents:N0}   misrouted {c.MisroutedEvents:N0}   refused by Kafka {c.RefusedMessages:N0}"));
         Console.WriteLine(string.Create(Inv, $"  commits     {c.Commits,14:N0} ({c.CommitFailures:N0} failed)   snapshots {c.Snapshots:N0} ({c.SnapshotFailures:N0} failed)   restores {c.Restores:N0}   rewinds {c.Rewinds:N0}   delivery failures {c.DeliveryFailures:N0}"));
         if (run.LastError is not null)
         {

@@ -200,7 +200,7 @@ public sealed class KafkaMarketProcessor : IDisposable
         {
             // The group join goes on in the client's background while the topics are checked (each takes
             // ~0.05-0.1 s); nothing is consumed, so nothing assigned is processed, before the check passes.
-            CheckTopics(producer.Producer.Handle);
+            _inputPartitions = TopicCheck.Run(producer.Producer.Handle, _options, _clock);
             Log.Started(_logger, _options.GroupId, string.Join(", ", _inputs));
             Loop(consumer, producer, cancellationToken);
         }
@@ -739,54 +739,6 @@ public sealed class KafkaMarketProcessor : IDisposable
             {
                 throw new TimeoutException($"Restoring the state of partitions {string.Join(", ", partitions)} from '{_options.Topics.State}' did not succeed within Kafka:RestoreTimeout ({_options.RestoreTimeout}): {e.Message}", e);
             }
-        }
-    }
-
-    private void CheckTopics(Handle producerHandle)
-    {
-        // Metadata through the producer's connections: no extra client to start.
-        using var admin = new DependentAdminClientBuilder(producerHandle).Build();
-        var t = _options.Topics;
-        var wanted = new[] { t.PriceUpdates, t.CompetitorData, t.UserBehavior, t.MarketSignals, t.PricingDecisions, t.DeadLetter, t.State };
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var deadline = _clock.UtcNow + _options.RestoreTimeout;
-        while (true)
-        {
-            try
-            {
-                var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
-                foreach (var topic in metadata.Topics)
-                {
-                    if (!topic.Error.IsError)
-                    {
-                        counts[topic.Topic] = topic.Partitions.Count;
-                    }
-                }
-
-                break;
-            }
-            catch (KafkaException) when (_clock.UtcNow < deadline)
-            {
-                _clock.Sleep(TimeSpan.FromMilliseconds(200));
-            }
-        }
-
-        var missing = wanted.Where(w => !counts.ContainsKey(w)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new InvalidOperationException($"Kafka topics missing at {_options.BootstrapServers}: {string.Join(", ", missing)}. Create them (inputs with equal partition counts, the state topic with at least as many partitions) or fix Kafka:Topics.");
-        }
-
-        var inputCounts = _inputs.Select(i => counts[i]).Distinct().ToList();
-        if (inputCounts.Count != 1)
-        {
-            throw new InvalidOperationException($"Input topics must have equal partition counts (topics are keyed by product): {string.Join(", ", _inputs.Select(i => $"{i}={counts[i]}"))}.");
-        }
-
-        _inputPartitions = inputCounts[0];
-        if (counts[t.State] < inputCounts[0])
-        {
-            throw new InvalidOperationException($"State topic '{t.State}' has {counts[t.State]} partitions; it needs at least as many as the inputs ({inputCounts[0]}).");
         }
     }
 
