@@ -41,11 +41,10 @@ public sealed class FailureSurfacingTests(ITestOutputHelper output)
         Assert.Contains($"partition {failing}", processor.LastError, StringComparison.Ordinal);
         Assert.Equal(0, processor.Counters.AssignedPartitions);
 
-        // The failed partition's state was not written after the failure: its only snapshot, if any, is older than
-        // its first batches (SnapshotInterval is long; the other partitions were handed over with theirs).
+        // The failed partition's broken engine was never written (SnapshotInterval is long, so only the hand-over
+        // writes state: the other partitions' hand-overs did, for those that had processed anything).
         var finals = h.ReadFinalEngines();
         Assert.False(finals.ContainsKey(failing), "no snapshot of the failed partition's broken engine");
-        Assert.Equal(h.Partitions - 1, finals.Count);
     }
 
     [Fact]
