@@ -97,7 +97,7 @@ internal sealed record DemoArguments
     /// <summary>Partitions for <c>load --create-topics</c>; null: create nothing.</summary>
     public int? CreateTopicsPartitions { get; init; }
 
-    public int Partitions { get; init; } = 4;
+    public int Partitions { get; init; } = 12;
 
     public bool KeepRunning { get; init; }
 

@@ -142,17 +142,11 @@ internal static class KafkaDemo
         return string.Create(Inv, $"kafka settings: bootstrap={k.BootstrapServers} group={k.GroupId} topics=[{t.PriceUpdates}, {t.CompetitorData}, {t.UserBehavior} -> {t.MarketSignals}, {t.PricingDecisions}; dead letter {t.DeadLetter}; state {t.State}] batch_size={k.BatchSize} max_message_bytes={k.MaxMessageBytes} events_per_message={k.EventsPerMessage} snapshot_chunk_bytes={k.SnapshotChunkBytes} commit_interval={k.CommitInterval} snapshot_interval={k.SnapshotInterval} delivery_timeout={k.DeliveryTimeout} max_task_idle={k.MaxTaskIdle} restore_timeout={k.RestoreTimeout} client=[{string.Join(", ", k.Client.Select(kv => $"{kv.Key}={kv.Value}"))}]");
     }
 
-    // Settings that suit the in-process mock, unless the configuration or environment sets them: compressed
-    // input (the mock brokers keep only the newest ~5 MiB per partition, compressed batches count as their
-    // compressed size); and commits every 200 ms (caught up means committed, so this is also how long the
-    // end of a run waits).
+    // Settings that suit the in-process mock, unless the configuration or environment sets them: commits every
+    // 200 ms (caught up means committed, so this is also how long the end of a run waits). Inputs and outputs stay
+    // uncompressed (Kafka's default), so any client can read the demo's topics (KafkaJS has no lz4 built in).
     private static void ApplyMockDefaults(KafkaOptions kafka, IConfiguration section)
     {
-        if (!kafka.Client.Keys.Any(k => k.Equals("compression.type", StringComparison.OrdinalIgnoreCase)))
-        {
-            kafka.Client["compression.type"] = "lz4";
-        }
-
         if (!section.GetSection(nameof(KafkaOptions.CommitInterval)).Exists())
         {
             kafka.CommitInterval = TimeSpan.FromMilliseconds(200);
@@ -202,7 +196,7 @@ internal static class KafkaDemo
                 lastEvents = c.Events;
                 lastPrint = wall.Elapsed;
                 nextPrint = wall.Elapsed + TimeSpan.FromSeconds(1);
-                Console.WriteLine(string.Create(Inv, $"processing: events={c.Events} signals={c.Signals} decisions={c.Decisions} dead_letters={c.DeadLettered} commits={c.Commits} snapshots={c.Snapshots} partitions={c.AssignedPartitions} events_per_s={rate:F0} caught_up={(processor.IsCaughtUp ? "yes" : "no")} t={wall.Elapsed.TotalSeconds:F1}s"));
+                Console.WriteLine(string.Create(Inv, $"processing: events={c.Events} signals={c.Signals} decisions={c.Decisions} dead_letters={c.DeadLettered} commits={c.Commits} snapshots={c.Snapshots} partitions={c.AssignedPartitions} late={c.LateEvents}{LateByPartition(processor)} misrouted={c.MisroutedEvents} refused={c.RefusedMessages} events_per_s={rate:F0} caught_up={(processor.IsCaughtUp ? "yes" : "no")} t={wall.Elapsed.TotalSeconds:F1}s"));
                 Console.Out.Flush();
             }
 
@@ -219,6 +213,13 @@ internal static class KafkaDemo
         return new ProcessResult(processor.Counters, wall.Elapsed, untilCaughtUp && !stop.IsCancellationRequested ? caughtUpSince : null, signal.Signal, processor.LastError);
     }
 
+    // Late events per partition, for the progress line: "[p3:12,p7:1]" (only partitions that had any).
+    private static string LateByPartition(KafkaMarketProcessor processor)
+    {
+        var late = processor.PartitionCounters.Where(p => p.LateEvents > 0).Select(p => string.Create(Inv, $"p{p.Partition}:{p.LateEvents}")).ToList();
+        return late.Count == 0 ? "" : $"[{string.Join(',', late)}]";
+    }
+
     private static void PrintSummary(ProcessResult run, long? published)
     {
         var c = run.Counters;
@@ -230,7 +231,7 @@ internal static class KafkaDemo
         Console.WriteLine(string.Create(Inv, $"  events      {c.Events,14:N0} processed{(published is { } p ? $" of {p:N0} published" : "")} from {c.Messages:N0} messages in {active.TotalSeconds:F1} s = {c.Events / Math.Max(active.TotalSeconds, 1e-3),10:N0} events/s (group join included; {c.ReplayedEvents:N0} replayed)"));
         Console.WriteLine(string.Create(Inv, $"  signals     {c.Signals,14:N0}"));
         Console.WriteLine(string.Create(Inv, $"  decisions   {c.Decisions,14:N0}"));
-        Console.WriteLine(string.Create(Inv, $"  dead letters{c.DeadLettered,14:N0}"));
+        Console.WriteLine(string.Create(Inv, $"  dead letters{c.DeadLettered,14:N0}   late {c.LateEvents:N0}   misrouted {c.MisroutedEvents:N0}   refused by Kafka {c.RefusedMessages:N0}"));
         Console.WriteLine(string.Create(Inv, $"  commits     {c.Commits,14:N0} ({c.CommitFailures:N0} failed)   snapshots {c.Snapshots:N0} ({c.SnapshotFailures:N0} failed)   restores {c.Restores:N0}   rewinds {c.Rewinds:N0}   delivery failures {c.DeliveryFailures:N0}"));
         if (run.LastError is not null)
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,9 +48,16 @@ public sealed class KafkaMarketProcessor : IDisposable
     private volatile bool _caughtUp;
     private volatile int _assigned;
     private int _running;
+    private readonly ProcessorClock _clock;
+    private ExceptionDispatchInfo? _handlerFailure;
+    private int _inputPartitions;
 
-    private KafkaMarketProcessor(PriceIntelOptions engineOptions, KafkaOptions options, ILogger logger)
+    private readonly IMeterFactory? _meterFactory;
+
+    private KafkaMarketProcessor(PriceIntelOptions engineOptions, KafkaOptions options, ILogger logger, TimeProvider timeProvider, IMeterFactory? meterFactory)
     {
+        _meterFactory = meterFactory;
+        _clock = new ProcessorClock(timeProvider);
         _engineOptions = engineOptions;
         _options = options;
         _logger = logger;
@@ -60,15 +69,19 @@ public sealed class KafkaMarketProcessor : IDisposable
     /// <param name="engineOptions">Engine settings (every partition's engine uses them); validated here.</param>
     /// <param name="options">Kafka settings; validated here.</param>
     /// <param name="logger">Logger; none when null.</param>
+    /// <param name="timeProvider">The clock for every interval, deadline and pause (commit and snapshot cadence, idle
+    /// and restore timeouts, retry back-off); <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="meterFactory">Where the processor's instruments (<c>priceintel.kafka.*</c> on the <c>PriceIntel</c> meter)
+    /// come from while it runs; a meter of its own when null.</param>
     /// <exception cref="ArgumentNullException">An options argument is null.</exception>
     /// <exception cref="ArgumentException">The options are inconsistent; the message names them.</exception>
-    public static KafkaMarketProcessor Create(PriceIntelOptions engineOptions, KafkaOptions options, ILogger? logger = null)
+    public static KafkaMarketProcessor Create(PriceIntelOptions engineOptions, KafkaOptions options, ILogger? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(engineOptions);
         ArgumentNullException.ThrowIfNull(options);
         engineOptions.Validate();
         options.Validate();
-        return new KafkaMarketProcessor(engineOptions, options, logger ?? NullLogger.Instance);
+        return new KafkaMarketProcessor(engineOptions, options, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System, meterFactory);
     }
 
     /// <summary>Running totals; safe to read from any thread.</summary>
@@ -80,7 +93,10 @@ public sealed class KafkaMarketProcessor : IDisposable
     /// </summary>
     public bool IsCaughtUp => _caughtUp;
 
-    /// <summary>The newest error reported (delivery, commit, client), or null.</summary>
+    /// <summary>Late and misrouted events per partition (partitions that had any), since the processor started; safe to read from any thread.</summary>
+    public IReadOnlyList<KafkaPartitionCounters> PartitionCounters => _counters.ReadPartitions();
+
+    /// <summary>The newest error reported (delivery, commit, client, engine, rebalance), or null.</summary>
     public string? LastError => _counters.LastError;
 
     /// <summary>
@@ -138,10 +154,11 @@ public sealed class KafkaMarketProcessor : IDisposable
             throw new InvalidOperationException("A KafkaMarketProcessor runs once; create another one to run again.");
         }
 
+        using var metrics = new ProcessorMetrics(_counters, () => _assigned, _options.GroupId, _meterFactory);
         using var producer = new OutputProducer(_options, e => _counters.Error(e), OnClientLog);
         using var engineThread = _options.EngineThread ? new EngineThread() : null;
         _engineThread = engineThread;
-        using var stateReader = new StateTopicReader(_options);
+        using var stateReader = new StateTopicReader(_options, _clock);
         _producer = producer;
         _stateReader = stateReader;
         var config = new ConsumerConfig(KafkaClientConfig.Build(_options, "consumer"))
@@ -183,7 +200,7 @@ public sealed class KafkaMarketProcessor : IDisposable
         {
             // The group join goes on in the client's background while the topics are checked (each takes
             // ~0.05-0.1 s); nothing is consumed, so nothing assigned is processed, before the check passes.
-            CheckTopics(producer.Producer.Handle);
+            _inputPartitions = TopicCheck.Run(producer.Producer.Handle, _options, _clock);
             Log.Started(_logger, _options.GroupId, string.Join(", ", _inputs));
             Loop(consumer, producer, cancellationToken);
         }
@@ -227,6 +244,13 @@ public sealed class KafkaMarketProcessor : IDisposable
                 continue;
             }
 
+            if (Interlocked.Exchange(ref _handlerFailure, null) is { } handlerFailure)
+            {
+                // A rebalance callback failed (e.g. the state could not be restored within RestoreTimeout): the
+                // partitions it was handling are not processed, so the processor stops and says why.
+                handlerFailure.Throw();
+            }
+
             if (_resumeAfterAssign is { } assignedNow)
             {
                 _resumeAfterAssign = null;
@@ -249,7 +273,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                 throw new InvalidOperationException($"The Kafka producer failed fatally ({fatal}); the processor stopped without committing. Restart it.");
             }
 
-            long now = Environment.TickCount64;
+            long now = _clock.NowMs;
             if (result is not null && TryTask(result.Topic, result.Partition.Value, out var task, out int topicIndex))
             {
                 var queue = task.Inputs[topicIndex]!;
@@ -260,7 +284,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                 else
                 {
                     var raw = result.Message.Value;
-                    task.Accept(topicIndex, result.Offset.Value, _raw.Bytes(raw), raw.OriginalLength);
+                    task.Accept(topicIndex, result.Offset.Value, _raw.Bytes(raw), raw.OriginalLength, _raw.OversizedSha256);
                     if (queue.BufferedEvents > pauseAbove && !queue.Paused)
                     {
                         consumer.Pause([result.TopicPartition]);
@@ -289,6 +313,7 @@ public sealed class KafkaMarketProcessor : IDisposable
     private void Tick(IConsumer<Ignore, RawValue> consumer, OutputProducer producer, long now, int pauseAbove)
     {
         bool caughtUp = _tasks.Count > 0;
+        ThrowIfEngineFailed();
         foreach (var task in _tasks.Values)
         {
             task.Pump(producer, now, flush: true);
@@ -336,6 +361,26 @@ public sealed class KafkaMarketProcessor : IDisposable
             Description = string.Join(Environment.NewLine, _tasks.Values.Select(t => t.Describe()));
             _nextDescription = now + 1000;
         }
+    }
+
+    // Checked every tick: a batch that threw stops the processor at once (the partition's engine is in an unknown
+    // state, so nothing of it is snapshotted or committed; the other partitions are handed over cleanly).
+    private void ThrowIfEngineFailed()
+    {
+        foreach (var task in _tasks.Values)
+        {
+            if (task.EngineFailure is { } failure)
+            {
+                _tasks.Remove(task.Partition);
+                _assigned = _tasks.Count;
+                string error = $"The engine of partition {task.Partition} failed ({failure.GetType().Name}: {failure.Message}); the processor stopped without committing that partition (its next owner replays it). Restart the processor once the cause is fixed.";
+                _counters.Error(error);
+                Log.EngineFailed(_logger, task.Partition, failure);
+                throw new InvalidOperationException(error, failure);
+            }
+        }
+
+        _engineThread?.ThrowIfFailed();
     }
 
     private void RewindTask(IConsumer<Ignore, RawValue> consumer, PartitionTask task, long now)
@@ -433,7 +478,32 @@ public sealed class KafkaMarketProcessor : IDisposable
         _counters.CommitSucceeded();
     }
 
+    // Rebalance callbacks run inside Consume on the consume thread. What they throw is kept and rethrown by the
+    // loop right after Consume returns, so the processor stops with the reason instead of going on without the
+    // partitions (a restore that timed out, say).
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
+    {
+        try
+        {
+            return Assign(consumer, partitions);
+        }
+        catch (Exception e)
+        {
+            foreach (int p in partitions.Select(tp => tp.Partition.Value).Distinct())
+            {
+                _tasks.Remove(p); // nothing of them ran: no hand-over
+            }
+
+            _assigned = _tasks.Count;
+            var error = new InvalidOperationException($"Taking over partitions {string.Join(", ", partitions.Select(tp => tp.Partition.Value).Distinct().Order())} failed ({e.Message}); the processor stopped without processing them.", e);
+            _counters.Error(error.Message);
+            Log.HandlerFailed(_logger, "assignment", e);
+            Interlocked.CompareExchange(ref _handlerFailure, ExceptionDispatchInfo.Capture(error), null);
+            return [];
+        }
+    }
+
+    private List<TopicPartitionOffset> Assign(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
     {
         var committed = ReadCommitted(consumer, partitions);
         var snapshots = ReadSnapshots(partitions.Select(tp => tp.Partition.Value).Distinct().ToList());
@@ -448,7 +518,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             }
 
             var snapshot = snapshots.GetValueOrDefault(p);
-            var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, OnDeliveryFailure, _logger, _engineThread);
+            var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, OnDeliveryFailure, _logger, _engineThread, _inputPartitions, _clock);
             var committedHere = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var tpo in committed)
             {
@@ -483,7 +553,18 @@ public sealed class KafkaMarketProcessor : IDisposable
         {
             if (_tasks.Remove(p, out var task))
             {
-                Retire(consumer, task);
+                try
+                {
+                    Retire(consumer, task);
+                }
+                catch (Exception e)
+                {
+                    var error = new InvalidOperationException($"Handing over partition {p} failed ({e.Message}); the processor stopped (the next owner replays from the last commit).", e);
+                    _counters.Error(error.Message);
+                    Log.HandlerFailed(_logger, "revocation", e);
+                    Interlocked.CompareExchange(ref _handlerFailure, ExceptionDispatchInfo.Capture(error), null);
+                }
+
                 OwnershipChanged?.Invoke(p, false);
             }
         }
@@ -533,7 +614,7 @@ public sealed class KafkaMarketProcessor : IDisposable
     private void Retire(IConsumer<Ignore, RawValue> consumer, PartitionTask task)
     {
         var producer = _producer!;
-        if (task.Failure is null)
+        if (task.Failure is null && task.EngineFailure is null)
         {
             task.Drain(producer);
         }
@@ -542,9 +623,15 @@ public sealed class KafkaMarketProcessor : IDisposable
             task.WaitIdle(); // the partition is replayed by its next owner; nothing of it runs after this
         }
 
-        var deadline = Environment.TickCount64 + (long)_options.DeliveryTimeout.TotalMilliseconds + 5_000;
+        if (task.EngineFailure is { } engineFailure)
+        {
+            Log.RetiredUnsettled(_logger, task.Partition, $"its engine failed: {engineFailure.Message}");
+            return;
+        }
+
+        var deadline = _clock.NowMs + (long)_options.DeliveryTimeout.TotalMilliseconds + 5_000;
         bool snapshotQueued = false;
-        while (Environment.TickCount64 < deadline)
+        while (_clock.NowMs < deadline)
         {
             task.Settle(producer);
             if (task.Failure is not null)
@@ -559,7 +646,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                     break;
                 }
 
-                task.SnapshotIfDue(Environment.TickCount64, force: true);
+                task.SnapshotIfDue(_clock.NowMs, force: true);
                 snapshotQueued = true;
                 continue;
             }
@@ -596,7 +683,7 @@ public sealed class KafkaMarketProcessor : IDisposable
                         break;
                     }
 
-                    Thread.Sleep(100 * attempt);
+                    _clock.Sleep(TimeSpan.FromMilliseconds(100 * attempt));
                 }
             }
 
@@ -612,84 +699,46 @@ public sealed class KafkaMarketProcessor : IDisposable
 
     private List<TopicPartitionOffset> ReadCommitted(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
     {
-        var deadline = DateTime.UtcNow + _options.RestoreTimeout;
+        var deadline = _clock.UtcNow + _options.RestoreTimeout;
         while (true)
         {
             try
             {
-                return consumer.Committed(partitions, TimeSpan.FromSeconds(5));
+                var left = deadline - _clock.UtcNow;
+                return consumer.Committed(partitions, left < TimeSpan.FromSeconds(5) ? TimeSpan.FromMilliseconds(Math.Max(100, left.TotalMilliseconds)) : TimeSpan.FromSeconds(5));
             }
-            catch (KafkaException e) when (DateTime.UtcNow < deadline)
+            catch (KafkaException e) when (_clock.UtcNow < deadline)
             {
                 _counters.Error($"committed offsets: {e.Error.Code}: {e.Error.Reason}");
                 Log.RestoreRetry(_logger, "committed offsets", e.Error.Reason);
-                Thread.Sleep(200);
+                _clock.Sleep(TimeSpan.FromMilliseconds(200));
+            }
+            catch (KafkaException e)
+            {
+                throw new TimeoutException($"Reading the committed offsets did not succeed within Kafka:RestoreTimeout ({_options.RestoreTimeout}): {e.Error.Code}: {e.Error.Reason}", e);
             }
         }
     }
 
     private Dictionary<int, StateSnapshot?> ReadSnapshots(List<int> partitions)
     {
-        var deadline = DateTime.UtcNow + _options.RestoreTimeout;
+        var deadline = _clock.UtcNow + _options.RestoreTimeout;
         while (true)
         {
             try
             {
                 return _stateReader!.ReadLatest(partitions, p => PartitionTask.StateKey(_options.GroupId, p), _options.RestoreTimeout);
             }
-            catch (Exception e) when ((e is KafkaException || e is TimeoutException) && DateTime.UtcNow < deadline)
+            catch (Exception e) when ((e is KafkaException || e is TimeoutException) && _clock.UtcNow < deadline)
             {
                 _counters.Error($"state topic: {e.Message}");
                 Log.RestoreRetry(_logger, "state snapshots", e.Message);
-                Thread.Sleep(200);
+                _clock.Sleep(TimeSpan.FromMilliseconds(200));
             }
-        }
-    }
-
-    private void CheckTopics(Handle producerHandle)
-    {
-        // Metadata through the producer's connections: no extra client to start.
-        using var admin = new DependentAdminClientBuilder(producerHandle).Build();
-        var t = _options.Topics;
-        var wanted = new[] { t.PriceUpdates, t.CompetitorData, t.UserBehavior, t.MarketSignals, t.PricingDecisions, t.DeadLetter, t.State };
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var deadline = DateTime.UtcNow + _options.RestoreTimeout;
-        while (true)
-        {
-            try
+            catch (Exception e) when (e is KafkaException || e is TimeoutException)
             {
-                var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
-                foreach (var topic in metadata.Topics)
-                {
-                    if (!topic.Error.IsError)
-                    {
-                        counts[topic.Topic] = topic.Partitions.Count;
-                    }
-                }
-
-                break;
+                throw new TimeoutException($"Restoring the state of partitions {string.Join(", ", partitions)} from '{_options.Topics.State}' did not succeed within Kafka:RestoreTimeout ({_options.RestoreTimeout}): {e.Message}", e);
             }
-            catch (KafkaException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(200);
-            }
-        }
-
-        var missing = wanted.Where(w => !counts.ContainsKey(w)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new InvalidOperationException($"Kafka topics missing at {_options.BootstrapServers}: {string.Join(", ", missing)}. Create them (inputs with equal partition counts, the state topic with at least as many partitions) or fix Kafka:Topics.");
-        }
-
-        var inputCounts = _inputs.Select(i => counts[i]).Distinct().ToList();
-        if (inputCounts.Count != 1)
-        {
-            throw new InvalidOperationException($"Input topics must have equal partition counts (topics are keyed by product): {string.Join(", ", _inputs.Select(i => $"{i}={counts[i]}"))}.");
-        }
-
-        if (counts[t.State] < inputCounts[0])
-        {
-            throw new InvalidOperationException($"State topic '{t.State}' has {counts[t.State]} partitions; it needs at least as many as the inputs ({inputCounts[0]}).");
         }
     }
 

@@ -29,4 +29,32 @@ public readonly record struct KafkaProcessorCounters(
     long SnapshotFailures,
     long Restores,
     long Rewinds,
-    int AssignedPartitions);
+    int AssignedPartitions)
+{
+    /// <summary>
+    /// Events more than the allowed lateness (<c>Windows:AllowedLatenessSeconds</c>) behind their partition's
+    /// newest event time: not merged into the windows, dead-lettered with how late they were.
+    /// </summary>
+    public long LateEvents { get; init; }
+
+    /// <summary>
+    /// Events whose product key belongs to another partition by Kafka's default (murmur2) partitioner than the
+    /// one they arrived on: dead-lettered, not processed (an engine sees all of a product's events or none).
+    /// </summary>
+    public long MisroutedEvents { get; init; }
+
+    /// <summary>
+    /// Messages Kafka refused for good (e.g. <c>MsgSizeTooLarge</c>): each replaced by a payload-free summary on
+    /// the dead-letter topic, so the partition moves on.
+    /// </summary>
+    public long RefusedMessages { get; init; }
+
+    /// <summary>Summary dead letters that Kafka refused too (the dead-letter topic's limits are broken); reported in errors.</summary>
+    public long LostDeadLetters { get; init; }
+}
+
+/// <summary>Per-partition totals of a <see cref="KafkaMarketProcessor"/> (since it started; partitions it owned at some point).</summary>
+/// <param name="Partition">The partition number (of every input topic).</param>
+/// <param name="LateEvents">See <see cref="KafkaProcessorCounters.LateEvents"/>.</param>
+/// <param name="MisroutedEvents">See <see cref="KafkaProcessorCounters.MisroutedEvents"/>.</param>
+public readonly record struct KafkaPartitionCounters(int Partition, long LateEvents, long MisroutedEvents);

@@ -35,7 +35,9 @@ public static class KafkaServiceCollectionExtensions
         services.TryAddSingleton(sp => KafkaMarketProcessor.Create(
             sp.GetRequiredService<IOptions<PriceIntelOptions>>().Value,
             sp.GetRequiredService<IOptions<KafkaOptions>>().Value,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<KafkaMarketProcessor>()));
+            sp.GetService<ILoggerFactory>()?.CreateLogger<KafkaMarketProcessor>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KafkaProcessorService>());
         return services;
     }

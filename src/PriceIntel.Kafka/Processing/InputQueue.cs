@@ -14,7 +14,20 @@ internal struct QueuedMessage
 }
 
 /// <summary>A line (or whole message) that could not become an event, with where it came from.</summary>
-internal readonly record struct InputRejection(long Offset, int Line, string Reason, byte[] Payload);
+/// <param name="Offset">The input message's offset.</param>
+/// <param name="Line">The line (1-based); 0 for the whole message.</param>
+/// <param name="Reason">Why it was set aside.</param>
+/// <param name="Payload">The bad bytes (for an oversized message, only the prefix that was read).</param>
+/// <param name="OriginalLength">The payload's full length when <paramref name="Payload"/> holds only a prefix; 0 otherwise.</param>
+/// <param name="Sha256">SHA-256 of the full payload when <paramref name="Payload"/> holds only a prefix; null otherwise.</param>
+internal readonly record struct InputRejection(long Offset, int Line, string Reason, byte[] Payload, int OriginalLength = 0, byte[]? Sha256 = null)
+{
+    /// <summary>True when the line decoded but its product belongs to another partition.</summary>
+    public bool Misrouted { get; init; }
+
+    /// <summary>For a late event: how far (ms) it was behind the partition's newest event time; 0 otherwise.</summary>
+    public long LateByMs { get; init; }
+}
 
 /// <summary>
 /// The decoded, not yet processed messages of one input topic-partition of a task, in offset order.
@@ -82,7 +95,7 @@ internal sealed class InputQueue
         }
     }
 
-    /// <summary>When the queue last became empty without being at its end (Environment.TickCount64).</summary>
+    /// <summary>When the queue last became empty without being at its end (milliseconds of the processor's clock).</summary>
     public long EmptySince { get; set; }
 
     /// <summary>Whether the consumer's fetching of this partition is paused for backpressure.</summary>
@@ -172,7 +185,7 @@ internal sealed class InputQueue
     }
 
     /// <summary>Forgets everything buffered (rewind, restore); <paramref name="next"/> is where reading starts again.</summary>
-    public void Clear(long next)
+    public void Clear(long next, long now)
     {
         NextOffset = next;
         HighWatermark = -1;
@@ -182,7 +195,7 @@ internal sealed class InputQueue
         _eventHead = _eventTail = 0;
         _rejectionHead = _rejectionTail = 0;
         AtEnd = false;
-        EmptySince = Environment.TickCount64;
+        EmptySince = now;
     }
 
     // Moves the live part to the front when the free space at the back runs out, so arrays only grow

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 
 namespace PriceIntel.Kafka.Processing;
@@ -25,15 +26,19 @@ internal sealed class LedgerEntry
     private int _failed;
 
     private readonly Action<string>? _onFirstFailure;
+    private ConcurrentQueue<PermanentDeliveryFailure>? _permanent;
+    private readonly Action<string>? _onLostSummary;
 
     /// <param name="inputs">Input topics of the partition.</param>
     /// <param name="onFirstFailure">Called (on the delivery thread) with the error when the entry first fails, so a
     /// failure is reported even when the entry is never settled (its partition was lost meanwhile).</param>
-    public LedgerEntry(int inputs, Action<string>? onFirstFailure = null)
+    /// <param name="onLostSummary">Called (on the delivery thread) when even a summary dead letter is refused for good.</param>
+    public LedgerEntry(int inputs, Action<string>? onFirstFailure = null, Action<string>? onLostSummary = null)
     {
         NextOffsets = new long[inputs];
         OnDelivery = Delivered;
         _onFirstFailure = onFirstFailure;
+        _onLostSummary = onLostSummary;
     }
 
     public LedgerEntryKind Kind { get; private set; }
@@ -75,18 +80,64 @@ internal sealed class LedgerEntry
         SnapshotLength = 0;
         Produced = false;
         Signals = Decisions = DeadLetters = 0;
+        _permanent = null;
         Array.Fill(NextOffsets, -1);
+    }
+
+    /// <summary>
+    /// True for errors that retrying the same message can never cure (size limits, invalid records): such a
+    /// message is replaced by a summary dead letter instead of failing the entry (which would rewind the
+    /// partition and hit the same error again, forever). librdkafka reports a message over its own
+    /// <c>message.max.bytes</c> with the broker's code, <see cref="ErrorCode.MsgSizeTooLarge"/>.
+    /// </summary>
+    public static bool IsPermanent(ErrorCode code) => code is
+        ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidMsgSize or
+        ErrorCode.RecordListTooLarge or ErrorCode.InvalidRecord or ErrorCode.InvalidMsg;
+
+    /// <summary>Takes the messages refused for good since the last call (consume thread), or null.</summary>
+    public List<PermanentDeliveryFailure>? TakePermanentFailures()
+    {
+        if (Volatile.Read(ref _permanent) is not { IsEmpty: false } queue)
+        {
+            return null;
+        }
+
+        var list = new List<PermanentDeliveryFailure>();
+        while (queue.TryDequeue(out var f))
+        {
+            list.Add(f);
+        }
+
+        return list;
+    }
+
+    /// <summary>The delivery report of a dead letter (or of a summary standing in for one).</summary>
+    public void DeadLetterDelivered(DeliveryReport<byte[]?, byte[]> report, DeadLetterOrigin origin, bool summary)
+    {
+        if (report.Error.IsError)
+        {
+            string reason = $"{report.Error.Code}: {report.Error.Reason}";
+            if (!IsPermanent(report.Error.Code))
+            {
+                Fail(report.Topic, reason);
+            }
+            else if (!summary)
+            {
+                AddPermanent(new PermanentDeliveryFailure(report.Topic, reason, origin));
+            }
+            else
+            {
+                // Even the payload-free summary does not fit: the dead-letter topic's limits are broken. Reported,
+                // not replayed (a replay would meet the same refusal).
+                _onLostSummary?.Invoke($"dead letter for {origin.SourceTopic}/{origin.SourcePartition}@{origin.Offset} line {origin.Line} refused by Kafka even without payload ({reason})");
+            }
+        }
+
+        Interlocked.Decrement(ref _outstanding);
     }
 
     /// <summary>Counts one more message in flight; call before producing it.</summary>
     public void Expect() => Interlocked.Increment(ref _outstanding);
-
-    /// <summary>Undoes <see cref="Expect"/> for a message the producer refused synchronously.</summary>
-    public void Refused(string topic, string reason)
-    {
-        Fail(topic, reason);
-        Interlocked.Decrement(ref _outstanding);
-    }
 
     /// <summary>Releases the hold taken by <see cref="Reset"/>: every message of the entry has been produced.</summary>
     public void Seal() => Interlocked.Decrement(ref _outstanding);
@@ -95,10 +146,28 @@ internal sealed class LedgerEntry
     {
         if (report.Error.IsError)
         {
-            Fail(report.Topic, $"{report.Error.Code}: {report.Error.Reason}");
+            string reason = $"{report.Error.Code}: {report.Error.Reason}";
+            if (Kind == LedgerEntryKind.Batch && IsPermanent(report.Error.Code))
+            {
+                AddPermanent(new PermanentDeliveryFailure(report.Topic, reason, null));
+            }
+            else
+            {
+                Fail(report.Topic, reason);
+            }
         }
 
         Interlocked.Decrement(ref _outstanding);
+    }
+
+    private void AddPermanent(PermanentDeliveryFailure failure)
+    {
+        if (Volatile.Read(ref _permanent) is null)
+        {
+            Interlocked.CompareExchange(ref _permanent, new ConcurrentQueue<PermanentDeliveryFailure>(), null);
+        }
+
+        _permanent!.Enqueue(failure);
     }
 
     private void Fail(string topic, string reason)

@@ -47,6 +47,12 @@ internal static partial class Log
     [LoggerMessage(15, LogLevel.Warning, "Partition {Partition} handed over with outputs delivered and state written, but its final offsets could not be committed; the next owner restores the state and skips the delivered outputs.")]
     public static partial void RetiredUncommitted(ILogger logger, int partition);
 
+    [LoggerMessage(16, LogLevel.Critical, "The engine of partition {Partition} failed while processing a batch; the processor stops without committing it.")]
+    public static partial void EngineFailed(ILogger logger, int partition, Exception exception);
+
+    [LoggerMessage(17, LogLevel.Critical, "The rebalance callback ({What}) failed; the processor stops.")]
+    public static partial void HandlerFailed(ILogger logger, string what, Exception exception);
+
     [LoggerMessage(14, LogLevel.Warning, "Closing the consumer failed: {Reason}.")]
     public static partial void CloseFailed(ILogger logger, string reason);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 
@@ -24,6 +25,16 @@ internal sealed class OutputProducer : IDisposable
     internal const string ChunkHeader = "priceintel-chunk";
     internal const string ChunksHeader = "priceintel-chunks";
     internal const string OffsetsHeader = "priceintel-offsets";
+    internal const string PayloadBytesHeader = "priceintel-payload-bytes";
+    internal const string PayloadSha256Header = "priceintel-payload-sha256";
+    internal const string PayloadTruncatedHeader = "priceintel-payload-truncated";
+    internal const string LateByHeader = "priceintel-late-ms";
+
+    /// <summary>Largest dead-letter payload: a longer bad line or message is cut to this prefix (its size and hash in headers).</summary>
+    internal const int DeadLetterPayloadCap = 64 * 1024;
+
+    /// <summary>Room kept below the producer's message limit for key, headers and record overhead.</summary>
+    private const int Headroom = 16 * 1024;
 
     private readonly IProducer<byte[]?, byte[]> _producer;
     private readonly KafkaOptions _options;
@@ -51,11 +62,21 @@ internal sealed class OutputProducer : IDisposable
         {
             config.LingerMs = 2;
         }
-        if (!options.Client.Keys.Any(k => string.Equals(k, "compression.type", StringComparison.OrdinalIgnoreCase)))
+        // Outputs are uncompressed unless Kafka:Client:compression.type says otherwise (Kafka's own producer
+        // default): every client can read them, including those without lz4/zstd/snappy (KafkaJS out of the box).
+        config.CompressionType ??= CompressionType.None;
+
+        // The largest message the processor sends: a snapshot chunk, or a dead letter (payload at most
+        // DeadLetterPayloadCap). The limit covers them with room for headers, and never falls below librdkafka's
+        // default; a lower limit set by the user is honoured, and dead-letter payloads are cut to fit it.
+        int needed = Math.Max(options.SnapshotChunkBytes, DeadLetterPayloadCap) + Headroom;
+        if (config.MessageMaxBytes is null)
         {
-            // Outputs are JSON and snapshots mostly empty buckets: lz4 shrinks both several-fold for little CPU.
-            config.CompressionType = CompressionType.Lz4;
+            config.MessageMaxBytes = Math.Max(1_000_000, needed);
         }
+
+        MessageMaxBytes = config.MessageMaxBytes.Value;
+        DeadLetterPayloadLimit = Math.Clamp(MessageMaxBytes - Headroom, 0, DeadLetterPayloadCap);
 
         if (config.RequestTimeoutMs is null || config.RequestTimeoutMs > config.MessageTimeoutMs)
         {
@@ -78,6 +99,12 @@ internal sealed class OutputProducer : IDisposable
     }
 
     public IProducer<byte[]?, byte[]> Producer => _producer;
+
+    /// <summary>The producer's <c>message.max.bytes</c>.</summary>
+    public int MessageMaxBytes { get; }
+
+    /// <summary>The longest dead-letter payload sent whole; longer ones are cut to this prefix.</summary>
+    public int DeadLetterPayloadLimit { get; }
 
     /// <summary>Set when librdkafka reports a fatal error: the producer can send nothing more.</summary>
     public string? FatalError { get; private set; }
@@ -102,17 +129,33 @@ internal sealed class OutputProducer : IDisposable
 
     public void DeadLetter(LedgerEntry entry, string sourceTopic, int sourcePartition, in InputRejection rejection)
     {
-        var headers = new Headers
+        var payload = rejection.Payload;
+        int size = rejection.OriginalLength > 0 ? rejection.OriginalLength : payload.Length;
+        byte[] hash = rejection.Sha256 ?? SHA256.HashData(payload);
+        bool truncated = size > payload.Length || payload.Length > DeadLetterPayloadLimit;
+        if (payload.Length > DeadLetterPayloadLimit)
         {
-            { SourceTopicHeader, Encoding.UTF8.GetBytes(sourceTopic) },
-            { SourcePartitionHeader, Ascii(sourcePartition) },
-            { SourceOffsetHeader, Ascii(rejection.Offset) },
-            { SourceLineHeader, Ascii(rejection.Line) },
-            { ErrorHeader, Encoding.UTF8.GetBytes(rejection.Reason) },
-            { GroupHeader, Encoding.UTF8.GetBytes(_options.GroupId) },
-        };
-        Produce(entry, _options.Topics.DeadLetter, Partition.Any, null, rejection.Payload, headers);
+            payload = payload.AsSpan(0, DeadLetterPayloadLimit).ToArray();
+        }
+
+        var origin = new DeadLetterOrigin(sourceTopic, sourcePartition, rejection.Offset, rejection.Line, rejection.Reason, size, hash, truncated) { LateByMs = rejection.LateByMs };
+        var headers = origin.Headers(_options.GroupId, rejection.Reason);
+        Produce(entry, _options.Topics.DeadLetter, Partition.Any, null, payload, headers, r => entry.DeadLetterDelivered(r, origin, summary: false));
         entry.DeadLetters++;
+    }
+
+    /// <summary>
+    /// Stands in for a message the brokers or the client refused for good (too large, invalid): a dead letter
+    /// without payload naming what was refused and why, so the partition moves on instead of replaying forever.
+    /// </summary>
+    public void Summary(LedgerEntry entry, PermanentDeliveryFailure failure)
+    {
+        string reason = failure.Origin is { } o
+            ? $"{o.Reason}; the dead letter itself was refused by Kafka ({failure.Reason}), so this summary stands in for it (payload left out: {o.Size} bytes, sha256 in headers)"
+            : $"output to '{failure.Topic}' refused by Kafka ({failure.Reason}); it is not delivered (this summary stands in for it)";
+        var origin = failure.Origin ?? new DeadLetterOrigin(failure.Topic, -1, -1, 0, reason, 0, [], false);
+        var headers = origin.Headers(_options.GroupId, reason);
+        Produce(entry, _options.Topics.DeadLetter, Partition.Any, null, [], headers, r => entry.DeadLetterDelivered(r, origin, summary: true));
     }
 
     /// <summary>Produces a snapshot as chunks to the state topic's partition <paramref name="partition"/>.</summary>
@@ -160,7 +203,7 @@ internal sealed class OutputProducer : IDisposable
         _producer.Dispose();
     }
 
-    private void Produce(LedgerEntry entry, string topic, Partition partition, byte[]? key, byte[] value, Headers headers)
+    private void Produce(LedgerEntry entry, string topic, Partition partition, byte[]? key, byte[] value, Headers headers, Action<DeliveryReport<byte[]?, byte[]>>? onDelivery = null)
     {
         var message = new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = headers };
         var target = new TopicPartition(topic, partition);
@@ -169,7 +212,7 @@ internal sealed class OutputProducer : IDisposable
         {
             try
             {
-                _producer.Produce(target, message, entry.OnDelivery);
+                _producer.Produce(target, message, onDelivery ?? entry.OnDelivery);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -177,14 +220,16 @@ internal sealed class OutputProducer : IDisposable
                 // The local queue is full: serve delivery reports until there is room. Never drop.
                 _producer.Poll(TimeSpan.FromMilliseconds(50));
             }
-            catch (ProduceException<byte[]?, byte[]> e)
-            {
-                entry.Refused(topic, $"{e.Error.Code}: {e.Error.Reason}");
-                return;
-            }
             catch (KafkaException e)
             {
-                entry.Refused(topic, $"{e.Error.Code}: {e.Error.Reason}");
+                // ProduceException included: e.g. Local_MsgSizeTooLarge, refused before it is queued. Reported
+                // like a delivery failure, so a permanent refusal is set aside the same way.
+                (onDelivery ?? entry.OnDelivery)(new DeliveryReport<byte[]?, byte[]>
+                {
+                    Error = e.Error,
+                    TopicPartitionOffset = new TopicPartitionOffset(target, Offset.Unset),
+                    Message = message,
+                });
                 return;
             }
         }
@@ -219,5 +264,5 @@ internal sealed class OutputProducer : IDisposable
 
     private static byte[] IdBytes(ulong id) => Encoding.ASCII.GetBytes(id.ToString("x16", CultureInfo.InvariantCulture));
 
-    private static byte[] Ascii(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
+    internal static byte[] Ascii(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -28,14 +30,11 @@ internal sealed class PartitionTask
     private readonly ILogger _logger;
     private readonly IReadOnlyList<string> _topics;
     private readonly byte[] _stateKey;
-    private readonly Queue<LedgerEntry> _ledger = new();
+    private readonly OffsetLedger _ledger;
     private readonly Stack<LedgerEntry> _spare = new();
     private readonly ArrayBufferWriter<byte> _snapshotBuffer = new(64 * 1024);
-    private readonly long[] _processedNext;
     private readonly long[] _suppressBelow;
-    private readonly long[] _ackedNext;
-    private readonly long[] _committedNext;
-    private readonly long[] _storedNext;
+    private readonly bool[] _owned;
     private readonly EngineThread? _engineThread;
     private MarketEvent[] _batch;
     private int _batchCount;
@@ -49,6 +48,16 @@ internal sealed class PartitionTask
     private LedgerEntry? _open;
     private MarketEventJsonDecoder _decoder;
     private ProductKeyCache _productKeys;
+    private ProductKeyCache? _routing;
+    private MarketEventJsonEncoder? _lateEncoder;
+    private readonly ArrayBufferWriter<byte> _lateBuffer = new(256);
+    private readonly int _inputPartitions;
+    private readonly ProcessorClock _clock;
+    private readonly long _lateness;
+    private long _watermark = long.MinValue;
+    private long _lateEvents;
+    private long _misroutedEvents;
+    private ExceptionDispatchInfo? _engineFailure;
     private StateSnapshot? _durable;
     private readonly long[] _startNext;
     private long _nextSnapshotAt;
@@ -64,8 +73,13 @@ internal sealed class PartitionTask
         ProcessorCounters counters,
         Action<string> onDeliveryFailure,
         ILogger logger,
-        EngineThread? engineThread = null)
+        EngineThread? engineThread = null,
+        int inputPartitions = 0,
+        ProcessorClock? clock = null)
     {
+        _clock = clock ?? ProcessorClock.System;
+        _inputPartitions = inputPartitions;
+        _lateness = engineOptions.Windows.AllowedLatenessMs;
         _onDeliveryFailure = onDeliveryFailure;
         _engineThread = engineThread;
         Partition = partition;
@@ -81,11 +95,9 @@ internal sealed class PartitionTask
             Inputs[i] = assigned[i] ? new InputQueue(i, topics[i], partition) : null;
         }
 
-        _processedNext = new long[topics.Count];
+        _ledger = new OffsetLedger(topics.Count);
+        _owned = (bool[])assigned.Clone();
         _suppressBelow = new long[topics.Count];
-        _ackedNext = new long[topics.Count];
-        _committedNext = new long[topics.Count];
-        _storedNext = new long[topics.Count];
         _startNext = new long[topics.Count];
         _batch = new MarketEvent[options.BatchSize];
         if (engineThread is not null)
@@ -98,6 +110,7 @@ internal sealed class PartitionTask
         Engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
         _productKeys = new ProductKeyCache(Engine.Keys.Products);
+        _routing = inputPartitions > 0 ? new ProductKeyCache(Engine.Keys.Products, inputPartitions) : null;
     }
 
     public int Partition { get; }
@@ -112,7 +125,19 @@ internal sealed class PartitionTask
     /// <summary>Set when an output could not be delivered; the processor rewinds the task.</summary>
     public string? Failure { get; private set; }
 
-    /// <summary>Consume-side time (Environment.TickCount64) before which the task does not resume after a rewind.</summary>
+    /// <summary>
+    /// What the engine threw while processing a batch of this partition (on the engine thread or inline), or
+    /// null. Once set the partition processes, snapshots and commits nothing more: the processor stops with it.
+    /// </summary>
+    public Exception? EngineFailure => Volatile.Read(ref _engineFailure)?.SourceException;
+
+    /// <summary>Events older than the allowed lateness behind the partition's newest event time (dead-lettered, not merged).</summary>
+    public long LateEvents => Volatile.Read(ref _lateEvents);
+
+    /// <summary>Events whose product key belongs to another partition by Kafka's murmur2 partitioner (dead-lettered).</summary>
+    public long MisroutedEvents => Volatile.Read(ref _misroutedEvents);
+
+    /// <summary>Consume-side time (milliseconds of the processor's clock) before which the task does not resume after a rewind.</summary>
     public long ResumeAt { get; set; }
 
     public static string StateKey(string groupId, int partition) => $"{groupId}/{partition}";
@@ -136,25 +161,26 @@ internal sealed class PartitionTask
 
         _decoder = new MarketEventJsonDecoder(Engine.Keys);
         _productKeys = new ProductKeyCache(Engine.Keys.Products);
+        _routing = _inputPartitions > 0 ? new ProductKeyCache(Engine.Keys.Products, _inputPartitions) : null;
+        _lateEncoder = null;
+        _watermark = Engine.Watermark; // the lateness twin starts where the engine's own watermark is
         _durable = snapshot;
         for (int i = 0; i < _topics.Count; i++)
         {
             long start = snapshot is not null && snapshot.NextOffsets.TryGetValue(_topics[i], out long s) ? s : -1;
             _startNext[i] = start;
-            _processedNext[i] = start;
-            _ackedNext[i] = start;
             _suppressBelow[i] = committed.TryGetValue(_topics[i], out long c) ? c : -1;
-            // What the group has committed, even when the snapshot is further on: a snapshot's offsets are
-            // durable (its state is in Kafka), so they count as acknowledged and are committed at the next
-            // interval. Otherwise an input with nothing after the snapshot would keep a stale commit (and a
-            // lag) forever once a hand-over's final commit had failed.
-            _committedNext[i] = _suppressBelow[i];
-            _storedNext[i] = _committedNext[i];
         }
+
+        // What the group has committed, even when the snapshot is further on: a snapshot's offsets are durable
+        // (its state is in Kafka), so they count as acknowledged and are committed at the next interval. Otherwise
+        // an input with nothing after the snapshot would keep a stale commit (and a lag) forever once a hand-over's
+        // final commit had failed.
+        _ledger.Reset(_startNext, _suppressBelow);
 
         ResetBuffers();
         Failure = null;
-        _nextSnapshotAt = Environment.TickCount64 + (long)_options.SnapshotInterval.TotalMilliseconds;
+        _nextSnapshotAt = _clock.NowMs + (long)_options.SnapshotInterval.TotalMilliseconds;
         return (long[])_startNext.Clone();
     }
 
@@ -167,43 +193,42 @@ internal sealed class PartitionTask
         WaitIdle(); // the engine is about to be replaced: its running batch finishes first
         // Outputs of everything below the acknowledged offsets reached the brokers: the replay skips them.
         var committed = new Dictionary<string, long>(StringComparer.Ordinal);
+        var (acknowledgedBefore, storedBefore, committedBefore) = _ledger.Copy();
         for (int i = 0; i < _topics.Count; i++)
         {
-            long acknowledged = Math.Max(_committedNext[i], _ackedNext[i]);
-            if (acknowledged >= 0)
+            acknowledgedBefore[i] = Math.Max(committedBefore[i], acknowledgedBefore[i]);
+            if (acknowledgedBefore[i] >= 0)
             {
-                committed[_topics[i]] = acknowledged;
+                committed[_topics[i]] = acknowledgedBefore[i];
             }
         }
 
-        // Entries still in flight are abandoned: their reports may still arrive and only touch them.
-        _ledger.Clear();
+        // Entries still in flight are abandoned (Restore resets the ledger): their reports may still arrive and
+        // only touch them.
         _open = null;
         _snapshotPending = false;
-        var storedBefore = (long[])_storedNext.Clone();
-        var committedBefore = (long[])_committedNext.Clone();
         var next = Restore(_durable, committed);
 
         // The group's commit and the client's stored offsets are what they were; what was acknowledged stays
         // committable (its outputs reached the brokers) while the replay runs.
-        for (int i = 0; i < _topics.Count; i++)
-        {
-            _ackedNext[i] = Math.Max(_ackedNext[i], committed.TryGetValue(_topics[i], out long a) ? a : -1);
-            _committedNext[i] = committedBefore[i];
-            _storedNext[i] = storedBefore[i];
-        }
-
+        _ledger.KeepAfterRewind(acknowledgedBefore, storedBefore, committedBefore);
         return next;
     }
 
-    /// <summary>Decodes one consumed message into its input queue; bad lines become rejections.</summary>
-    public void Accept(int topicIndex, long offset, ReadOnlySpan<byte> value, int originalLength)
+    /// <summary>
+    /// Decodes one consumed message into its input queue; bad lines, and events whose product belongs to
+    /// another partition, become rejections. <paramref name="oversizedSha256"/> is the hash of the whole
+    /// value when <paramref name="value"/> holds only its first <see cref="KafkaOptions.MaxMessageBytes"/>.
+    /// </summary>
+    public void Accept(int topicIndex, long offset, ReadOnlySpan<byte> value, int originalLength, byte[]? oversizedSha256 = null)
     {
         var queue = Inputs[topicIndex]!;
         queue.Begin(offset);
         if (originalLength > _options.MaxMessageBytes)
         {
-            queue.AddRejection(new InputRejection(offset, 0, $"message of {originalLength} bytes is larger than Kafka:MaxMessageBytes ({_options.MaxMessageBytes})", value.ToArray()));
+            // Only a prefix travels with the dead letter; its size and hash name the whole message.
+            var prefix = value[..Math.Min(value.Length, OutputProducer.DeadLetterPayloadCap)].ToArray();
+            queue.AddRejection(new InputRejection(offset, 0, $"message of {originalLength} bytes is larger than Kafka:MaxMessageBytes ({_options.MaxMessageBytes})", prefix, originalLength, oversizedSha256));
         }
         else
         {
@@ -226,7 +251,14 @@ internal sealed class PartitionTask
 
                 if (_decoder.TryDecode(text, out var e, out string? error))
                 {
-                    queue.AddEvent(in e);
+                    if (_routing is not null && _routing.Partition(e.ProductId) is int home && home != Partition)
+                    {
+                        queue.AddRejection(new InputRejection(offset, line, Misrouted(e.ProductId, home), text.ToArray()) { Misrouted = true });
+                    }
+                    else
+                    {
+                        queue.AddEvent(in e);
+                    }
                 }
                 else
                 {
@@ -243,13 +275,16 @@ internal sealed class PartitionTask
         queue.Commit();
     }
 
+    private string Misrouted(int productId, int home) =>
+        $"misrouted: product '{Engine.Keys.Products.GetName(productId)}' belongs to partition {home} of {_inputPartitions} (Kafka's murmur2 partitioner on the product key), but arrived on partition {Partition}; producers must use the Java client's default partitioner (KafkaJS: Partitioners.JavaCompatiblePartitioner)";
+
     /// <summary>
     /// Moves merge-ready messages into batches and processes full ones; with <paramref name="flush"/>, also
     /// the partial batch once the merge cannot go on. Returns true when it processed something.
     /// </summary>
     public bool Pump(OutputProducer producer, long now, bool flush)
     {
-        if (Failure is not null || now < ResumeAt)
+        if (Failure is not null || now < ResumeAt || _engineFailure is not null)
         {
             return false;
         }
@@ -301,7 +336,7 @@ internal sealed class PartitionTask
             worked = true;
         }
 
-        if (flush && _batchCount > 0)
+        if (flush && (_batchCount > 0 || _open is not null))
         {
             ProcessBatch(producer);
             worked = true;
@@ -313,12 +348,12 @@ internal sealed class PartitionTask
     /// <summary>One line on the task's inputs, for diagnostics.</summary>
     public string Describe()
     {
-        var text = new StringBuilder($"p{Partition}: batch={_batchCount} ledger={_ledger.Count} failure={Failure ?? "none"}");
+        var text = new StringBuilder($"p{Partition}: batch={_batchCount} ledger={_ledger.Count} failure={Failure ?? "none"} late={LateEvents} misrouted={MisroutedEvents}");
         foreach (var q in Inputs)
         {
             if (q is not null)
             {
-                text.Append($" | {q.Topic}: queued={q.Count} next={q.NextOffset} hw={q.HighWatermark} end={q.AtEnd} paused={q.Paused} processed={_processedNext[q.TopicIndex]} acked={_ackedNext[q.TopicIndex]} committed={_committedNext[q.TopicIndex]}");
+                text.Append($" | {q.Topic}: queued={q.Count} next={q.NextOffset} hw={q.HighWatermark} end={q.AtEnd} paused={q.Paused} processed={_ledger.Processed(q.TopicIndex)} acked={_ledger.Acknowledged(q.TopicIndex)} committed={_ledger.Committed(q.TopicIndex)}");
             }
         }
 
@@ -330,7 +365,7 @@ internal sealed class PartitionTask
     {
         get
         {
-            if (_batchCount > 0 || _ledger.Count > 0 || Failure is not null)
+            if (_batchCount > 0 || _open is not null || !_ledger.IsSettledAndCommitted || Failure is not null)
             {
                 return false;
             }
@@ -343,14 +378,6 @@ internal sealed class PartitionTask
                 }
             }
 
-            for (int i = 0; i < _ackedNext.Length; i++)
-            {
-                if (_ackedNext[i] > _committedNext[i])
-                {
-                    return false;
-                }
-            }
-
             return true;
         }
     }
@@ -358,7 +385,7 @@ internal sealed class PartitionTask
     /// <summary>Processes the partial batch, if any, and waits until the engine is done (revoke, shutdown).</summary>
     public void Drain(OutputProducer producer)
     {
-        if (_batchCount > 0)
+        if (_batchCount > 0 || _open is not null)
         {
             ProcessBatch(producer);
         }
@@ -409,7 +436,23 @@ internal sealed class PartitionTask
                 return;
             }
 
-            _ledger.Dequeue();
+            if (head.TakePermanentFailures() is { } refused)
+            {
+                // Messages Kafka will never take (too large, invalid): each becomes a payload-free summary on the
+                // dead-letter topic, and the entry completes once those are acknowledged. Never a rewind: a replay
+                // would meet the same refusal forever.
+                foreach (var failure in refused)
+                {
+                    string error = $"partition {Partition}: message to '{failure.Topic}' refused for good ({failure.Reason}); replaced by a summary on '{_options.Topics.DeadLetter}'";
+                    _counters.Refused(error);
+                    _logger.LogError("Partition {Partition}: a message to {Topic} was refused for good ({Reason}); a summary goes to the dead-letter topic instead and the partition moves on.", Partition, failure.Topic, failure.Reason);
+                    producer.Summary(head, failure);
+                }
+
+                continue; // complete again once the summaries are acknowledged
+            }
+
+            _ledger.Remove(head, acknowledge: head.Kind == LedgerEntryKind.Batch && !head.Failed);
             if (head.Failed)
             {
                 if (head.Kind == LedgerEntryKind.Snapshot)
@@ -443,14 +486,6 @@ internal sealed class PartitionTask
             }
 
             _counters.Delivered(head.Signals, head.Decisions, head.DeadLetters);
-            for (int i = 0; i < _ackedNext.Length; i++)
-            {
-                if (head.NextOffsets[i] >= 0)
-                {
-                    _ackedNext[i] = Math.Max(_ackedNext[i], head.NextOffsets[i]);
-                }
-            }
-
             _spare.Push(head);
         }
     }
@@ -458,19 +493,22 @@ internal sealed class PartitionTask
     /// <summary>True when every produced entry is settled.</summary>
     public bool IsSettled => _ledger.Count == 0;
 
+    /// <summary>The task's offsets and their ledger (tests and diagnostics read it).</summary>
+    internal OffsetLedger Ledger => _ledger;
+
     /// <summary>Queues a snapshot of the current state when one is due (or forced) and none is pending.</summary>
     public void SnapshotIfDue(long now, bool force)
     {
-        if (_snapshotPending || Failure is not null || _batchCount > 0 || (!force && now < _nextSnapshotAt))
+        if (_snapshotPending || Failure is not null || _engineFailure is not null || _batchCount > 0 || _open is not null || (!force && now < _nextSnapshotAt))
         {
             return;
         }
 
         bool progressed = false;
-        for (int i = 0; i < _processedNext.Length; i++)
+        for (int i = 0; i < _ledger.Inputs; i++)
         {
             long durable = _durable is not null && _durable.NextOffsets.TryGetValue(_topics[i], out long d) ? d : -1;
-            progressed |= _processedNext[i] != durable;
+            progressed |= _ledger.Processed(i) != durable;
         }
 
         _nextSnapshotAt = now + (long)_options.SnapshotInterval.TotalMilliseconds;
@@ -480,45 +518,30 @@ internal sealed class PartitionTask
         }
 
         WaitIdle(); // the state after every batch taken so far
+        if (_engineFailure is not null)
+        {
+            return;
+        }
+
         _snapshotBuffer.ResetWrittenCount();
         Engine.WriteSnapshot(_snapshotBuffer);
         var entry = Rent(LedgerEntryKind.Snapshot);
         entry.SnapshotBytes = _snapshotBuffer.WrittenSpan.ToArray();
         entry.SnapshotLength = entry.SnapshotBytes.Length;
-        _processedNext.CopyTo(entry.NextOffsets, 0);
-        _ledger.Enqueue(entry);
+        _ledger.Append(entry);
         _snapshotPending = true;
     }
 
     /// <summary>Offsets acknowledged beyond what was handed to the consumer's background commit, or null.</summary>
     public List<TopicPartitionOffset>? StoreCandidates()
     {
-        List<TopicPartitionOffset>? list = null;
-        for (int i = 0; i < _ackedNext.Length; i++)
-        {
-            if (Inputs[i] is not null && _ackedNext[i] > _storedNext[i])
-            {
-                (list ??= []).Add(new TopicPartitionOffset(_topics[i], new Partition(Partition), new Offset(_ackedNext[i])));
-                _storedNext[i] = _ackedNext[i];
-            }
-        }
-
-        return list;
+        return ToTopicPartitions(_ledger.TakeStoreCandidates(_owned));
     }
 
     /// <summary>The offsets to commit now (acknowledged beyond what was committed), or null.</summary>
     public List<TopicPartitionOffset>? CommitCandidates()
     {
-        List<TopicPartitionOffset>? list = null;
-        for (int i = 0; i < _ackedNext.Length; i++)
-        {
-            if (Inputs[i] is not null && _ackedNext[i] > _committedNext[i])
-            {
-                (list ??= []).Add(new TopicPartitionOffset(_topics[i], new Partition(Partition), new Offset(_ackedNext[i])));
-            }
-        }
-
-        return list;
+        return ToTopicPartitions(_ledger.CommitCandidates(_owned));
     }
 
     public void Committed(List<TopicPartitionOffset> offsets)
@@ -534,10 +557,26 @@ internal sealed class PartitionTask
             {
                 if (string.Equals(_topics[i], tpo.Topic, StringComparison.Ordinal))
                 {
-                    _committedNext[i] = Math.Max(_committedNext[i], tpo.Offset.Value);
+                    _ledger.Commit(i, tpo.Offset.Value);
                 }
             }
         }
+    }
+
+    private List<TopicPartitionOffset>? ToTopicPartitions(List<(int Input, long Offset)>? offsets)
+    {
+        if (offsets is null)
+        {
+            return null;
+        }
+
+        var list = new List<TopicPartitionOffset>(offsets.Count);
+        foreach (var (input, offset) in offsets)
+        {
+            list.Add(new TopicPartitionOffset(_topics[input], new Partition(Partition), new Offset(offset)));
+        }
+
+        return list;
     }
 
     public int BufferedEvents()
@@ -555,7 +594,7 @@ internal sealed class PartitionTask
     {
         foreach (var q in Inputs)
         {
-            q?.Clear(_startNext[q.TopicIndex]);
+            q?.Clear(_startNext[q.TopicIndex], _clock.NowMs);
         }
 
         _batchCount = 0;
@@ -581,8 +620,26 @@ internal sealed class PartitionTask
             _batchSuppressed = suppressed;
         }
 
-        queue.EventsOf(in m).CopyTo(_batch.AsSpan(_batchCount));
+        var events = queue.EventsOf(in m);
+        events.CopyTo(_batch.AsSpan(_batchCount));
         _batchCount += m.EventCount;
+
+        // The engine's lateness rule, applied to the same events in the same order: a twin of its watermark
+        // finds the events it will count as late and not merge, so they are dead-lettered instead of vanishing.
+        // (They still go to the engine, which counts them, so its state is what a plain run would give.)
+        for (int i = 0; i < events.Length; i++)
+        {
+            long ts = events[i].Timestamp;
+            if (ts > _watermark)
+            {
+                _watermark = ts;
+            }
+            else if (ts < _watermark - _lateness)
+            {
+                Late(producer, queue, m.Offset, i, in events[i], suppressed);
+            }
+        }
+
         if (m.RejectionCount > 0)
         {
             foreach (ref readonly var r in queue.RejectionsOf(in m))
@@ -590,12 +647,18 @@ internal sealed class PartitionTask
                 _counters.Rejected(suppressed);
                 if (!suppressed)
                 {
+                    if (r.Misrouted)
+                    {
+                        Interlocked.Increment(ref _misroutedEvents);
+                        _counters.Misrouted(Partition);
+                    }
+
                     producer.DeadLetter(OpenEntry(), queue.Topic, Partition, in r);
                 }
             }
         }
 
-        _processedNext[queue.TopicIndex] = m.Offset + 1;
+        _ledger.Processed(queue.TopicIndex, m.Offset + 1);
         _counters.MessageTaken();
         queue.Pop();
         if (queue.Count == 0)
@@ -609,23 +672,56 @@ internal sealed class PartitionTask
         }
     }
 
+    private void Late(OutputProducer producer, InputQueue queue, long offset, int index, in MarketEvent e, bool suppressed)
+    {
+        if (suppressed)
+        {
+            return; // a replay below the committed offsets: dead-lettered (and counted) the first time
+        }
+
+        Interlocked.Increment(ref _lateEvents);
+        _counters.Late(Partition);
+        long behind = _watermark - e.Timestamp;
+        _lateBuffer.ResetWrittenCount();
+        (_lateEncoder ??= new MarketEventJsonEncoder(Engine.Keys)).Write(in e, _lateBuffer);
+        var line = _lateBuffer.WrittenSpan;
+        var payload = line[..^1].ToArray(); // without the line feed
+        string reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"late: event {index + 1} of the message has event time {DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp):O}, {behind} ms behind partition {Partition}'s newest event time {DateTimeOffset.FromUnixTimeMilliseconds(_watermark):O}; more than the allowed lateness (Windows:AllowedLatenessSeconds = {_lateness / 1000.0}), so it is not merged into the windows");
+        producer.DeadLetter(OpenEntry(), queue.Topic, Partition, new InputRejection(offset, 0, reason, payload) { LateByMs = behind });
+    }
+
     // Cuts the batch: its ledger entry takes its place now, on the consume thread (so the ledger keeps input
     // order), with the offsets the batch brings the partition to; the engine runs it here or on the engine
     // thread, which seals the entry once its outputs are produced.
     private void ProcessBatch(OutputProducer producer)
     {
+        if (_batchCount == 0)
+        {
+            // Only dead letters since the last batch (a tail of poison): their entry joins the ledger now, so the
+            // offsets past them are committed once they are acknowledged, with no engine run needed.
+            if (_open is { } deadLetters)
+            {
+                _open = null;
+                _ledger.Append(deadLetters);
+                deadLetters.Seal();
+            }
+
+            return;
+        }
+
         var entry = _batchSuppressed ? _open : OpenEntry();
         _open = null;
         if (entry is not null)
         {
-            _processedNext.CopyTo(entry.NextOffsets, 0);
-            _ledger.Enqueue(entry);
+            _ledger.Append(entry);
         }
 
         _batchesProcessed++;
         if (_engineThread is null)
         {
-            Run(producer, _batch, _batchCount, _batchSuppressed, entry);
+            RunGuarded(producer, _batch, _batchCount, _batchSuppressed, entry);
             _batchCount = 0;
             return;
         }
@@ -660,7 +756,7 @@ internal sealed class PartitionTask
     {
         try
         {
-            Run(batch.Producer!, batch.Events, batch.Count, batch.Suppressed, batch.Entry);
+            RunGuarded(batch.Producer!, batch.Events, batch.Count, batch.Suppressed, batch.Entry);
         }
         finally
         {
@@ -672,6 +768,25 @@ internal sealed class PartitionTask
                 _batchesInFlight--;
                 Monitor.PulseAll(_slotLock);
             }
+        }
+    }
+
+    // A batch that throws leaves the engine in an unknown state: nothing of the partition may be processed,
+    // snapshotted or committed after it. The failure is kept for the processor, which checks every tick and stops.
+    private void RunGuarded(OutputProducer producer, MarketEvent[] batch, int count, bool suppressed, LedgerEntry? entry)
+    {
+        if (_engineFailure is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            Run(producer, batch, count, suppressed, entry);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _engineFailure, ExceptionDispatchInfo.Capture(e), null);
         }
     }
 
@@ -703,7 +818,7 @@ internal sealed class PartitionTask
 
     private LedgerEntry Rent(LedgerEntryKind kind)
     {
-        var entry = _spare.Count > 0 ? _spare.Pop() : new LedgerEntry(_topics.Count, _onDeliveryFailure);
+        var entry = _spare.Count > 0 ? _spare.Pop() : new LedgerEntry(_topics.Count, _onDeliveryFailure, _counters.DeadLetterLost);
         entry.Reset(kind);
         return entry;
     }

@@ -18,6 +18,10 @@ internal sealed class ProcessorCounters
     private long _restores;
     private long _rewinds;
     private long _rejectedOnReplay;
+    private long _late;
+    private long _misrouted;
+    private long _refused;
+    private long _lostDeadLetters;
     private string? _lastError;
     private string? _lastDeliveryError;
     private string? _lastCommitError;
@@ -27,6 +31,30 @@ internal sealed class ProcessorCounters
     public string? LastDeliveryError => Volatile.Read(ref _lastDeliveryError);
 
     public string? LastCommitError => Volatile.Read(ref _lastCommitError);
+
+    public long Messages => Volatile.Read(ref _messages);
+
+    public long Events => Volatile.Read(ref _events);
+
+    public long ReplayedEvents => Volatile.Read(ref _replayed);
+
+    public long SignalsDelivered => Volatile.Read(ref _signals);
+
+    public long DecisionsDelivered => Volatile.Read(ref _decisions);
+
+    public long DeadLettered => Volatile.Read(ref _deadLettered);
+
+    public long DeliveryFailures => Volatile.Read(ref _deliveryFailures);
+
+    public long Commits => Volatile.Read(ref _commits);
+
+    public long CommitFailures => Volatile.Read(ref _commitFailures);
+
+    public long Snapshots => Volatile.Read(ref _snapshots);
+
+    public long Rewinds => Volatile.Read(ref _rewinds);
+
+    public long RefusedMessages => Volatile.Read(ref _refused);
 
     public void MessageTaken() => _messages++;
 
@@ -60,6 +88,53 @@ internal sealed class ProcessorCounters
     public void DeliveryFailed(string error)
     {
         Interlocked.Increment(ref _deliveryFailures);
+        Volatile.Write(ref _lastDeliveryError, error);
+        Error(error);
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long[]> _byPartition = new();
+
+    /// <summary>A late event of <paramref name="partition"/> (consume thread).</summary>
+    public void Late(int partition)
+    {
+        Interlocked.Increment(ref _late);
+        Interlocked.Increment(ref Of(partition)[0]);
+    }
+
+    /// <summary>A misrouted event on <paramref name="partition"/> (consume thread).</summary>
+    public void Misrouted(int partition)
+    {
+        Interlocked.Increment(ref _misrouted);
+        Interlocked.Increment(ref Of(partition)[1]);
+    }
+
+    /// <summary>Per partition that had any: late and misrouted events since the processor started, by partition number.</summary>
+    public KafkaPartitionCounters[] ReadPartitions()
+    {
+        var list = new List<KafkaPartitionCounters>();
+        foreach (var (p, counts) in _byPartition)
+        {
+            list.Add(new KafkaPartitionCounters(p, Volatile.Read(ref counts[0]), Volatile.Read(ref counts[1])));
+        }
+
+        list.Sort((a, b) => a.Partition.CompareTo(b.Partition));
+        return [.. list];
+    }
+
+    private long[] Of(int partition) => _byPartition.GetOrAdd(partition, static _ => new long[2]);
+
+    /// <summary>A message Kafka refused for good, replaced by a summary dead letter.</summary>
+    public void Refused(string error)
+    {
+        Interlocked.Increment(ref _refused);
+        Volatile.Write(ref _lastDeliveryError, error);
+        Error(error);
+    }
+
+    /// <summary>A summary dead letter refused for good too: reported, nothing more can be sent.</summary>
+    public void DeadLetterLost(string error)
+    {
+        Interlocked.Increment(ref _lostDeadLetters);
         Volatile.Write(ref _lastDeliveryError, error);
         Error(error);
     }
@@ -99,5 +174,11 @@ internal sealed class ProcessorCounters
         Volatile.Read(ref _snapshotFailures),
         Volatile.Read(ref _restores),
         Volatile.Read(ref _rewinds),
-        assignedPartitions);
+        assignedPartitions)
+    {
+        LateEvents = Volatile.Read(ref _late),
+        MisroutedEvents = Volatile.Read(ref _misrouted),
+        RefusedMessages = Volatile.Read(ref _refused),
+        LostDeadLetters = Volatile.Read(ref _lostDeadLetters),
+    };
 }

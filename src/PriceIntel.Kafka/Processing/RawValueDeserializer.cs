@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Confluent.Kafka;
 
 namespace PriceIntel.Kafka.Processing;
@@ -24,8 +25,14 @@ internal sealed class RawValueDeserializer(int maxMessageBytes) : IDeserializer<
         }
 
         data[..length].CopyTo(_buffer);
+        // An oversized value is cut here, so its hash (for the dead letter's headers) is taken over the whole
+        // of it now. Rare: only messages over the limit pay for it.
+        OversizedSha256 = data.Length > length ? SHA256.HashData(data) : null;
         return new RawValue(length, isNull ? 0 : data.Length);
     }
+
+    /// <summary>SHA-256 of the last value when it was longer than the limit (and cut); null otherwise.</summary>
+    public byte[]? OversizedSha256 { get; private set; }
 
     public ReadOnlySpan<byte> Bytes(RawValue value) => _buffer.AsSpan(0, value.Length);
 }

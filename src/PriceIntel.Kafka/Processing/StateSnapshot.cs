@@ -58,9 +58,12 @@ internal sealed class StateTopicReader : IDisposable
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly KafkaOptions _options;
 
-    public StateTopicReader(KafkaOptions options)
+    private readonly ProcessorClock _clock;
+
+    public StateTopicReader(KafkaOptions options, ProcessorClock? clock = null)
     {
         _options = options;
+        _clock = clock ?? ProcessorClock.System;
         var config = new ConsumerConfig(KafkaClientConfig.Build(options, "state-reader"))
         {
             GroupId = options.GroupId + ".state-reader",
@@ -85,7 +88,7 @@ internal sealed class StateTopicReader : IDisposable
     /// <exception cref="TimeoutException">The state partitions could not be read in time.</exception>
     public Dictionary<int, StateSnapshot?> ReadLatest(IReadOnlyList<int> partitions, Func<int, string> keyOf, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = _clock.UtcNow + timeout;
         var result = new Dictionary<int, StateSnapshot?>();
         var last = new Dictionary<int, long>();
         var keys = new Dictionary<int, byte[]>();
@@ -106,7 +109,9 @@ internal sealed class StateTopicReader : IDisposable
             }
             catch (KafkaException)
             {
-                Task.WaitAll([.. queries.Values.Where(q => !q.IsCompleted)], timeout); // let the others finish before retrying
+                // Let the others finish before the caller retries; their own failures are the same story (and
+                // Task.WaitAll would throw them as an AggregateException, which no caller retries).
+                Task.WhenAny(Task.WhenAll(queries.Values), Task.Delay(timeout, _clock.Time)).GetAwaiter().GetResult();
                 throw;
             }
 
@@ -128,7 +133,7 @@ internal sealed class StateTopicReader : IDisposable
         {
             while (last.Count > 0)
             {
-                var remaining = deadline - DateTime.UtcNow;
+                var remaining = deadline - _clock.UtcNow;
                 if (remaining <= TimeSpan.Zero)
                 {
                     throw new TimeoutException($"Reading state topic '{_options.Topics.State}' partitions {string.Join(", ", last.Keys)} took longer than {timeout}.");

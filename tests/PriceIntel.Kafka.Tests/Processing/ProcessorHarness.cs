@@ -97,7 +97,9 @@ internal sealed class ProcessorHarness : IDisposable
     /// <summary>Produces raw values to an input topic's partition (poison tests).</summary>
     public void ProduceRaw(string topic, int partition, params byte[][] values)
     {
-        using var producer = Mock.BuildProducer<Null, byte[]>(Mock.ProducerConfig());
+        var config = Mock.ProducerConfig();
+        config.MessageMaxBytes = 4_000_000; // room for the oversized poison of the dead-letter tests
+        using var producer = Mock.BuildProducer<Null, byte[]>(config);
         foreach (var value in values)
         {
             producer.Produce(new TopicPartition(topic, new Partition(partition)), new Message<Null, byte[]> { Value = value });
@@ -398,6 +400,20 @@ internal sealed class ProcessorHarness : IDisposable
         }
 
         Assert.True(products > 0);
+    }
+
+    /// <summary>Asserts the group's committed offset of every input partition is that partition's end.</summary>
+    public void AssertCommittedToTheEnd()
+    {
+        var config = Mock.ConsumerConfig(Options.GroupId);
+        using var consumer = Mock.BuildConsumer<byte[]?, byte[]>(config);
+        var tps = Options.Topics.Inputs.SelectMany(t => Enumerable.Range(0, Partitions).Select(p => new TopicPartition(t, new Partition(p)))).ToList();
+        var committed = consumer.Committed(tps, Patience);
+        foreach (var tpo in committed)
+        {
+            var marks = consumer.QueryWatermarkOffsets(tpo.TopicPartition, Patience);
+            Assert.True(marks.High.Value == tpo.Offset.Value, $"{tpo.TopicPartition} committed at {tpo.Offset}, its end is {marks.High}");
+        }
     }
 
     public void Dispose() => Mock.Dispose();
