@@ -19,15 +19,17 @@ internal static class JsonLdReader
         MaxDepth = 64,
     };
 
-    public static void Read(IEnumerable<string> blocks, PageFields fields, int maxChars)
+    public static void Read(IEnumerable<string> blocks, PageFields fields, int maxChars, ExtractionDeadline deadline)
     {
+        int budget = maxChars;
         foreach (var raw in blocks)
         {
-            if (raw.Length > maxChars)
+            if (raw.Length > maxChars || raw.Length > budget || deadline.Expired)
             {
                 continue;
             }
 
+            budget -= raw.Length;
             using var document = TryParse(raw);
             if (document is null)
             {
@@ -90,8 +92,9 @@ internal static class JsonLdReader
         {
             return JsonDocument.Parse(text, Options);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
+            // ArgumentException: the text holds a lone UTF-16 surrogate, which cannot be transcoded to UTF-8.
             return null;
         }
     }
@@ -194,14 +197,14 @@ internal static class JsonLdReader
 
         if (t.ValueKind == JsonValueKind.String)
         {
-            return TypeEquals(t.GetString(), type);
+            return TypeEquals(SafeString(t), type);
         }
 
         if (t.ValueKind == JsonValueKind.Array)
         {
             foreach (var item in t.EnumerateArray())
             {
-                if (item.ValueKind == JsonValueKind.String && TypeEquals(item.GetString(), type))
+                if (item.ValueKind == JsonValueKind.String && TypeEquals(SafeString(item), type))
                 {
                     return true;
                 }
@@ -234,7 +237,7 @@ internal static class JsonLdReader
 
         if (product.TryGetProperty("brand", out var brand))
         {
-            PageFields.Offer(ref fields.Brand, brand.ValueKind == JsonValueKind.String ? brand.GetString() : First(brand) is { ValueKind: JsonValueKind.Object } b ? Text(b, "name") : null, ExtractionMethod.JsonLd, Confidence);
+            PageFields.Offer(ref fields.Brand, brand.ValueKind == JsonValueKind.String ? SafeString(brand) : First(brand) is { ValueKind: JsonValueKind.Object } b ? Text(b, "name") : null, ExtractionMethod.JsonLd, Confidence);
         }
 
         if (!product.TryGetProperty("offers", out var offers))
@@ -389,7 +392,20 @@ internal static class JsonLdReader
             return null;
         }
 
-        return PriceValue.TryRead(value.GetString(), hints, out var amount, out _) ? amount : null;
+        return PriceValue.TryRead(SafeString(value), hints, out var amount, out _) ? amount : null;
+    }
+
+    /// <summary><see cref="JsonElement.GetString"/> that gives null instead of throwing on a lone-surrogate escape such as <c>\\ud800</c>.</summary>
+    internal static string? SafeString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static string? Text(JsonElement node, string name)
@@ -402,10 +418,10 @@ internal static class JsonLdReader
         value = First(value);
         return value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => SafeString(value),
             JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.Object when value.TryGetProperty("@id", out var id) && id.ValueKind == JsonValueKind.String => id.GetString(),
-            JsonValueKind.Object when value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String => n.GetString(),
+            JsonValueKind.Object when value.TryGetProperty("@id", out var id) && id.ValueKind == JsonValueKind.String => SafeString(id),
+            JsonValueKind.Object when value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String => SafeString(n),
             _ => null,
         };
     }

@@ -7,6 +7,7 @@ public sealed class ProductPageExtractorOptions
     private int _maxDepth = 256;
     private TimeSpan _parseTimeout = TimeSpan.FromSeconds(2);
     private int _maxJsonLdChars = 512 * 1024;
+    private TimeSpan _maxExtractionTime = TimeSpan.FromSeconds(2);
 
     /// <summary>HTML longer than this many characters is cut before parsing. Default 4 Mi characters.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 1 KiB.</exception>
@@ -32,7 +33,19 @@ public sealed class ProductPageExtractorOptions
         set => _parseTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(ParseTimeout), value, $"ParseTimeout must be positive; got {value}.");
     }
 
-    /// <summary>JSON-LD blocks longer than this are skipped. Default 512 Ki characters.</summary>
+    /// <summary>
+    /// The time budget of one whole extraction (parse, structured data, profiles, visual heuristic). When it
+    /// runs out the readers still to run are skipped, the fields found so far are returned and
+    /// <see cref="ProductPage.Failure"/> says so. Default 2 s.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public TimeSpan MaxExtractionTime
+    {
+        get => _maxExtractionTime;
+        set => _maxExtractionTime = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(MaxExtractionTime), value, $"MaxExtractionTime must be positive; got {value}.");
+    }
+
+    /// <summary>JSON-LD blocks longer than this are skipped, and no more than this many characters of JSON-LD are parsed per page in all. Default 512 Ki characters.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 1 KiB.</exception>
     public int MaxJsonLdChars
     {

@@ -230,6 +230,6 @@ internal sealed class ScopedDataReader
             "time" => element.GetAttribute("datetime"),
             _ => element.GetAttribute("resource") ?? element.GetAttribute("href"),
         };
-        return attribute ?? element.TextContent;
+        return attribute ?? VisibleText.Bounded(element, 2048);
     }
 }

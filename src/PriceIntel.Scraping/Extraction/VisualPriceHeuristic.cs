@@ -39,11 +39,11 @@ internal static class VisualPriceHeuristic
         public bool Bare;
     }
 
-    public static void Read(IDocument document, PageFields fields)
+    public static void Read(IDocument document, PageFields fields, ExtractionDeadline deadline)
     {
         try
         {
-            ReadCore(document, fields);
+            ReadCore(document, fields, deadline);
         }
         finally
         {
@@ -51,7 +51,7 @@ internal static class VisualPriceHeuristic
         }
     }
 
-    private static void ReadCore(IDocument document, PageFields fields)
+    private static void ReadCore(IDocument document, PageFields fields, ExtractionDeadline deadline)
     {
         var body = document.Body;
         if (body is null)
@@ -76,6 +76,11 @@ internal static class VisualPriceHeuristic
         bool buyDisabled = false;
         for (int i = 0; i < count; i++)
         {
+            if ((i & 63) == 0 && deadline.Expired)
+            {
+                return;
+            }
+
             var e = all[i];
             if (h1 < 0 && e.LocalName == "h1" && !InExcludedArea(e))
             {
@@ -91,20 +96,25 @@ internal static class VisualPriceHeuristic
 
         if (h1 >= 0)
         {
-            PageFields.Offer(ref fields.Title, all[h1].TextContent, ExtractionMethod.VisualHeuristic, 0.6);
+            PageFields.Offer(ref fields.Title, VisibleText.Bounded(all[h1], 1024), ExtractionMethod.VisualHeuristic, 0.6);
         }
 
         var candidates = new List<Candidate>();
         for (int i = 0; i < count && candidates.Count < MaxCandidates; i++)
         {
+            if ((i & 63) == 0 && deadline.Expired)
+            {
+                return;
+            }
+
             var e = all[i];
             if (e.LocalName is "script" or "style" or "noscript" or "template" or "head" or "title" or "meta" or "option" or "select" or "svg" || e.ChildElementCount > 6)
             {
                 continue;
             }
 
-            var raw = e.TextContent;
-            if (raw.Length is 0 or > 200 || !HasDigit(raw))
+            var raw = VisibleText.Bounded(e, 200);
+            if (raw is null || raw.Length == 0 || !HasDigit(raw))
             {
                 continue;
             }
@@ -226,8 +236,8 @@ internal static class VisualPriceHeuristic
                 continue;
             }
 
-            var text = e.TextContent;
-            if (text.Length is > 0 and <= 120 && !InExcludedArea(e))
+            var text = VisibleText.Bounded(e, 120);
+            if (text is { Length: > 0 } && !InExcludedArea(e))
             {
                 var stock = StockText.Classify(text);
                 if (stock == Availability.OutOfStock)
@@ -247,8 +257,8 @@ internal static class VisualPriceHeuristic
 
     private static bool IsBuyButton(IElement e)
     {
-        var text = e.LocalName == "input" ? e.GetAttribute("value") ?? "" : e.TextContent;
-        if (text.Length > 60)
+        var text = e.LocalName == "input" ? e.GetAttribute("value") ?? "" : VisibleText.Bounded(e, 60);
+        if (text is null || text.Length > 60)
         {
             return false;
         }

@@ -5,7 +5,7 @@ namespace PriceIntel.Scraping.Tests.Extraction;
 
 public sealed class ProductPageExtractorTests
 {
-    private static readonly ProductPageExtractor Extractor = new();
+    private static readonly ProductPageExtractor Extractor = TestExtractors.Create();
 
     // file ‖ url ‖ price ‖ currency ‖ method ‖ availability ‖ title
     public static TheoryData<string, string, string, string, ExtractionMethod, Availability, string> Pages() => new()
@@ -110,7 +110,7 @@ public sealed class ProductPageExtractorTests
     public void Custom_profiles_load_from_json_and_are_used()
     {
         var profiles = SelectorProfile.LoadJson("""[{"name":"acme","hosts":["acme.example"],"price":["#the-price"],"priceAttribute":"data-amount","title":["#name"]}]""");
-        var options = new ProductPageExtractorOptions();
+        var options = TestExtractors.Options();
         options.Profiles.Clear();
         options.Profiles.Add(profiles[0]);
         var extractor = new ProductPageExtractor(options);
@@ -145,7 +145,7 @@ public sealed class ProductPageExtractorTests
         }
 
         html.Append("<span class=\"price\">$99.00</span></body></html>");
-        var page = new ProductPageExtractor(new ProductPageExtractorOptions { MaxDepth = 64 }).Extract(html.ToString(), hints: new PriceParseHints(CurrencyCode.Usd));
+        var page = new ProductPageExtractor(new ProductPageExtractorOptions { MaxDepth = 64, MaxExtractionTime = TimeSpan.FromMinutes(2), ParseTimeout = TimeSpan.FromMinutes(1) }).Extract(html.ToString(), hints: new PriceParseHints(CurrencyCode.Usd));
         Assert.Null(page.Failure);
         Assert.True(page.Truncated);
         Assert.Equal("Deep", page.Title.Value);
@@ -155,7 +155,7 @@ public sealed class ProductPageExtractorTests
     [Fact]
     public void Oversized_html_is_cut_and_reported()
     {
-        var options = new ProductPageExtractorOptions { MaxHtmlChars = 4096 };
+        var options = new ProductPageExtractorOptions { MaxHtmlChars = 4096, MaxExtractionTime = TimeSpan.FromMinutes(2), ParseTimeout = TimeSpan.FromMinutes(1) };
         var html = Fixture.Read("jsonld-basic.html") + new string('x', 10_000);
         var page = new ProductPageExtractor(options).Extract(html);
         Assert.True(page.Truncated);
