@@ -159,7 +159,8 @@ internal static class JsonLdReader
             return null;
         }
 
-        if (IsType(node, "Product") || IsType(node, "IndividualProduct") || IsType(node, "ProductModel") || IsType(node, "ProductGroup") || IsType(node, "Vehicle") || IsType(node, "Book"))
+        if (IsType(node, "Product") || IsType(node, "IndividualProduct") || IsType(node, "ProductModel") || IsType(node, "ProductGroup") || IsType(node, "Vehicle") || IsType(node, "Book") ||
+            (IsEventType(node) && HasOffers(node)))
         {
             if (HasOffers(node) || !IsType(node, "ProductGroup"))
             {
@@ -184,6 +185,25 @@ internal static class JsonLdReader
         }
 
         return null;
+    }
+
+    /// <summary>schema.org Event and its subtypes (MusicEvent, TheaterEvent, SportsEvent…), whose offers are tickets.</summary>
+    private static bool IsEventType(JsonElement node)
+    {
+        if (!node.TryGetProperty("@type", out var t))
+        {
+            return false;
+        }
+
+        foreach (var item in Items(t))
+        {
+            if (item.ValueKind == JsonValueKind.String && SafeString(item) is { } name && (name.EndsWith("Event", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Festival", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool HasOffers(JsonElement node) => node.ValueKind == JsonValueKind.Object && node.TryGetProperty("offers", out _);
@@ -245,6 +265,7 @@ internal static class JsonLdReader
             return;
         }
 
+        RecordCandidates(offers, fields, "offers", 0);
         var chosen = ChooseOffer(offers, fields.Hints, 0);
         if (chosen is null)
         {
@@ -267,14 +288,17 @@ internal static class JsonLdReader
                 price = OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency);
             }
 
-            if (price is { } p)
+            if (price is { } p && !fields.HasPrice)
             {
                 fields.OfferPrice(p, currency, ExtractionMethod.JsonLd, low is null ? Confidence : 0.85);
+                fields.PriceIsRangeLow = low is not null;
+                fields.PriceOfferAvailability = PageFields.ParseAvailability(Text(offer, "availability"));
             }
         }
-        else if (OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency) is { } price)
+        else if (!fields.HasPrice && OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency) is { } price)
         {
             fields.OfferPrice(price, currency, ExtractionMethod.JsonLd, Confidence);
+            fields.PriceOfferAvailability = PageFields.ParseAvailability(Text(offer, "availability"));
         }
 
         fields.OfferAvailability(PageFields.ParseAvailability(Text(offer, "availability")), ExtractionMethod.JsonLd, Confidence);
@@ -285,14 +309,25 @@ internal static class JsonLdReader
     /// <summary>An offer's price: <c>price</c>, else the sale price in <c>priceSpecification</c> (list and strike-through prices skipped).</summary>
     private static Money? OfferPrice(JsonElement offer, PriceParseHints hints, ref CurrencyCode currency)
     {
-        if (Amount(offer, "price", hints) is { } price)
+        var price = Amount(offer, "price", hints);
+        if (!offer.TryGetProperty("priceSpecification", out var specs))
         {
             return price;
         }
 
-        if (!offer.TryGetProperty("priceSpecification", out var specs))
+        // A specification typed SalePrice below the offer's price: the offer carries the list price.
+        foreach (var spec in Items(specs))
         {
-            return null;
+            if (spec.ValueKind == JsonValueKind.Object && RoleOf(spec) == PriceRole.Current && Text(spec, "priceType") is { } type && type.Contains("SalePrice", StringComparison.OrdinalIgnoreCase) &&
+                Amount(spec, "price", hints) is { } sale && (price is null || sale < price.Value))
+            {
+                return sale;
+            }
+        }
+
+        if (price is not null)
+        {
+            return price;
         }
 
         foreach (var spec in Items(specs))
@@ -302,15 +337,9 @@ internal static class JsonLdReader
                 continue;
             }
 
-            var priceType = Text(spec, "priceType");
-            if (priceType is not null && (priceType.Contains("ListPrice", StringComparison.OrdinalIgnoreCase) || priceType.Contains("Strikethrough", StringComparison.OrdinalIgnoreCase) || priceType.Contains("MSRP", StringComparison.OrdinalIgnoreCase)))
+            if (RoleOf(spec) != PriceRole.Current || spec.TryGetProperty("referenceQuantity", out _))
             {
-                continue;
-            }
-
-            if (spec.TryGetProperty("referenceQuantity", out _))
-            {
-                continue; // a unit price
+                continue; // a list, struck, member-only or unit price
             }
 
             var specCurrency = CurrencyOf(spec, hints);
@@ -326,6 +355,80 @@ internal static class JsonLdReader
         }
 
         return null;
+    }
+
+    /// <summary>What a price specification stands for: list/strikethrough/MSRP → old; a member tier or customer type → member-only.</summary>
+    private static PriceRole RoleOf(JsonElement spec)
+    {
+        var priceType = Text(spec, "priceType");
+        if (priceType is not null && (priceType.Contains("ListPrice", StringComparison.OrdinalIgnoreCase) || priceType.Contains("Strikethrough", StringComparison.OrdinalIgnoreCase) ||
+            priceType.Contains("MSRP", StringComparison.OrdinalIgnoreCase) || priceType.Contains("SRP", StringComparison.OrdinalIgnoreCase) || priceType.Contains("MinimumAdvertised", StringComparison.OrdinalIgnoreCase)))
+        {
+            return PriceRole.Old;
+        }
+
+        if (spec.TryGetProperty("validForMemberTier", out _) || spec.TryGetProperty("eligibleCustomerType", out _) || (priceType is not null && priceType.Contains("Member", StringComparison.OrdinalIgnoreCase)))
+        {
+            return PriceRole.MemberOnly;
+        }
+
+        return PriceRole.Current;
+    }
+
+    /// <summary>Every offer price, low/high and price specification, for the audit list and the cross-check.</summary>
+    private static void RecordCandidates(JsonElement offers, PageFields fields, string path, int depth)
+    {
+        if (depth > 3)
+        {
+            return;
+        }
+
+        int index = 0;
+        foreach (var offer in Items(offers))
+        {
+            if (offer.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            string at = offers.ValueKind == JsonValueKind.Array ? $"{path}[{index}]" : path;
+            index++;
+            var currency = CurrencyOf(offer, fields.Hints);
+            var hints = fields.Hints.WithCurrency(currency);
+            var availability = PageFields.ParseAvailability(Text(offer, "availability"));
+            if (Amount(offer, "price", hints) is { } price)
+            {
+                fields.AddCandidate(new PriceCandidate(price, currency, ExtractionMethod.JsonLd, Confidence, PriceRole.Current, $"JSON-LD {at}.price") { Availability = availability });
+            }
+
+            if (Amount(offer, "lowPrice", hints) is { } low)
+            {
+                fields.AddCandidate(new PriceCandidate(low, currency, ExtractionMethod.JsonLd, 0.85, PriceRole.RangeLow, $"JSON-LD {at}.lowPrice") { Availability = availability });
+            }
+
+            if (offer.TryGetProperty("priceSpecification", out var specs))
+            {
+                int s = 0;
+                foreach (var spec in Items(specs))
+                {
+                    if (spec.ValueKind == JsonValueKind.Object && !spec.TryGetProperty("referenceQuantity", out _))
+                    {
+                        var specCurrency = CurrencyOf(spec, fields.Hints);
+                        if (Amount(spec, "price", fields.Hints.WithCurrency(specCurrency.IsEmpty ? currency : specCurrency)) is { } specPrice)
+                        {
+                            fields.AddCandidate(new PriceCandidate(specPrice, specCurrency.IsEmpty ? currency : specCurrency, ExtractionMethod.JsonLd, 0.9, RoleOf(spec), $"JSON-LD {at}.priceSpecification[{s}]") { Availability = availability });
+                        }
+                    }
+
+                    s++;
+                }
+            }
+
+            if (offer.TryGetProperty("offers", out var inner))
+            {
+                RecordCandidates(inner, fields, at + ".offers", depth + 1);
+            }
+        }
     }
 
     private static JsonElement? ChooseOffer(JsonElement offers, PriceParseHints hints, int depth)

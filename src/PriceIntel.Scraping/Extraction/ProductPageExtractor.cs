@@ -95,7 +95,7 @@ public sealed class ProductPageExtractor
         }
         catch (ParseBudgetExceededException e)
         {
-            return new ProductPage { Truncated = truncated, Failure = e.Message };
+            return new ProductPage { Truncated = truncated, Failure = e.Message, StoppedEarly = true };
         }
 
         using (document)
@@ -106,7 +106,8 @@ public sealed class ProductPageExtractor
 
     private ProductPage Read(IDocument document, Uri? pageUrl, PriceParseHints outside, bool truncated, ExtractionDeadline deadline)
     {
-        var fields = new PageFields { Hints = PageHints(document, outside.IsEmptyHints() ? _options.DefaultHints : outside) };
+        var pageHints = PageHints(document, pageUrl, outside.IsEmptyHints() ? _options.DefaultHints : outside);
+        var fields = new PageFields { Hints = pageHints with { PreferExcludingTax = _options.PreferExcludingTax } };
         var blocks = new List<string>();
         foreach (var script in Selectors.All(document, "script[type]")!)
         {
@@ -133,18 +134,30 @@ public sealed class ProductPageExtractor
             MetaTagReader.Read(document, fields);
         }
 
+        bool structured = fields.HasPrice;
         if (!deadline.Expired && (!fields.HasPrice || !fields.Title.HasValue))
         {
             SelectorProfileReader.Read(document, pageUrl?.Host, _profiles, fields);
         }
 
-        if (!deadline.Expired && (!fields.HasPrice || !fields.Availability.HasValue || !fields.Title.HasValue))
+        // The visual heuristic always runs (within the budget): it fills gaps and gives the cross-check what a shopper sees.
+        if (!deadline.Expired)
         {
             var visual = new PageFields { Hints = fields.Hints };
             VisualPriceHeuristic.Read(document, visual, deadline);
+            foreach (var candidate in visual.Candidates)
+            {
+                fields.AddCandidate(candidate);
+            }
+
+            fields.Visible.AddRange(visual.Visible);
             if (!fields.HasPrice && visual.Price.HasValue)
             {
                 fields.OfferPrice(visual.Price.Value, visual.Currency.Value, ExtractionMethod.VisualHeuristic, visual.Price.Confidence);
+            }
+            else if (fields.HasPrice)
+            {
+                PriceCrossChecker.Check(fields, visual.Price, visual.Currency, structured);
             }
 
             PageFields.Offer(ref fields.Title, visual.Title.Value, ExtractionMethod.VisualHeuristic, visual.Title.Confidence);
@@ -162,17 +175,28 @@ public sealed class ProductPageExtractor
 
         PageFields.Offer(ref fields.Title, document.Title, ExtractionMethod.VisualHeuristic, 0.4);
         var page = fields.ToPage(truncated);
-        return deadline.ExpiredSeen || deadline.Expired
-            ? page with { Failure = $"Extraction stopped after the {deadline.Budget.TotalMilliseconds:0} ms budget; fields found before then are kept." }
-            : page;
+        if (!deadline.ExpiredSeen && !deadline.Expired)
+        {
+            return page;
+        }
+
+        // Out of time: what was found stays; a page with no price at all is a failure.
+        return page with
+        {
+            StoppedEarly = true,
+            Failure = page.Price.HasValue ? null : $"Extraction stopped after the {deadline.Budget.TotalMilliseconds:0} ms budget before a price was found.",
+        };
     }
 
-    private static PriceParseHints PageHints(IDocument document, PriceParseHints outside)
+    private static PriceParseHints PageHints(IDocument document, Uri? pageUrl, PriceParseHints outside)
     {
         var lang = document.DocumentElement?.GetAttribute("lang");
         var locale = lang is null ? default : PriceParseHints.ForLocale(lang);
         var declared = MetaTagReader.DeclaredCurrency(document, outside.Currency.IsEmpty ? locale.Currency : outside.Currency);
-        var currency = !declared.IsEmpty ? declared : !outside.Currency.IsEmpty ? outside.Currency : locale.Currency;
+
+        // The country TLD speaks when the language does not name a region ("sv" on shop.example.se, "en" on .ca).
+        var byHost = pageUrl is null ? default : CurrencyContext.CurrencyOfHost(pageUrl.Host);
+        var currency = !declared.IsEmpty ? declared : !outside.Currency.IsEmpty ? outside.Currency : !locale.Currency.IsEmpty ? locale.Currency : byHost;
         var separator = outside.DecimalSeparator != '\0' ? outside.DecimalSeparator : locale.DecimalSeparator;
         return new PriceParseHints(currency, separator);
     }

@@ -56,6 +56,12 @@ public sealed class ProductPageExtractorOptions
     /// <summary>Selector profiles tried after structured data; defaults to <see cref="SelectorProfile.BuiltIn"/>.</summary>
     public IList<SelectorProfile> Profiles { get; } = [.. SelectorProfile.BuiltIn];
 
+    /// <summary>
+    /// When a page shows a price with and without VAT or sales tax, take the one without. Default false: the
+    /// tax-inclusive price, which is what a consumer pays (B2B shops that lead with net prices may want true).
+    /// </summary>
+    public bool PreferExcludingTax { get; set; }
+
     /// <summary>Hints used when the page itself gives none (e.g. the competitor's known currency).</summary>
     public PriceParseHints DefaultHints { get; set; }
 }

@@ -46,7 +46,7 @@ internal static class SelectorProfileReader
             return false;
         }
 
-        fields.OfferPrice(parsed.Amount, parsed.Currency, ExtractionMethod.SelectorProfile, Confidence);
+        fields.OfferPrice(parsed.Amount, parsed.Currency, ExtractionMethod.SelectorProfile, Confidence, $"profile {profile.Name}");
         PageFields.Offer(ref fields.Title, BoundedText(First(document, profile.Title)), ExtractionMethod.SelectorProfile, Confidence);
         PageFields.Offer(ref fields.Sku, TextOrValue(First(document, profile.Sku)), ExtractionMethod.SelectorProfile, Confidence);
         PageFields.Offer(ref fields.Brand, BoundedText(First(document, profile.Brand)), ExtractionMethod.SelectorProfile, Confidence);

@@ -89,6 +89,7 @@ public sealed class HostilePageTests
         var extractor = new ProductPageExtractor(new ProductPageExtractorOptions { MaxExtractionTime = TimeSpan.FromTicks(1), ParseTimeout = TimeSpan.FromMinutes(1) });
         var page = extractor.Extract(html);
         Assert.NotNull(page.Failure);
+        Assert.True(page.StoppedEarly);
         Assert.False(page.HasPrice);
     }
 

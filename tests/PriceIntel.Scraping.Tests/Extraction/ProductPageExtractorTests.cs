@@ -56,12 +56,15 @@ public sealed class ProductPageExtractorTests
     }
 
     [Fact]
-    public void JsonLd_wins_over_a_conflicting_visible_price()
+    public void JsonLd_is_kept_but_trusted_less_when_the_visible_price_disagrees_with_no_evidence_either_way()
     {
-        // The fixture's visible text says $59.99; the structured offer says 49.99.
+        // The fixture's visible text says $59.99; the structured offer says 49.99; nothing else on the page.
         var page = Extractor.Extract(Fixture.Read("jsonld-basic.html"));
         Assert.Equal(49.99m, page.Price.Value.ToDecimal());
-        Assert.True(page.Price.Confidence > 0.9);
+        Assert.Equal(PriceCrossCheck.Disagreed, page.CrossCheck);
+        Assert.InRange(page.Price.Confidence, 0.3, 0.65);
+        Assert.Contains(page.PriceCandidates, c => c.Method == ExtractionMethod.VisualHeuristic && c.Amount.ToDecimal() == 59.99m);
+        Assert.Contains(page.PriceCandidates, c => c.Method == ExtractionMethod.JsonLd && c.Amount.ToDecimal() == 49.99m && c.Chosen);
     }
 
     [Fact]
