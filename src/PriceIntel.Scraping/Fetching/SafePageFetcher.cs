@@ -295,7 +295,8 @@ internal sealed partial class SafePageFetcher : IPageFetcher
         mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase) ||
         mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/ld+json", StringComparison.OrdinalIgnoreCase) ||
         mediaType.Equals("application/xml", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase) ||
-        mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/csv", StringComparison.OrdinalIgnoreCase);
+        mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/csv", StringComparison.OrdinalIgnoreCase) ||
+        mediaType.EndsWith("javascript", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/ecmascript", StringComparison.OrdinalIgnoreCase);
 
     private HttpRequestMessage NewRequest(Uri url, FetchRequest? conditions = null)
     {
