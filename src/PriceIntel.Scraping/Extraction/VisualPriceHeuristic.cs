@@ -231,7 +231,7 @@ internal static class VisualPriceHeuristic
             }
 
             var e = all[i];
-            if (e.LocalName is "script" or "style" or "noscript" or "template" or "head" or "title" or "meta" or "option" or "select" or "svg" || e.ChildElementCount > 6)
+            if (e.LocalName is "script" or "style" or "noscript" or "template" or "head" or "title" or "meta" or "option" or "select" or "svg" || e.ChildElementCount > 6 || InHeading(e))
             {
                 continue;
             }
@@ -409,6 +409,20 @@ internal static class VisualPriceHeuristic
             if (text.Contains(phrase, StringComparison.OrdinalIgnoreCase))
             {
                 return !InExcludedArea(e);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A product title ("Ten kettles under $50") names prices it is not.</summary>
+    private static bool InHeading(IElement e)
+    {
+        for (var x = e; x is not null && x.LocalName != "body"; x = x.ParentElement)
+        {
+            if (x.LocalName is "h1" or "h2")
+            {
+                return true;
             }
         }
 

@@ -144,17 +144,29 @@ internal static class PriceTextParser
 
         candidates = candidates[..found];
         ApplyTaxWords(tokens, candidates);
-        ShareRangeCurrency(tokens, candidates);
+        ShareRangeCurrency(text, tokens, candidates, hints);
         return Select(tokens, candidates, hints, anyOtherWord, soldOut, free, offset);
     }
 
     /// <summary>"from 26 to 50 €", "26–50 €": the low end takes the currency written once after the high end.</summary>
-    private static void ShareRangeCurrency(ReadOnlySpan<Token> tokens, Span<Candidate> candidates)
+    private static void ShareRangeCurrency(ReadOnlySpan<char> text, ReadOnlySpan<Token> tokens, Span<Candidate> candidates, in PriceParseHints hints)
     {
         for (int i = 0; i + 1 < candidates.Length; i++)
         {
             ref var low = ref candidates[i];
             ref readonly var high = ref candidates[i + 1];
+            if (low.Ambiguous && !low.HasSymbol && high.HasSymbol && !high.Currency.IsEmpty)
+            {
+                // "desde 1.200 hasta 1.800 €": the low end reads under the currency written after the high end.
+                ref readonly var number = ref tokens[low.Token];
+                if (ReadNumber(text[number.Start..number.End], hints.DecimalSeparator, CurrencySymbols.MinorDigits(high.Currency), false, out long ticks, out int digits) == NumberRead.Ok)
+                {
+                    low.Ticks = ticks;
+                    low.FractionDigits = digits;
+                    low.Ambiguous = false;
+                }
+            }
+
             if (low.HasSymbol || !high.HasSymbol || low.Excluded || high.Excluded || low.Ambiguous || low.FractionDigits != high.FractionDigits || low.Ticks >= high.Ticks)
             {
                 continue;
@@ -274,7 +286,7 @@ internal static class PriceTextParser
 
         // Two different prices and no word to tell them apart: in one currency the lower is the live
         // price and the higher the struck one ("$24.99 $19.99"); in two currencies the first is the shop's own.
-        if (differ && distinct == 2 && !candidates[first].Ambiguous && !candidates[second].Ambiguous)
+        if (differ && distinct == 2 && !candidates[first].Ambiguous && !candidates[second].Ambiguous && OnlyPriceWordsBetween(tokens, candidates[first], candidates[second]))
         {
             ref var a = ref candidates[first];
             ref var b = ref candidates[second];
@@ -366,6 +378,20 @@ internal static class PriceTextParser
         }
 
         return new ParsedPrice(PriceTextStatus.Price, amount, currency, qualifiers, chosen.Quantity) { Symbol = symbol, CandidateCurrencies = family };
+    }
+
+    /// <summary>Two prices side by side in a price box, not two amounts in a sentence ("from $19 and up to $49").</summary>
+    private static bool OnlyPriceWordsBetween(ReadOnlySpan<Token> tokens, in Candidate a, in Candidate b)
+    {
+        for (int i = a.GroupEnd + 1; i < b.GroupStart; i++)
+        {
+            if (tokens[i].Kind == Kind.Word && tokens[i].Word is not (PriceWord.For or PriceWord.Current or PriceWord.Label or PriceWord.Old))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void DropIfOthersRemain(Span<Candidate> candidates, PriceQualifiers qualifier)

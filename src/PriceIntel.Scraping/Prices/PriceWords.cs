@@ -73,7 +73,7 @@ internal static class PriceWords
         Add(PriceWord.Savings, "save saving savings sparen sparst spare économisez economisez économie ahorra ahorras ahorro risparmi risparmia discount rabatt korting descuento sconto");
         Add(PriceWord.Off, "off");
         Add(PriceWord.Shipping, "shipping ship delivery deliveries postage p&p versand livraison envío envio spedizione frakt fragt porto verzending dostawa doprava доставка 送料 配送");
-        Add(PriceWord.Threshold, "over above orders order spend min minimum mindestbestellwert über uber plus-de más mais oltre");
+        Add(PriceWord.Threshold, "over above orders order spend min minimum mindestbestellwert über uber plus-de más mais oltre under below unter moins sous menos sotto onder");
         Add(PriceWord.Free, "free gratis kostenlos kostenfrei gratuit gratuite gratuito gratuita free! бесплатно 無料 免费");
         Add(PriceWord.SoldOutWord, "ausverkauft vergriffen épuisé epuise épuisée agotado agotada esaurito esaurita unavailable soldout uitverkocht slutsåld utsolgt udsolgt wyprzedane vyprodáno нет 売り切れ 在庫切れ 缺货 售罄 품절");
         Add(PriceWord.Sold, "sold");
