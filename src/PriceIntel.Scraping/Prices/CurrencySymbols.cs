@@ -91,7 +91,7 @@ internal static class CurrencySymbols
         E("сомонӣ", "TJS", ignoreCase: true), E("сомони", "TJS", ignoreCase: true), E("смн", "TJS", ignoreCase: true), E("манат", "", Manat, true), E("ман.", "AZN", ignoreCase: true),
         E("֏", "AMD"), E("դր.", "AMD"), E("драм", "AMD", ignoreCase: true), E("ლ", "GEL"), E("лари", "GEL", ignoreCase: true),
         E("лев", "BGN", ignoreCase: true), E("лева", "BGN", ignoreCase: true), E("динар", "RSD", ignoreCase: true), E("динара", "RSD", ignoreCase: true), E("денари", "MKD", ignoreCase: true), E("ден.", "MKD"),
-        E("КМ", "BAM"), E("KM", "BAM"), E("Lek", "ALL", ignoreCase: true), E("Lekë", "ALL", ignoreCase: true), E("leke", "ALL", ignoreCase: true), 
+        E("КМ", "BAM"), E("KM", "BAM"), E("Lek", "ALL", ignoreCase: true), E("Lekë", "ALL", ignoreCase: true), E("leke", "ALL", ignoreCase: true),
         E("din.", "RSD", ignoreCase: true), E("дин", "RSD"),
 
         // Arabic and Persian script.
