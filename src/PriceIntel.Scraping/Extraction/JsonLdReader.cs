@@ -19,15 +19,17 @@ internal static class JsonLdReader
         MaxDepth = 64,
     };
 
-    public static void Read(IEnumerable<string> blocks, PageFields fields, int maxChars)
+    public static void Read(IEnumerable<string> blocks, PageFields fields, int maxChars, ExtractionDeadline deadline)
     {
+        int budget = maxChars;
         foreach (var raw in blocks)
         {
-            if (raw.Length > maxChars)
+            if (raw.Length > maxChars || raw.Length > budget || deadline.Expired)
             {
                 continue;
             }
 
+            budget -= raw.Length;
             using var document = TryParse(raw);
             if (document is null)
             {
@@ -90,8 +92,9 @@ internal static class JsonLdReader
         {
             return JsonDocument.Parse(text, Options);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
+            // ArgumentException: the text holds a lone UTF-16 surrogate, which cannot be transcoded to UTF-8.
             return null;
         }
     }
@@ -156,7 +159,8 @@ internal static class JsonLdReader
             return null;
         }
 
-        if (IsType(node, "Product") || IsType(node, "IndividualProduct") || IsType(node, "ProductModel") || IsType(node, "ProductGroup") || IsType(node, "Vehicle") || IsType(node, "Book"))
+        if (IsType(node, "Product") || IsType(node, "IndividualProduct") || IsType(node, "ProductModel") || IsType(node, "ProductGroup") || IsType(node, "Vehicle") || IsType(node, "Book") ||
+            (IsEventType(node) && HasOffers(node)))
         {
             if (HasOffers(node) || !IsType(node, "ProductGroup"))
             {
@@ -183,6 +187,25 @@ internal static class JsonLdReader
         return null;
     }
 
+    /// <summary>schema.org Event and its subtypes (MusicEvent, TheaterEvent, SportsEvent…), whose offers are tickets.</summary>
+    private static bool IsEventType(JsonElement node)
+    {
+        if (!node.TryGetProperty("@type", out var t))
+        {
+            return false;
+        }
+
+        foreach (var item in Items(t))
+        {
+            if (item.ValueKind == JsonValueKind.String && SafeString(item) is { } name && (name.EndsWith("Event", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Festival", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool HasOffers(JsonElement node) => node.ValueKind == JsonValueKind.Object && node.TryGetProperty("offers", out _);
 
     private static bool IsType(JsonElement node, string type)
@@ -194,14 +217,14 @@ internal static class JsonLdReader
 
         if (t.ValueKind == JsonValueKind.String)
         {
-            return TypeEquals(t.GetString(), type);
+            return TypeEquals(SafeString(t), type);
         }
 
         if (t.ValueKind == JsonValueKind.Array)
         {
             foreach (var item in t.EnumerateArray())
             {
-                if (item.ValueKind == JsonValueKind.String && TypeEquals(item.GetString(), type))
+                if (item.ValueKind == JsonValueKind.String && TypeEquals(SafeString(item), type))
                 {
                     return true;
                 }
@@ -234,7 +257,7 @@ internal static class JsonLdReader
 
         if (product.TryGetProperty("brand", out var brand))
         {
-            PageFields.Offer(ref fields.Brand, brand.ValueKind == JsonValueKind.String ? brand.GetString() : First(brand) is { ValueKind: JsonValueKind.Object } b ? Text(b, "name") : null, ExtractionMethod.JsonLd, Confidence);
+            PageFields.Offer(ref fields.Brand, brand.ValueKind == JsonValueKind.String ? SafeString(brand) : First(brand) is { ValueKind: JsonValueKind.Object } b ? Text(b, "name") : null, ExtractionMethod.JsonLd, Confidence);
         }
 
         if (!product.TryGetProperty("offers", out var offers))
@@ -242,6 +265,7 @@ internal static class JsonLdReader
             return;
         }
 
+        RecordCandidates(offers, fields, "offers", 0);
         var chosen = ChooseOffer(offers, fields.Hints, 0);
         if (chosen is null)
         {
@@ -264,14 +288,17 @@ internal static class JsonLdReader
                 price = OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency);
             }
 
-            if (price is { } p)
+            if (price is { } p && !fields.HasPrice)
             {
                 fields.OfferPrice(p, currency, ExtractionMethod.JsonLd, low is null ? Confidence : 0.85);
+                fields.PriceIsRangeLow = low is not null;
+                fields.PriceOfferAvailability = PageFields.ParseAvailability(Text(offer, "availability"));
             }
         }
-        else if (OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency) is { } price)
+        else if (!fields.HasPrice && OfferPrice(offer, fields.Hints.WithCurrency(currency), ref currency) is { } price)
         {
             fields.OfferPrice(price, currency, ExtractionMethod.JsonLd, Confidence);
+            fields.PriceOfferAvailability = PageFields.ParseAvailability(Text(offer, "availability"));
         }
 
         fields.OfferAvailability(PageFields.ParseAvailability(Text(offer, "availability")), ExtractionMethod.JsonLd, Confidence);
@@ -282,14 +309,25 @@ internal static class JsonLdReader
     /// <summary>An offer's price: <c>price</c>, else the sale price in <c>priceSpecification</c> (list and strike-through prices skipped).</summary>
     private static Money? OfferPrice(JsonElement offer, PriceParseHints hints, ref CurrencyCode currency)
     {
-        if (Amount(offer, "price", hints) is { } price)
+        var price = Amount(offer, "price", hints);
+        if (!offer.TryGetProperty("priceSpecification", out var specs))
         {
             return price;
         }
 
-        if (!offer.TryGetProperty("priceSpecification", out var specs))
+        // A specification typed SalePrice below the offer's price: the offer carries the list price.
+        foreach (var spec in Items(specs))
         {
-            return null;
+            if (spec.ValueKind == JsonValueKind.Object && RoleOf(spec) == PriceRole.Current && Text(spec, "priceType") is { } type && type.Contains("SalePrice", StringComparison.OrdinalIgnoreCase) &&
+                Amount(spec, "price", hints) is { } sale && (price is null || sale < price.Value))
+            {
+                return sale;
+            }
+        }
+
+        if (price is not null)
+        {
+            return price;
         }
 
         foreach (var spec in Items(specs))
@@ -299,15 +337,9 @@ internal static class JsonLdReader
                 continue;
             }
 
-            var priceType = Text(spec, "priceType");
-            if (priceType is not null && (priceType.Contains("ListPrice", StringComparison.OrdinalIgnoreCase) || priceType.Contains("Strikethrough", StringComparison.OrdinalIgnoreCase) || priceType.Contains("MSRP", StringComparison.OrdinalIgnoreCase)))
+            if (RoleOf(spec) != PriceRole.Current || spec.TryGetProperty("referenceQuantity", out _))
             {
-                continue;
-            }
-
-            if (spec.TryGetProperty("referenceQuantity", out _))
-            {
-                continue; // a unit price
+                continue; // a list, struck, member-only or unit price
             }
 
             var specCurrency = CurrencyOf(spec, hints);
@@ -323,6 +355,80 @@ internal static class JsonLdReader
         }
 
         return null;
+    }
+
+    /// <summary>What a price specification stands for: list/strikethrough/MSRP → old; a member tier or customer type → member-only.</summary>
+    private static PriceRole RoleOf(JsonElement spec)
+    {
+        var priceType = Text(spec, "priceType");
+        if (priceType is not null && (priceType.Contains("ListPrice", StringComparison.OrdinalIgnoreCase) || priceType.Contains("Strikethrough", StringComparison.OrdinalIgnoreCase) ||
+            priceType.Contains("MSRP", StringComparison.OrdinalIgnoreCase) || priceType.Contains("SRP", StringComparison.OrdinalIgnoreCase) || priceType.Contains("MinimumAdvertised", StringComparison.OrdinalIgnoreCase)))
+        {
+            return PriceRole.Old;
+        }
+
+        if (spec.TryGetProperty("validForMemberTier", out _) || spec.TryGetProperty("eligibleCustomerType", out _) || (priceType is not null && priceType.Contains("Member", StringComparison.OrdinalIgnoreCase)))
+        {
+            return PriceRole.MemberOnly;
+        }
+
+        return PriceRole.Current;
+    }
+
+    /// <summary>Every offer price, low/high and price specification, for the audit list and the cross-check.</summary>
+    private static void RecordCandidates(JsonElement offers, PageFields fields, string path, int depth)
+    {
+        if (depth > 3)
+        {
+            return;
+        }
+
+        int index = 0;
+        foreach (var offer in Items(offers))
+        {
+            if (offer.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            string at = offers.ValueKind == JsonValueKind.Array ? $"{path}[{index}]" : path;
+            index++;
+            var currency = CurrencyOf(offer, fields.Hints);
+            var hints = fields.Hints.WithCurrency(currency);
+            var availability = PageFields.ParseAvailability(Text(offer, "availability"));
+            if (Amount(offer, "price", hints) is { } price)
+            {
+                fields.AddCandidate(new PriceCandidate(price, currency, ExtractionMethod.JsonLd, Confidence, PriceRole.Current, $"JSON-LD {at}.price") { Availability = availability });
+            }
+
+            if (Amount(offer, "lowPrice", hints) is { } low)
+            {
+                fields.AddCandidate(new PriceCandidate(low, currency, ExtractionMethod.JsonLd, 0.85, PriceRole.RangeLow, $"JSON-LD {at}.lowPrice") { Availability = availability });
+            }
+
+            if (offer.TryGetProperty("priceSpecification", out var specs))
+            {
+                int s = 0;
+                foreach (var spec in Items(specs))
+                {
+                    if (spec.ValueKind == JsonValueKind.Object && !spec.TryGetProperty("referenceQuantity", out _))
+                    {
+                        var specCurrency = CurrencyOf(spec, fields.Hints);
+                        if (Amount(spec, "price", fields.Hints.WithCurrency(specCurrency.IsEmpty ? currency : specCurrency)) is { } specPrice)
+                        {
+                            fields.AddCandidate(new PriceCandidate(specPrice, specCurrency.IsEmpty ? currency : specCurrency, ExtractionMethod.JsonLd, 0.9, RoleOf(spec), $"JSON-LD {at}.priceSpecification[{s}]") { Availability = availability });
+                        }
+                    }
+
+                    s++;
+                }
+            }
+
+            if (offer.TryGetProperty("offers", out var inner))
+            {
+                RecordCandidates(inner, fields, at + ".offers", depth + 1);
+            }
+        }
     }
 
     private static JsonElement? ChooseOffer(JsonElement offers, PriceParseHints hints, int depth)
@@ -389,7 +495,20 @@ internal static class JsonLdReader
             return null;
         }
 
-        return PriceValue.TryRead(value.GetString(), hints, out var amount, out _) ? amount : null;
+        return PriceValue.TryRead(SafeString(value), hints, out var amount, out _) ? amount : null;
+    }
+
+    /// <summary><see cref="JsonElement.GetString"/> that gives null instead of throwing on a lone-surrogate escape such as <c>\\ud800</c>.</summary>
+    internal static string? SafeString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static string? Text(JsonElement node, string name)
@@ -402,10 +521,10 @@ internal static class JsonLdReader
         value = First(value);
         return value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => SafeString(value),
             JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.Object when value.TryGetProperty("@id", out var id) && id.ValueKind == JsonValueKind.String => id.GetString(),
-            JsonValueKind.Object when value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String => n.GetString(),
+            JsonValueKind.Object when value.TryGetProperty("@id", out var id) && id.ValueKind == JsonValueKind.String => SafeString(id),
+            JsonValueKind.Object when value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String => SafeString(n),
             _ => null,
         };
     }

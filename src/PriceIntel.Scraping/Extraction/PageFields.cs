@@ -17,12 +17,46 @@ internal sealed class PageFields
     /// <summary>Page-level hints: the currency and decimal separator the page declares.</summary>
     public PriceParseHints Hints;
 
+    /// <summary>Every price seen, chosen or not (capped), for <see cref="ProductPage.PriceCandidates"/>.</summary>
+    public readonly List<PriceCandidate> Candidates = [];
+
+    /// <summary>The availability of the structured offer that gave <see cref="Price"/>, when it stated one.</summary>
+    public Availability PriceOfferAvailability;
+
+    /// <summary>True when <see cref="Price"/> is the low end of an AggregateOffer or range.</summary>
+    public bool PriceIsRangeLow;
+
+    public PriceCrossCheck CrossCheck;
+
+    /// <summary>Prices a shopper sees, as the visual heuristic rated them (for the cross-check).</summary>
+    public readonly List<VisiblePrice> Visible = [];
+
     public bool HasPrice => Price.HasValue;
 
-    /// <summary>Sets price and currency together (a price from one method, currency from another only when the first gave none).</summary>
-    public void OfferPrice(Money price, CurrencyCode currency, ExtractionMethod method, double confidence)
+    private const int MaxCandidates = 64;
+
+    public void AddCandidate(PriceCandidate candidate)
     {
-        if (Price.HasValue || !price.IsValidPrice)
+        if (Candidates.Count < MaxCandidates && candidate.Amount.IsValidPrice)
+        {
+            Candidates.Add(candidate);
+        }
+    }
+
+    /// <summary>Sets price and currency together (a price from one method, currency from another only when the first gave none); records the candidate either way.</summary>
+    public void OfferPrice(Money price, CurrencyCode currency, ExtractionMethod method, double confidence, string? source = null)
+    {
+        if (!price.IsValidPrice)
+        {
+            return;
+        }
+
+        if (source is not null)
+        {
+            AddCandidate(new PriceCandidate(price, currency, method, confidence, PriceRole.Current, source));
+        }
+
+        if (Price.HasValue)
         {
             return;
         }
@@ -75,8 +109,20 @@ internal sealed class PageFields
         }
     }
 
+    /// <summary>Replaces the chosen price after the cross-check (currency too when the new one names it).</summary>
+    public void ReplacePrice(Money price, CurrencyCode currency, ExtractionMethod method, double confidence)
+    {
+        Price = new(price, method, confidence);
+        if (!currency.IsEmpty)
+        {
+            Currency = new(currency, method, confidence);
+        }
+    }
+
     public ProductPage ToPage(bool truncated) => new()
     {
+        PriceCandidates = MarkChosen(),
+        CrossCheck = CrossCheck,
         Price = Price,
         Currency = Currency,
         Availability = Availability,
@@ -89,6 +135,27 @@ internal sealed class PageFields
         HighPrice = HighPrice,
         Truncated = truncated,
     };
+
+    private PriceCandidate[] MarkChosen()
+    {
+        var result = Candidates.ToArray();
+        if (!Price.HasValue)
+        {
+            return result;
+        }
+
+        for (int i = 0; i < result.Length; i++)
+        {
+            var c = result[i];
+            if (c.Amount == Price.Value && c.Method == Price.Method && c.Role == PriceRole.Current)
+            {
+                result[i] = c with { Chosen = true };
+                break;
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>Trims and collapses runs of white space to one space.</summary>
     public static string Collapse(string value)
@@ -170,6 +237,9 @@ internal sealed class PageFields
         return StockText.Classify(value);
     }
 }
+
+/// <summary>A price shown on the page: its role and whether it sits by the buy button.</summary>
+internal readonly record struct VisiblePrice(Money Amount, CurrencyCode Currency, PriceRole Role, bool NearBuy, double Score);
 
 /// <summary>Stock messages in shop languages.</summary>
 internal static class StockText

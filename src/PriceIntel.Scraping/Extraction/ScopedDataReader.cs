@@ -132,7 +132,7 @@ internal sealed class ScopedDataReader
 
         if (PriceValue.TryRead(priceText ?? lowText, hints, out var price, out var textCurrency))
         {
-            fields.OfferPrice(price, currency.IsEmpty ? textCurrency : currency, _method, _confidence);
+            fields.OfferPrice(price, currency.IsEmpty ? textCurrency : currency, _method, _confidence, _method == ExtractionMethod.Microdata ? "microdata itemprop=price" : "RDFa property=price");
         }
 
         fields.OfferAvailability(PageFields.ParseAvailability(availability), _method, _confidence);
@@ -230,6 +230,6 @@ internal sealed class ScopedDataReader
             "time" => element.GetAttribute("datetime"),
             _ => element.GetAttribute("resource") ?? element.GetAttribute("href"),
         };
-        return attribute ?? element.TextContent;
+        return attribute ?? VisibleText.Bounded(element, 2048);
     }
 }

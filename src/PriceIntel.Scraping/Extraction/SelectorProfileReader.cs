@@ -46,10 +46,10 @@ internal static class SelectorProfileReader
             return false;
         }
 
-        fields.OfferPrice(parsed.Amount, parsed.Currency, ExtractionMethod.SelectorProfile, Confidence);
-        PageFields.Offer(ref fields.Title, First(document, profile.Title)?.TextContent, ExtractionMethod.SelectorProfile, Confidence);
+        fields.OfferPrice(parsed.Amount, parsed.Currency, ExtractionMethod.SelectorProfile, Confidence, $"profile {profile.Name}");
+        PageFields.Offer(ref fields.Title, BoundedText(First(document, profile.Title)), ExtractionMethod.SelectorProfile, Confidence);
         PageFields.Offer(ref fields.Sku, TextOrValue(First(document, profile.Sku)), ExtractionMethod.SelectorProfile, Confidence);
-        PageFields.Offer(ref fields.Brand, First(document, profile.Brand)?.TextContent, ExtractionMethod.SelectorProfile, Confidence);
+        PageFields.Offer(ref fields.Brand, BoundedText(First(document, profile.Brand)), ExtractionMethod.SelectorProfile, Confidence);
         fields.OfferGtin(TextOrValue(First(document, profile.Gtin)), ExtractionMethod.SelectorProfile, Confidence);
         var stock = First(document, profile.Availability);
         if (stock is not null)
@@ -81,7 +81,9 @@ internal static class SelectorProfileReader
         return true;
     }
 
-    private static string? TextOrValue(IElement? element) => element is null ? null : element.GetAttribute("value") ?? element.TextContent;
+    private static string? TextOrValue(IElement? element) => element is null ? null : element.GetAttribute("value") ?? BoundedText(element);
+
+    private static string? BoundedText(IElement? element) => element is null ? null : VisibleText.Bounded(element, 1024);
 
     private static IElement? First(IDocument document, IReadOnlyList<string> selectors)
     {
@@ -101,6 +103,44 @@ internal static class SelectorProfileReader
 /// <summary>The text a shopper sees in an element: scripts and styles skipped, "<sup>99</sup>" cents joined with a decimal point.</summary>
 internal static class VisibleText
 {
+    /// <summary>
+    /// The element's text content when it is at most <paramref name="maxLength"/> characters, else null;
+    /// stops reading as soon as the limit is passed, so a wrapper around a huge subtree costs no more than the limit
+    /// (<see cref="INode.TextContent"/> would build the whole subtree's text).
+    /// </summary>
+    public static string? Bounded(INode node, int maxLength)
+    {
+        var builder = new System.Text.StringBuilder();
+        return AppendAll(node, builder, maxLength, 0) ? builder.ToString() : null;
+    }
+
+    private static bool AppendAll(INode node, System.Text.StringBuilder builder, int maxLength, int depth)
+    {
+        if (depth > 64)
+        {
+            return false;
+        }
+
+        foreach (var child in node.ChildNodes)
+        {
+            if (child is IText text)
+            {
+                if (builder.Length + text.Data.Length > maxLength)
+                {
+                    return false;
+                }
+
+                builder.Append(text.Data);
+            }
+            else if (child is IElement element && !AppendAll(element, builder, maxLength, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static string Of(IElement element, int maxLength)
     {
         var builder = new System.Text.StringBuilder();
@@ -129,7 +169,7 @@ internal static class VisibleText
                     continue;
                 }
 
-                if (name == "sup" && IsCents(element.TextContent) && builder.Length > 0 && char.IsDigit(builder[^1]))
+                if (name == "sup" && IsCents(Bounded(element, 8)) && builder.Length > 0 && char.IsDigit(builder[^1]))
                 {
                     builder.Append('.');
                 }
@@ -153,7 +193,7 @@ internal static class VisibleText
         }
     }
 
-    private static bool IsCents(string text)
+    private static bool IsCents(string? text)
     {
         var t = text.AsSpan().Trim();
         return t.Length == 2 && char.IsAsciiDigit(t[0]) && char.IsAsciiDigit(t[1]);

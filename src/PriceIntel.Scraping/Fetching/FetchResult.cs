@@ -35,6 +35,25 @@ public enum FetchOutcome : byte
 
     /// <summary>The response is not HTML or text (an image, a PDF…).</summary>
     UnsupportedContent = 10,
+
+    /// <summary>A conditional request (<see cref="FetchRequest.IfNoneMatch"/>, <see cref="FetchRequest.IfModifiedSince"/>) got 304 Not Modified: the copy held is current.</summary>
+    NotModified = 11,
+}
+
+/// <summary>Extra request settings for <see cref="IPageFetcher.FetchAsync(Uri, FetchRequest, CancellationToken)"/>: conditional-request validators and the Accept header.</summary>
+public sealed record FetchRequest
+{
+    /// <summary>No conditions, the default Accept header.</summary>
+    public static FetchRequest None { get; } = new();
+
+    /// <summary>An entity tag from a previous <see cref="FetchResult.ETag"/>, sent as If-None-Match.</summary>
+    public string? IfNoneMatch { get; init; }
+
+    /// <summary>A time from a previous <see cref="FetchResult.LastModified"/>, sent as If-Modified-Since.</summary>
+    public DateTimeOffset? IfModifiedSince { get; init; }
+
+    /// <summary>The Accept header; the fetcher's HTML-first default when null.</summary>
+    public string? Accept { get; init; }
 }
 
 /// <summary>The result of one fetch: the body when it succeeded, the reason when it did not.</summary>
@@ -50,6 +69,12 @@ public sealed record FetchResult(FetchOutcome Outcome, Uri RequestedUrl, Uri Fin
 {
     /// <summary>True when the body was fetched.</summary>
     public bool IsSuccess => Outcome == FetchOutcome.Ok;
+
+    /// <summary>The response's ETag, for the next conditional request; null when absent.</summary>
+    public string? ETag { get; init; }
+
+    /// <summary>The response's Last-Modified time, for the next conditional request; null when absent.</summary>
+    public DateTimeOffset? LastModified { get; init; }
 }
 
 /// <summary>Fetches pages politely and safely. Implementations are thread-safe.</summary>
@@ -62,4 +87,17 @@ public interface IPageFetcher : IDisposable
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     /// <exception cref="ArgumentException"><paramref name="url"/> is not absolute.</exception>
     Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fetches one resource with request settings: conditional validators (a 304 answer is
+    /// <see cref="FetchOutcome.NotModified"/>) and the Accept header. The same politeness and address rules apply.
+    /// Implementations that do not support conditions fetch unconditionally (the default).
+    /// </summary>
+    /// <param name="url">An absolute http or https URL.</param>
+    /// <param name="request">Validators and Accept header.</param>
+    /// <param name="cancellationToken">Stops the fetch.</param>
+    /// <returns>The outcome; failures are reported in the result, not thrown.</returns>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ArgumentException"><paramref name="url"/> is not absolute.</exception>
+    Task<FetchResult> FetchAsync(Uri url, FetchRequest request, CancellationToken cancellationToken) => FetchAsync(url, cancellationToken);
 }

@@ -56,9 +56,12 @@ internal sealed partial class SafePageFetcher : IPageFetcher
 
     private sealed class BlockedAddressException(string message) : IOException(message);
 
-    public async Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken)
+    public Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken) => FetchAsync(url, FetchRequest.None, cancellationToken);
+
+    public async Task<FetchResult> FetchAsync(Uri url, FetchRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(request);
         if (!url.IsAbsoluteUri)
         {
             throw new ArgumentException($"The URL '{url}' is not absolute.", nameof(url));
@@ -91,7 +94,7 @@ internal sealed partial class SafePageFetcher : IPageFetcher
                 }
             }
 
-            var (result, location) = await FetchOneAsync(url, current, cancellationToken).ConfigureAwait(false);
+            var (result, location) = await FetchOneAsync(url, current, request, cancellationToken).ConfigureAwait(false);
             if (location is null)
             {
                 return result;
@@ -108,7 +111,7 @@ internal sealed partial class SafePageFetcher : IPageFetcher
     }
 
     /// <summary>One URL, with retries. Returns a redirect target instead of following it.</summary>
-    private async Task<(FetchResult Result, Uri? Location)> FetchOneAsync(Uri requested, Uri url, CancellationToken cancellationToken)
+    private async Task<(FetchResult Result, Uri? Location)> FetchOneAsync(Uri requested, Uri url, FetchRequest conditions, CancellationToken cancellationToken)
     {
         var gate = Gate(url);
         var interval = Interval(url);
@@ -124,9 +127,14 @@ internal sealed partial class SafePageFetcher : IPageFetcher
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 try
                 {
-                    using var request = NewRequest(url);
+                    using var request = NewRequest(url, conditions);
                     using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
                     status = (int)response.StatusCode;
+                    if (status == 304)
+                    {
+                        return (new FetchResult(FetchOutcome.NotModified, requested, url, status, null, null, "not modified", attempt) { ETag = response.Headers.ETag?.ToString() ?? conditions.IfNoneMatch, LastModified = response.Content.Headers.LastModified ?? conditions.IfModifiedSince }, null);
+                    }
+
                     if (status is >= 300 and < 400 && response.Headers.Location is { } location)
                     {
                         var target = location.IsAbsoluteUri ? location : new Uri(url, location);
@@ -208,7 +216,7 @@ internal sealed partial class SafePageFetcher : IPageFetcher
         }
 
         var body = Decode(bytes, response.Content.Headers.ContentType?.CharSet);
-        return new FetchResult(FetchOutcome.Ok, requested, url, status, body, mediaType, null, attempt);
+        return new FetchResult(FetchOutcome.Ok, requested, url, status, body, mediaType, null, attempt) { ETag = response.Headers.ETag?.ToString(), LastModified = response.Content.Headers.LastModified };
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when there are more.</summary>
@@ -285,13 +293,26 @@ internal sealed partial class SafePageFetcher : IPageFetcher
 
     private static bool IsTextual(string mediaType) =>
         mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase) ||
-        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/ld+json", StringComparison.OrdinalIgnoreCase);
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/ld+json", StringComparison.OrdinalIgnoreCase) ||
+        mediaType.Equals("application/xml", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase) ||
+        mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/csv", StringComparison.OrdinalIgnoreCase) ||
+        mediaType.EndsWith("javascript", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("application/ecmascript", StringComparison.OrdinalIgnoreCase);
 
-    private HttpRequestMessage NewRequest(Uri url)
+    private HttpRequestMessage NewRequest(Uri url, FetchRequest? conditions = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
-        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5");
+        request.Headers.Accept.ParseAdd(conditions?.Accept ?? "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5");
+        if (conditions?.IfNoneMatch is { Length: > 0 } etag)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+
+        if (conditions?.IfModifiedSince is { } since)
+        {
+            request.Headers.IfModifiedSince = since;
+        }
+
         return request;
     }
 

@@ -11,13 +11,17 @@ internal static class CurrencySymbols
 {
     internal readonly struct Entry
     {
-        public Entry(string symbol, CurrencyCode code, CurrencyCode[] family, bool ignoreCase)
+        public Entry(string symbol, CurrencyCode code, CurrencyCode[] family, bool ignoreCase, int id = -1)
         {
             Symbol = symbol;
             Code = code;
             Family = family;
             IgnoreCase = ignoreCase;
+            Id = id;
         }
+
+        /// <summary>Index in <see cref="FamilyOf"/>, so a token can name its entry without holding a reference.</summary>
+        public int Id { get; }
 
         public string Symbol { get; }
 
@@ -43,7 +47,16 @@ internal static class CurrencySymbols
     private static readonly CurrencyCode[] Franc = Codes("CHF XOF XAF XPF");
     private static readonly CurrencyCode[] Bolivar = Codes("VES BOB");
     private static readonly CurrencyCode[] Yuan = Codes("CNY TWD HKD");
-    private static readonly CurrencyCode[] Dinar = Codes("RSD MKD");
+    private static readonly CurrencyCode[] Dinar = Codes("RSD KWD BHD JOD IQD LYD TND DZD");
+    private static readonly CurrencyCode[] Dirham = Codes("AED MAD");
+    private static readonly CurrencyCode[] Peso = Codes("MXN ARS CLP COP UYU DOP CUP PHP");
+    private static readonly CurrencyCode[] Lira = Codes("TRY LBP SYP");
+    private static readonly CurrencyCode[] Manat = Codes("AZN TMT");
+    private static readonly CurrencyCode[] Som = Codes("KGS UZS");
+    private static readonly CurrencyCode[] Birr = Codes("ETB BYN");
+    private static readonly CurrencyCode[] Leu = Codes("RON MDL");
+    private static readonly CurrencyCode[] Shilling = Codes("KES UGX TZS SOS");
+    private static readonly CurrencyCode[] EgyptianPound = Codes("EGP SDG SSP");
 
     // Symbol, default ISO code ("" when ambiguous), family for hints, case-insensitive.
     private static readonly Entry[] All =
@@ -67,10 +80,71 @@ internal static class CurrencySymbols
         E("Bs", "", Bolivar), E("Bs.", "", Bolivar), E("Bs.S", "VES"), E("Bs.F", "VES"), E("Bs.", "", Bolivar),
         E("﷼", "", Rial), E("ريال", "", Rial), E("ر.س", "SAR"), E("ر.س.", "SAR"), E("د.إ", "AED"), E("د.ك", "KWD"), E("ر.ق", "QAR"),
         E("د.ب", "BHD"), E("ر.ع.", "OMR"), E("د.ا", "JOD"), E("ج.م", "EGP"), E("ج.م.", "EGP"), E("د.م.", "MAD"), E("د.ج", "DZD"),
-        E("د.ت", "TND"), E("ل.ل", "LBP"), E("د.ع", "IQD"), E("ل.د", "LYD"), E("дин", "RSD", Dinar), E("дин.", "RSD", Dinar), E("ден", "MKD"),
+        E("د.ت", "TND"), E("ل.ل", "LBP"), E("د.ع", "IQD"), E("ل.د", "LYD"), E("дин", "RSD"), E("дин.", "RSD"), E("ден", "MKD"),
+
+        // Cyrillic: Russia, Belarus, Central Asia, the Balkans.
+        E("рубль", "RUB", ignoreCase: true), E("рублей", "RUB", ignoreCase: true), E("рубля", "RUB", ignoreCase: true), E("р", "RUB"),
+        E("бел. руб.", "BYN", ignoreCase: true), E("бел.руб.", "BYN", ignoreCase: true), E("Br", "", Birr), E("BYN", "BYN"),
+        E("гривень", "UAH", ignoreCase: true), E("гривня", "UAH", ignoreCase: true), E("гривен", "UAH", ignoreCase: true),
+        E("тг", "KZT", ignoreCase: true), E("тңг", "KZT", ignoreCase: true), E("тенге", "KZT", ignoreCase: true), E("теңге", "KZT", ignoreCase: true),
+        E("сом", "", Som, true), E("сўм", "UZS", ignoreCase: true), E("сум", "UZS", ignoreCase: true), E("so'm", "UZS", ignoreCase: true), E("soʻm", "UZS", ignoreCase: true), E("so‘m", "UZS", ignoreCase: true),
+        E("сомонӣ", "TJS", ignoreCase: true), E("сомони", "TJS", ignoreCase: true), E("смн", "TJS", ignoreCase: true), E("манат", "", Manat, true), E("ман.", "AZN", ignoreCase: true),
+        E("֏", "AMD"), E("դր.", "AMD"), E("драм", "AMD", ignoreCase: true), E("ლ", "GEL"), E("лари", "GEL", ignoreCase: true),
+        E("лев", "BGN", ignoreCase: true), E("лева", "BGN", ignoreCase: true), E("динар", "RSD", ignoreCase: true), E("динара", "RSD", ignoreCase: true), E("денари", "MKD", ignoreCase: true), E("ден.", "MKD"),
+        E("КМ", "BAM"), E("KM", "BAM"), E("Lek", "ALL", ignoreCase: true), E("Lekë", "ALL", ignoreCase: true), E("leke", "ALL", ignoreCase: true),
+        E("din.", "RSD", ignoreCase: true), E("дин", "RSD"),
+
+        // Arabic and Persian script.
+        E("ريال", "", Rial), E("ریال", "IRR"), E("تومان", "", None), E("تومن", "", None), E("ر.ق.", "QAR"), E("ر.ي", "YER"), E("ر.ي.", "YER"), E("ل.س", "SYP"), E("ج.س", "SDG"),
+        E("درهم", "", Dirham), E("د.م", "MAD"), E("دينار", "", Dinar), E("دج", "DZD"), E("جنيه", "", EgyptianPound), E("ليرة", "", Lira), E("؋", "AFN"), E("افغانی", "AFN"),
+        E("روپے", "PKR"), E("روپیه", "", Rupee), E("د.إ.", "AED"), E("د.ك.", "KWD"), E("د.ب.", "BHD"), E("د.أ", "JOD"), E("د.ا.", "JOD"), E("د.ع.", "IQD"), E("د.ت.", "TND"),
+
+        // Latin-script names and abbreviations, Gulf and African shorthand.
+        E("AED", "AED"), E("Dhs", "", Dirham, true), E("Dh", "", Dirham, true), E("DH", "", Dirham), E("Dhs.", "", Dirham, true), E("KD", "KWD"), E("BD", "BHD"), E("QR", "QAR"), E("SR", "SAR"), E("JD", "JOD"), E("RO", "OMR"),
+        E("KSh", "KES", ignoreCase: true), E("KShs", "KES", ignoreCase: true), E("USh", "UGX", ignoreCase: true), E("TSh", "TZS", ignoreCase: true), E("GH₵", "GHS"), E("₵", "GHS"), E("GH¢", "GHS"),
+        E("Birr", "ETB", ignoreCase: true), E("NIS", "ILS"), E("MOP$", "MOP"), E("B/.", "PAB"), E("C$", "CAD"), E("Gs", "PYG"), E("Gs.", "PYG"),
+        E("yen", "JPY", ignoreCase: true), E("yuan", "CNY", ignoreCase: true), E("renminbi", "CNY", ignoreCase: true), E("baht", "THB", ignoreCase: true),
+        E("rupee", "", Rupee, true), E("rupees", "", Rupee, true), E("rupiah", "IDR", ignoreCase: true), E("ringgit", "MYR", ignoreCase: true), E("dong", "VND", ignoreCase: true),
+        E("dinar", "", Dinar, true), E("dinars", "", Dinar, true), E("dinara", "RSD", ignoreCase: true), E("dinari", "MKD", ignoreCase: true), E("denar", "MKD", ignoreCase: true), E("denari", "MKD", ignoreCase: true),
+        E("dirham", "", Dirham, true), E("dirhams", "", Dirham, true), E("riyal", "", Rial, true), E("riyals", "", Rial, true), E("rial", "", Rial, true), E("rials", "", Rial, true),
+        E("dollar", "", Dollar, true), E("dollars", "", Dollar, true), E("dólares", "", Dollar, true), E("dolares", "", Dollar, true), E("peso", "", Peso, true), E("pesos", "", Peso, true),
+        E("reais", "BRL", ignoreCase: true), E("złotych", "PLN", ignoreCase: true), E("zloty", "PLN", ignoreCase: true), E("zlotys", "PLN", ignoreCase: true),
+        E("forint", "HUF", ignoreCase: true), E("korun", "CZK", ignoreCase: true), E("koruna", "CZK", ignoreCase: true), E("lira", "", Lira, true), E("lire", "", Lira, true), E("shekel", "ILS", ignoreCase: true), E("shekels", "ILS", ignoreCase: true), E("sheqel", "ILS", ignoreCase: true),
+        E("rand", "ZAR", ignoreCase: true), E("naira", "NGN", ignoreCase: true), E("cedi", "GHS", ignoreCase: true), E("cedis", "GHS", ignoreCase: true), E("hryvnia", "UAH", ignoreCase: true), E("hryvnias", "UAH", ignoreCase: true),
+        E("tenge", "KZT", ignoreCase: true), E("som", "", Som, true), E("manat", "", Manat, true), E("lari", "GEL", ignoreCase: true), E("dram", "AMD", ignoreCase: true),
+        E("lev", "BGN", ignoreCase: true), E("leva", "BGN", ignoreCase: true), E("leu", "", Leu, true), E("rubles", "RUB", ignoreCase: true), E("roubles", "RUB", ignoreCase: true), E("ruble", "RUB", ignoreCase: true),
+        E("kronor", "SEK", ignoreCase: true), E("kroner", "", Codes("NOK DKK"), true), E("krónur", "ISK", ignoreCase: true), E("francs", "", Franc, true), E("franc", "", Franc, true), E("franken", "CHF", ignoreCase: true),
+        E("euro's", "EUR", ignoreCase: true), E("евро", "EUR", ignoreCase: true), E("долл.", "USD", ignoreCase: true), E("долларов", "USD", ignoreCase: true),
+        E("soles", "PEN", ignoreCase: true), E("bolívares", "VES", ignoreCase: true), E("quetzales", "GTQ", ignoreCase: true), E("colones", "CRC", ignoreCase: true),
+
+        // Chinese, Japanese and Korean characters.
+        E("日元", "JPY"), E("日圓", "JPY"), E("日圆", "JPY"), E("圓", "", Yuan), E("圆", "CNY"), E("块", "CNY"), E("塊", "", Yuan), E("港元", "HKD"), E("港幣", "HKD"), E("港币", "HKD"),
+        E("新台幣", "TWD"), E("新台币", "TWD"), E("台幣", "TWD"), E("台币", "TWD"), E("澳門元", "MOP"), E("澳门元", "MOP"), E("澳門幣", "MOP"), E("澳门币", "MOP"),
+        E("美元", "USD"), E("美金", "USD"), E("欧元", "EUR"), E("歐元", "EUR"), E("英镑", "GBP"), E("英鎊", "GBP"), E("韩元", "KRW"), E("韓元", "KRW"), E("人民幣", "CNY"),
+        E("엔", "JPY"), E("달러", "USD"), E("유로", "EUR"), E("ドル", "USD"), E("ユーロ", "EUR"), E("元", "CNY", Yuan),
     ];
 
+    private static readonly List<Entry> Indexed = [];
     private static readonly FrozenDictionary<char, Entry[]> ByFirstChar = BuildIndex();
+
+    /// <summary>The currencies a symbol may stand for, by entry id; empty for an unknown id.</summary>
+    public static CurrencyCode[] FamilyOf(int id) => (uint)id < (uint)Indexed.Count ? Indexed[id].Family : None;
+
+    /// <summary>The dollar family, for "XX$" prefixes the table does not list.</summary>
+    public static int DollarEntryId { get; } = FindId("$");
+
+    private static int FindId(string symbol)
+    {
+        foreach (var e in Indexed)
+        {
+            if (e.Symbol == symbol)
+            {
+                return e.Id;
+            }
+        }
+
+        return -1;
+    }
 
     // Zero-minor-unit currencies as shops print them (IDR and HUF are officially two, but prices are whole).
     private static readonly FrozenSet<ushort> WholeUnitCurrencies = CodeSet("JPY KRW VND CLP ISK PYG UGX IDR HUF XOF XAF XPF KMF GNF RWF BIF DJF VUV");
@@ -219,13 +293,16 @@ internal static class CurrencySymbols
                 continue;
             }
 
+            var indexed = new Entry(entry.Symbol, entry.Code, entry.Family, entry.IgnoreCase, Indexed.Count);
+            Indexed.Add(indexed);
+
             var key = char.ToLowerInvariant(entry.Symbol[0]);
             if (!groups.TryGetValue(key, out var list))
             {
                 groups[key] = list = [];
             }
 
-            list.Add(entry);
+            list.Add(indexed);
         }
 
         var result = new Dictionary<char, Entry[]>();

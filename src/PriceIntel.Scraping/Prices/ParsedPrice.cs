@@ -55,6 +55,22 @@ public enum PriceQualifiers : ushort
 
     /// <summary>The text had no currency symbol or code at all, only a number.</summary>
     BareNumber = 1 << 9,
+
+    /// <summary>A recurring price ("$29/month", "12,99 € / Monat") and the only price in the text; a one-off price beside it wins.</summary>
+    Recurring = 1 << 10,
+
+    /// <summary>
+    /// Two different prices in one currency with no word saying which is which ("$24.99 $19.99", a price
+    /// element holding the struck and the live price): the lower was taken as the current price and the
+    /// higher as the old one (<see cref="HadOldPrice"/> is set too).
+    /// </summary>
+    OldPriceInferred = 1 << 11,
+
+    /// <summary>Prices in two currencies ("1 299 kr (€115)"): the first, the shop's own, was taken.</summary>
+    FirstOfSeveral = 1 << 12,
+
+    /// <summary>A price only for members or card holders ("Member price", "with Clubcard"); a price for everyone beside it wins.</summary>
+    MemberPrice = 1 << 13,
 }
 
 /// <summary>
@@ -73,6 +89,23 @@ public readonly record struct ParsedPrice(PriceTextStatus Status, Money Amount, 
 
     /// <summary>True when a price was read and its currency is known.</summary>
     public bool HasPriceAndCurrency => Status == PriceTextStatus.Price && !Currency.IsEmpty;
+
+    /// <summary>
+    /// Where the currency symbol or code of the price stands in the text passed to <see cref="PriceText.Parse"/>
+    /// (e.g. "kr" of "1 299 kr"), so a caller can report it as written; <c>default</c> (empty) when the text had none.
+    /// </summary>
+    public Range Symbol { get; init; }
+
+    /// <summary>
+    /// The ISO currencies the symbol can stand for ("$" → USD, CAD, AUD…; "kr" → SEK, NOK, DKK, ISK), empty for
+    /// ISO codes and bare numbers. When <see cref="Currency"/> is empty, <see cref="PriceText.ResolveCurrency"/>
+    /// picks among these from page context. Points into a static table: reading it allocates nothing.
+    /// </summary>
+    public ReadOnlyMemory<CurrencyCode> CandidateCurrencies { get; init; }
+
+    /// <summary>The symbol as written in <paramref name="text"/> (the same text that was parsed), or empty.</summary>
+    /// <param name="text">The text passed to <see cref="PriceText.Parse"/>.</param>
+    public ReadOnlySpan<char> SymbolIn(ReadOnlySpan<char> text) => Symbol.End.Value <= text.Length && Symbol.End.Value > Symbol.Start.Value ? text[Symbol.Start.Value..Symbol.End.Value] : default;
 
     internal static ParsedPrice None(PriceTextStatus status) => new(status, Money.Zero, default, PriceQualifiers.None, 0);
 }

@@ -34,6 +34,12 @@ public readonly record struct PriceParseHints
     /// </summary>
     public static PriceParseHints ForLocale(ReadOnlySpan<char> languageTag) => LocaleTable.Lookup(languageTag);
 
+    /// <summary>
+    /// When a text gives a price with and without tax ("€100 excl. VAT €121 incl. VAT"), take the one
+    /// without tax. Default false: the tax-inclusive price, which is what a consumer pays.
+    /// </summary>
+    public bool PreferExcludingTax { get; init; }
+
     /// <summary>The same hints with a different currency.</summary>
-    public PriceParseHints WithCurrency(CurrencyCode currency) => new(currency, DecimalSeparator);
+    public PriceParseHints WithCurrency(CurrencyCode currency) => new(currency, DecimalSeparator) { PreferExcludingTax = PreferExcludingTax };
 }

@@ -38,4 +38,115 @@ public static class PriceText
     /// <returns>False when the text names no currency or a shared symbol the hint does not settle.</returns>
     public static bool TryParseCurrency(ReadOnlySpan<char> text, CurrencyCode hint, out CurrencyCode currency) =>
         CurrencySymbols.TryParseWhole(text, hint, out currency);
+
+    /// <summary>
+    /// Settles the currency of a parsed price whose symbol several currencies share, from page context, in this
+    /// order of evidence: the currency the page declares, currencies of other prices on the page, the country
+    /// TLD of the host, the region of the page language, the language alone ("sv" → SEK). A candidate is only
+    /// taken when it is one the symbol can stand for (a "$" on a ".se" page stays open). A price that already
+    /// has a currency keeps it.
+    /// </summary>
+    /// <param name="price">A result of <see cref="Parse"/>.</param>
+    /// <param name="context">What the page says.</param>
+    /// <returns>The currency; empty when nothing settles it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    public static CurrencyCode ResolveCurrency(in ParsedPrice price, CurrencyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!price.Currency.IsEmpty)
+        {
+            return price.Currency;
+        }
+
+        var candidates = price.CandidateCurrencies.Span;
+        if (candidates.IsEmpty)
+        {
+            // A bare number: only a declaration or the page's one other currency speaks for it.
+            if (!context.Declared.IsEmpty)
+            {
+                return context.Declared;
+            }
+
+            return context.OtherPrices.Count > 0 && AllSame(context.OtherPrices) ? context.OtherPrices[0] : default;
+        }
+
+        if (Pick(candidates, context.Declared) is { IsEmpty: false } declared)
+        {
+            return declared;
+        }
+
+        CurrencyCode seen = default;
+        foreach (var other in context.OtherPrices)
+        {
+            if (Pick(candidates, other) is { IsEmpty: false } match)
+            {
+                if (!seen.IsEmpty && seen != match)
+                {
+                    seen = default;
+                    break;
+                }
+
+                seen = match;
+            }
+        }
+
+        if (!seen.IsEmpty)
+        {
+            return seen;
+        }
+
+        if (Pick(candidates, CurrencyContext.CurrencyOfHost(context.Host)) is { IsEmpty: false } byHost)
+        {
+            return byHost;
+        }
+
+        if (!string.IsNullOrWhiteSpace(context.Language))
+        {
+            var tag = context.Language.AsSpan().Trim();
+            if (Pick(candidates, PriceParseHints.ForLocale(tag).Currency) is { IsEmpty: false } byLocale)
+            {
+                return byLocale;
+            }
+
+            int dash = tag.IndexOfAny('-', '_');
+            var language = dash < 0 ? tag : tag[..dash];
+            if (Pick(candidates, LocaleTable.LanguageCurrencyOf(language)) is { IsEmpty: false } byLanguage)
+            {
+                return byLanguage;
+            }
+        }
+
+        return default;
+    }
+
+    private static CurrencyCode Pick(ReadOnlySpan<CurrencyCode> candidates, CurrencyCode evidence)
+    {
+        if (evidence.IsEmpty)
+        {
+            return default;
+        }
+
+        foreach (var c in candidates)
+        {
+            if (c == evidence)
+            {
+                return c;
+            }
+        }
+
+        return default;
+    }
+
+    private static bool AllSame(IReadOnlyList<CurrencyCode> codes)
+    {
+        for (int i = 1; i < codes.Count; i++)
+        {
+            if (codes[i] != codes[0])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

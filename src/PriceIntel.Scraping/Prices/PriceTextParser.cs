@@ -40,6 +40,9 @@ internal static class PriceTextParser
         public CurrencyCode Currency;
         public int Start;
         public int End;
+
+        /// <summary>1 + the <see cref="CurrencySymbols.Entry.Id"/> of a symbol token; 0 for ISO codes and other tokens.</summary>
+        public int SymbolEntry;
     }
 
     private struct Candidate
@@ -57,6 +60,15 @@ internal static class PriceTextParser
         public bool Current;
         public int Quantity;
         public PriceQualifiers Qualifiers;
+
+        /// <summary>1 + the token index of the currency symbol; 0 when none.</summary>
+        public int SymbolToken;
+
+        /// <summary>Digits after the decimal mark as written ("19.99" → 2; "1,299" → 0).</summary>
+        public int FractionDigits;
+
+        /// <summary>A word next to the number that is not a keyword but reads like a currency (non-Latin script, or upper case).</summary>
+        public bool CurrencyLikeWord;
     }
 
     private enum NumberRead : byte
@@ -69,6 +81,7 @@ internal static class PriceTextParser
     [SkipLocalsInit]
     public static ParsedPrice Parse(ReadOnlySpan<char> text, in PriceParseHints hints)
     {
+        int offset = text.Length - text.TrimStart().Length;
         text = text.Trim();
         if (text.IsEmpty || text.Length > MaxInputLength)
         {
@@ -131,10 +144,60 @@ internal static class PriceTextParser
 
         candidates = candidates[..found];
         ApplyTaxWords(tokens, candidates);
-        return Select(tokens, candidates, hints, anyOtherWord, soldOut, free);
+        ShareRangeCurrency(text, tokens, candidates, hints);
+        return Select(tokens, candidates, hints, anyOtherWord, soldOut, free, offset);
     }
 
-    private static ParsedPrice Select(ReadOnlySpan<Token> tokens, Span<Candidate> candidates, in PriceParseHints hints, bool anyOtherWord, bool soldOut, bool free)
+    /// <summary>"from 26 to 50 €", "26–50 €": the low end takes the currency written once after the high end.</summary>
+    private static void ShareRangeCurrency(ReadOnlySpan<char> text, ReadOnlySpan<Token> tokens, Span<Candidate> candidates, in PriceParseHints hints)
+    {
+        for (int i = 0; i + 1 < candidates.Length; i++)
+        {
+            ref var low = ref candidates[i];
+            ref readonly var high = ref candidates[i + 1];
+            if (low.Ambiguous && !low.HasSymbol && high.HasSymbol && !high.Currency.IsEmpty)
+            {
+                // "desde 1.200 hasta 1.800 €": the low end reads under the currency written after the high end.
+                ref readonly var number = ref tokens[low.Token];
+                if (ReadNumber(text[number.Start..number.End], hints.DecimalSeparator, CurrencySymbols.MinorDigits(high.Currency), false, out long ticks, out int digits) == NumberRead.Ok)
+                {
+                    low.Ticks = ticks;
+                    low.FractionDigits = digits;
+                    low.Ambiguous = false;
+                }
+            }
+
+            if (low.HasSymbol || !high.HasSymbol || low.Excluded || high.Excluded || low.Ambiguous || low.FractionDigits != high.FractionDigits || low.Ticks >= high.Ticks)
+            {
+                continue;
+            }
+
+            // Exactly one dash or "to" between the two, and the symbol after the high end.
+            int between = 0;
+            bool other = false;
+            for (int t = low.GroupEnd + 1; t < high.GroupStart; t++)
+            {
+                if (tokens[t].Kind == Kind.Dash || (tokens[t].Kind == Kind.Word && tokens[t].Word == PriceWord.To))
+                {
+                    between++;
+                }
+                else
+                {
+                    other = true;
+                }
+            }
+
+            if (between == 1 && !other && high.SymbolToken - 1 > high.Token)
+            {
+                low.HasSymbol = true;
+                low.Currency = high.Currency;
+                low.CurrencyFromHint = high.CurrencyFromHint;
+                low.SymbolToken = high.SymbolToken;
+            }
+        }
+    }
+
+    private static ParsedPrice Select(ReadOnlySpan<Token> tokens, Span<Candidate> candidates, in PriceParseHints hints, bool anyOtherWord, bool soldOut, bool free, int offset)
     {
         bool hadOld = false;
         bool anySymbol = false;
@@ -159,17 +222,22 @@ internal static class PriceTextParser
 
         // Bare numbers count only when no number carries a currency, and then only a lone number
         // in text that says nothing else ("19,99", "Price: 19.99"), not "Only 3 left".
+        // A lone bare number survives other words when it is written like a price (two decimals,
+        // "49.99 Aktionspreis") or stands next to a word that reads like an unknown currency ("1200 ALL", "500 сомони").
         foreach (ref var c in candidates)
         {
-            if (!c.Excluded && !c.HasSymbol && (anySymbol || bare > 1 || anyOtherWord))
+            if (!c.Excluded && !c.HasSymbol && (anySymbol || bare > 1 || (anyOtherWord && c.FractionDigits != 2 && !c.CurrencyLikeWord)))
             {
                 c.Excluded = true;
             }
         }
 
-        // Prefer shelf prices over per-unit ones, tax-inclusive over tax-exclusive, and "now" prices.
+        // Prefer shelf prices over per-unit ones, one-off over recurring, everyone's over members',
+        // tax-inclusive over tax-exclusive (or the reverse when asked), and "now" prices.
         DropIfOthersRemain(candidates, PriceQualifiers.PerUnit);
-        DropIfOthersRemain(candidates, PriceQualifiers.ExcludesTax);
+        DropIfOthersRemain(candidates, PriceQualifiers.Recurring);
+        DropIfOthersRemain(candidates, PriceQualifiers.MemberPrice);
+        DropIfOthersRemain(candidates, hints.PreferExcludingTax ? PriceQualifiers.IncludesTax : PriceQualifiers.ExcludesTax);
         bool anyCurrent = false;
         foreach (ref readonly var c in candidates)
         {
@@ -177,7 +245,9 @@ internal static class PriceTextParser
         }
 
         int first = -1;
+        int second = -1;
         int remaining = 0;
+        int distinct = 1;
         bool differ = false;
         for (int i = 0; i < candidates.Length; i++)
         {
@@ -200,8 +270,45 @@ internal static class PriceTextParser
                     continue;
                 }
 
+                if (second < 0)
+                {
+                    second = i;
+                    distinct = 2;
+                }
+                else if (candidates[second].Ticks != c.Ticks || candidates[second].Currency != c.Currency)
+                {
+                    distinct = 3;
+                }
+
                 differ = true;
             }
+        }
+
+        // Two different prices and no word to tell them apart: in one currency the lower is the live
+        // price and the higher the struck one ("$24.99 $19.99"); in two currencies the first is the shop's own.
+        if (differ && distinct == 2 && !candidates[first].Ambiguous && !candidates[second].Ambiguous && OnlyPriceWordsBetween(tokens, candidates[first], candidates[second]))
+        {
+            ref var a = ref candidates[first];
+            ref var b = ref candidates[second];
+            if (a.Currency == b.Currency)
+            {
+                if (b.Ticks < a.Ticks)
+                {
+                    first = second;
+                }
+
+                candidates[first].Qualifiers |= PriceQualifiers.OldPriceInferred | PriceQualifiers.HadOldPrice;
+            }
+            else if (!a.Currency.IsEmpty && !b.Currency.IsEmpty)
+            {
+                a.Qualifiers |= PriceQualifiers.FirstOfSeveral;
+            }
+            else
+            {
+                return ParsedPrice.None(PriceTextStatus.Ambiguous);
+            }
+
+            differ = false;
         }
 
         if (first < 0)
@@ -258,7 +365,33 @@ internal static class PriceTextParser
             return ParsedPrice.None(PriceTextStatus.NoPrice);
         }
 
-        return new ParsedPrice(PriceTextStatus.Price, amount, currency, qualifiers, chosen.Quantity);
+        var symbol = default(Range);
+        ReadOnlyMemory<CurrencyCode> family = default;
+        if (chosen.SymbolToken > 0)
+        {
+            ref readonly var s = ref tokens[chosen.SymbolToken - 1];
+            symbol = new Range(offset + s.Start, offset + s.End);
+            if (s.SymbolEntry > 0)
+            {
+                family = CurrencySymbols.FamilyOf(s.SymbolEntry - 1);
+            }
+        }
+
+        return new ParsedPrice(PriceTextStatus.Price, amount, currency, qualifiers, chosen.Quantity) { Symbol = symbol, CandidateCurrencies = family };
+    }
+
+    /// <summary>Two prices side by side in a price box, not two amounts in a sentence ("from $19 and up to $49").</summary>
+    private static bool OnlyPriceWordsBetween(ReadOnlySpan<Token> tokens, in Candidate a, in Candidate b)
+    {
+        for (int i = a.GroupEnd + 1; i < b.GroupStart; i++)
+        {
+            if (tokens[i].Kind == Kind.Word && tokens[i].Word is not (PriceWord.For or PriceWord.Current or PriceWord.Label or PriceWord.Old))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void DropIfOthersRemain(Span<Candidate> candidates, PriceQualifiers qualifier)
@@ -349,12 +482,17 @@ internal static class PriceTextParser
             candidate.HasSymbol = true;
             candidate.Currency = tokens[symbol].Currency;
             candidate.CurrencyFromHint = tokens[symbol].CurrencyFromHint;
+            candidate.SymbolToken = symbol + 1;
+        }
+        else
+        {
+            candidate.CurrencyLikeWord = (index > 0 && IsCurrencyLikeWord(text, tokens[index - 1])) || (index + 1 < tokens.Length && IsCurrencyLikeWord(text, tokens[index + 1]));
         }
 
         var readCurrency = symbol >= 0 ? candidate.Currency : hints.Currency;
         int minor = CurrencySymbols.MinorDigits(readCurrency);
         bool neverThree = symbol >= 0 && candidate.Currency.IsEmpty && tokens[symbol].NeverThreeDecimals;
-        var read = ReadNumber(text[number.Start..number.End], hints.DecimalSeparator, minor, neverThree, out candidate.Ticks);
+        var read = ReadNumber(text[number.Start..number.End], hints.DecimalSeparator, minor, neverThree, out candidate.Ticks, out candidate.FractionDigits);
         if (read == NumberRead.Invalid)
         {
             return false;
@@ -365,10 +503,34 @@ internal static class PriceTextParser
         return true;
     }
 
+    /// <summary>An unknown word that reads like a currency: not a keyword, short, and upper case or in a non-Latin script.</summary>
+    private static bool IsCurrencyLikeWord(ReadOnlySpan<char> text, in Token t)
+    {
+        if (t.Kind != Kind.Word || t.Word != PriceWord.Other || t.End - t.Start is < 2 or > 8)
+        {
+            return false;
+        }
+
+        var word = text[t.Start..t.End];
+        bool upper = true;
+        foreach (var ch in word)
+        {
+            if (ch >= '\u0370')
+            {
+                return true; // Greek, Cyrillic, Armenian, Hebrew, Arabic, Persian, Indic, CJK…
+            }
+
+            upper &= char.IsUpper(ch);
+        }
+
+        return upper;
+    }
+
     private static void ClassifyContext(ReadOnlySpan<char> text, ReadOnlySpan<Token> tokens, ref Candidate c)
     {
-        // A minus sign right before the price: a discount ("-$5.00").
-        if (c.GroupStart > 0 && tokens[c.GroupStart - 1].Kind == Kind.Dash && (c.GroupStart == 1 || tokens[c.GroupStart - 2].Kind is not (Kind.Number or Kind.Currency)))
+        // A minus sign right against the price: a discount ("-$5.00"); a dash with a space after it is a bullet ("– 49,99 €").
+        if (c.GroupStart > 0 && tokens[c.GroupStart - 1].Kind == Kind.Dash && tokens[c.GroupStart - 1].End == tokens[c.GroupStart].Start &&
+            (c.GroupStart == 1 || tokens[c.GroupStart - 2].Kind is not (Kind.Number or Kind.Currency)))
         {
             c.Excluded = true;
         }
@@ -415,6 +577,9 @@ internal static class PriceTextParser
                 case PriceWord.Installment:
                     c.Excluded = true;
                     break;
+                case PriceWord.Member when seen < 3 && !NumberShortlyBefore(tokens, i):
+                    c.Qualifiers |= PriceQualifiers.MemberPrice; // "Member price $8.99", not the "$10.99" after "$8.99 with Clubcard"
+                    break;
                 case PriceWord.Threshold when shippingOrFreeEarlier || seen < 2:
                     c.Excluded = true;
                     break;
@@ -458,7 +623,7 @@ internal static class PriceTextParser
                 }
                 else if (next.Word == PriceWord.Installment)
                 {
-                    c.Excluded = true;
+                    c.Qualifiers |= PriceQualifiers.Recurring; // "$29/month": a price, but a recurring one
                 }
             }
 
@@ -472,8 +637,14 @@ internal static class PriceTextParser
                 case PriceWord.Per when i + 1 < tokens.Length && (tokens[i + 1].Word == PriceWord.Unit || (tokens[i + 1].Kind == Kind.Number && i + 2 < tokens.Length && tokens[i + 2].Word == PriceWord.Unit)):
                     c.Qualifiers |= PriceQualifiers.PerUnit;
                     break;
+                case PriceWord.Installment when seen < 2:
+                    c.Qualifiers |= PriceQualifiers.Recurring; // "$29 a month", "12,99 € monatlich"
+                    break;
                 case PriceWord.Installment:
                     c.Excluded = true;
+                    break;
+                case PriceWord.Member when seen < 3:
+                    c.Qualifiers |= PriceQualifiers.MemberPrice;
                     break;
                 case PriceWord.Off when seen == 0:
                     c.Excluded = true;
@@ -483,6 +654,19 @@ internal static class PriceTextParser
                     break;
             }
         }
+    }
+
+    private static bool NumberShortlyBefore(ReadOnlySpan<Token> tokens, int i)
+    {
+        for (int k = i - 1; k >= 0 && k >= i - 3; k--)
+        {
+            if (tokens[k].Kind == Kind.Number && !tokens[k].Attached)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void ApplyTaxWords(ReadOnlySpan<Token> tokens, Span<Candidate> candidates)
@@ -496,6 +680,7 @@ internal static class PriceTextParser
         {
             var word = tokens[i].Word;
             PriceQualifiers tax;
+            int anchor = i;
             if (word == PriceWord.TaxIncludedWord)
             {
                 tax = PriceQualifiers.IncludesTax;
@@ -512,12 +697,14 @@ internal static class PriceTextParser
                     if (tokens[j].Word == PriceWord.Including)
                     {
                         tax = PriceQualifiers.IncludesTax;
+                        anchor = j;
                         break;
                     }
 
                     if (tokens[j].Word == PriceWord.Excluding || tokens[j].Kind == Kind.Plus)
                     {
                         tax = PriceQualifiers.ExcludesTax;
+                        anchor = j;
                         break;
                     }
                 }
@@ -537,7 +724,7 @@ internal static class PriceTextParser
             int bestDistance = int.MaxValue;
             for (int k = 0; k < candidates.Length; k++)
             {
-                int distance = i > candidates[k].GroupEnd ? i - candidates[k].GroupEnd : candidates[k].GroupStart - i + 1;
+                int distance = anchor > candidates[k].GroupEnd ? anchor - candidates[k].GroupEnd : candidates[k].GroupStart - anchor + 1;
                 if (distance < bestDistance)
                 {
                     best = k;
@@ -597,6 +784,7 @@ internal static class PriceTextParser
                 t.Kind = Kind.Currency;
                 t.Currency = CurrencySymbols.Resolve(entry, hints.Currency, out t.CurrencyFromHint);
                 t.NeverThreeDecimals = NeverThreeDecimals(entry);
+                t.SymbolEntry = entry.Id + 1;
                 i += length;
                 t.End = i;
                 n++;
@@ -616,7 +804,16 @@ internal static class PriceTextParser
                 // Keep "p&p" and "m²" whole enough to classify.
                 var word = text[start..i];
                 t.End = i;
-                if (word.Length == 3 && IsUpperAscii(word) && CurrencyCode.TryParse(word, out var iso) && iso.IsKnown)
+                if (!cjk && word.Length <= 4 && i < text.Length && text[i] is '$' or '＄' && IsUpperAscii(word))
+                {
+                    // "XX$" prefixes the symbol table does not list: an ISO code ("CAD$") or a country code ("AR$", "UY$") before a dollar sign.
+                    t.Kind = Kind.Currency;
+                    t.Currency = PrefixedDollar(word, hints.Currency, out t.CurrencyFromHint);
+                    t.SymbolEntry = t.Currency.IsEmpty ? CurrencySymbols.DollarEntryId + 1 : 0;
+                    i++;
+                    t.End = i;
+                }
+                else if (word.Length == 3 && (IsUpperAscii(word) || (IsLowerAscii(word) && NextToNumber(text, start, i) && !IsCommonWord(word))) && CurrencyCode.TryParse(word, out var iso) && iso.IsKnown)
                 {
                     t.Kind = Kind.Currency;
                     t.Currency = iso;
@@ -662,7 +859,13 @@ internal static class PriceTextParser
 
         // "2for$5" is rare, but "19.99each" or a CJK word right after a number is common.
         var word = text[i..end];
-        return text[i] >= '\u2E80' || PriceWords.Classify(word) is not (PriceWord.Other or PriceWord.Unit);
+        if (text[i] >= '\u2E80')
+        {
+            return true;
+        }
+
+        // A single Latin letter glued to digits is a model code ("600a", "600D"), never a keyword.
+        return word.Length > 1 && PriceWords.Classify(word) is not (PriceWord.Other or PriceWord.Unit);
     }
 
     private static bool NeverThreeDecimals(in CurrencySymbols.Entry entry)
@@ -682,6 +885,18 @@ internal static class PriceTextParser
 
         return true;
     }
+
+    // Old-price and suggested-retail words: Japanese, Simplified and Traditional Chinese, Korean.
+    private static readonly string[] OldCjk =
+    [
+        "定価", "通常価格", "参考価格", "希望小売", "メーカー希望", "旧価格", "元値",
+        "原价", "原價", "定价", "定價", "市场价", "市場價", "市价", "市價", "参考价", "參考價", "建议零售", "建議零售", "建议售价", "建議售價", "吊牌价", "吊牌價", "专柜价", "專櫃價",
+        "정가", "소비자가", "권장", "판매가격전",
+    ];
+
+    private static readonly string[] CurrentCjk = ["特價", "特价", "現價", "现价", "优惠价", "優惠價", "折扣价", "折扣價", "活动价", "活動價", "セール価格", "販売価格", "할인가", "판매가"];
+
+    private static readonly string[] MemberCjk = ["会员价", "會員價", "会員価格", "회원가"];
 
     private static PriceWord ClassifyCjk(ReadOnlySpan<char> word)
     {
@@ -705,9 +920,28 @@ internal static class PriceTextParser
             return PriceWord.TaxExcludedWord;
         }
 
-        if (word.Contains("定価", StringComparison.Ordinal) || word.Contains("通常価格", StringComparison.Ordinal) || word.Contains("原价", StringComparison.Ordinal) || word.Contains("参考価格", StringComparison.Ordinal))
+        foreach (var old in OldCjk)
         {
-            return PriceWord.Old;
+            if (word.Contains(old, StringComparison.Ordinal))
+            {
+                return PriceWord.Old;
+            }
+        }
+
+        foreach (var member in MemberCjk)
+        {
+            if (word.Contains(member, StringComparison.Ordinal))
+            {
+                return PriceWord.Member;
+            }
+        }
+
+        foreach (var current in CurrentCjk)
+        {
+            if (word.Contains(current, StringComparison.Ordinal))
+            {
+                return PriceWord.Current;
+            }
         }
 
         if (word.Contains("売り切れ", StringComparison.Ordinal) || word.Contains("在庫切れ", StringComparison.Ordinal) || word.Contains("缺货", StringComparison.Ordinal) ||
@@ -727,12 +961,73 @@ internal static class PriceTextParser
         }
 
         if (word.Contains("価格", StringComparison.Ordinal) || word.Contains("价格", StringComparison.Ordinal) || word.Contains("売価", StringComparison.Ordinal) ||
-            word.Contains("特価", StringComparison.Ordinal) || word.Contains("特价", StringComparison.Ordinal) || word.Contains("가격", StringComparison.Ordinal))
+            word.Contains("特価", StringComparison.Ordinal) || word.Contains("售價", StringComparison.Ordinal) || word.Contains("售价", StringComparison.Ordinal) || word.Contains("가격", StringComparison.Ordinal))
         {
             return PriceWord.Label;
         }
 
         return PriceWord.Other;
+    }
+
+    private static CurrencyCode PrefixedDollar(ReadOnlySpan<char> prefix, CurrencyCode hint, out bool fromHint)
+    {
+        fromHint = false;
+        if (prefix.Length == 3 && CurrencyCode.TryParse(prefix, out var iso) && iso.IsKnown)
+        {
+            return iso;
+        }
+
+        var region = LocaleTable.RegionCurrencyOf(prefix);
+        if (!region.IsEmpty)
+        {
+            return region;
+        }
+
+        foreach (var member in CurrencySymbols.FamilyOf(CurrencySymbols.DollarEntryId))
+        {
+            if (member == hint)
+            {
+                fromHint = true;
+                return hint;
+            }
+        }
+
+        return default;
+    }
+
+    /// <summary>True when a digit stands right before or after the word (spaces allowed), as "12 eur" or "eur 12".</summary>
+    private static bool NextToNumber(ReadOnlySpan<char> text, int start, int end)
+    {
+        int before = start - 1;
+        while (before >= 0 && text[before] is ' ' or '\u00A0')
+        {
+            before--;
+        }
+
+        int after = end;
+        while (after < text.Length && text[after] is ' ' or '\u00A0')
+        {
+            after++;
+        }
+
+        return (before >= 0 && Digit(text[before]) >= 0) || (after < text.Length && Digit(text[after]) >= 0);
+    }
+
+    /// <summary>Lower-case words that are also ISO codes but far more often plain words.</summary>
+    private static bool IsCommonWord(ReadOnlySpan<char> word) =>
+        word is "all" or "top" or "cup" or "mad" or "try" or "bob" or "gel" or "mop" or "pen" or "sos" or "bam" or "lak" or "ang" or "mur" or "tot" or "cad" or "bbd" or "for" or "per" or "und" or "ton" or "kes" or "lei";
+
+    private static bool IsLowerAscii(ReadOnlySpan<char> word)
+    {
+        foreach (var c in word)
+        {
+            if (c is < 'a' or > 'z')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsUpperAscii(ReadOnlySpan<char> word)
@@ -830,6 +1125,14 @@ internal static class PriceTextParser
                 continue;
             }
 
+            // "119. 95": a space slipped in after the decimal mark; two digits and nothing numeric after them.
+            if (s is '.' or ',' && j + 3 < text.Length && text[j + 1] == ' ' && Digit(text[j + 2]) >= 0 && Digit(text[j + 3]) >= 0 &&
+                (j + 4 == text.Length || (Digit(text[j + 4]) < 0 && !IsSeparator(text[j + 4])) || text[j + 4] == ' '))
+            {
+                j += 4;
+                break;
+            }
+
             // "15,-", "15.–", "15:-": whole units.
             if (s is ',' or '.' or ':' && j + 1 < text.Length && text[j + 1] is '-' or '–' or '—')
             {
@@ -871,12 +1174,13 @@ internal static class PriceTextParser
     /// <summary>Reads a number token: digit runs and the separators between them.</summary>
     [SkipLocalsInit]
     internal static NumberReadResult ReadNumberForTests(ReadOnlySpan<char> s, char decimalHint, int minorDigits, out long ticks) =>
-        (NumberReadResult)ReadNumber(s, decimalHint, minorDigits, false, out ticks);
+        (NumberReadResult)ReadNumber(s, decimalHint, minorDigits, false, out ticks, out _);
 
     [SkipLocalsInit]
-    private static NumberRead ReadNumber(ReadOnlySpan<char> s, char decimalHint, int minorDigits, bool neverThreeDecimals, out long ticks)
+    private static NumberRead ReadNumber(ReadOnlySpan<char> s, char decimalHint, int minorDigits, bool neverThreeDecimals, out long ticks, out int fractionDigits)
     {
         ticks = 0;
+        fractionDigits = 0;
         const int MaxRuns = 8;
         Span<int> runStart = stackalloc int[MaxRuns];
         Span<int> runLength = stackalloc int[MaxRuns];
@@ -917,6 +1221,11 @@ internal static class PriceTextParser
                 seps[runs - 1] = NormalizeSeparator(s[k]);
                 k++;
             }
+            else if (s[k] is '.' or ',' && k + 2 < s.Length && s[k + 1] == ' ' && Digit(s[k + 2]) >= 0)
+            {
+                seps[runs - 1] = NormalizeSeparator(s[k]); // "119. 95"
+                k += 2;
+            }
             else
             {
                 break; // whole-units suffix such as ",-"
@@ -926,7 +1235,7 @@ internal static class PriceTextParser
         int fractionRun = -1;
         if (leading)
         {
-            if (runs != 2 || runLength[1] > 4)
+            if (runs != 2)
             {
                 return NumberRead.Invalid;
             }
@@ -955,7 +1264,7 @@ internal static class PriceTextParser
             }
             else if (runs > 2)
             {
-                if (!ValidGrouping(runLength[..(runs - 1)], seps[..(runs - 2)]) || runLength[runs - 1] > 3)
+                if (!ValidGrouping(runLength[..(runs - 1)], seps[..(runs - 2)]))
                 {
                     return NumberRead.Invalid;
                 }
@@ -968,7 +1277,7 @@ internal static class PriceTextParser
                 bool isDecimal;
                 if (f >= 4)
                 {
-                    return NumberRead.Invalid;
+                    isDecimal = true; // groups are three digits: four or more after a single mark are decimals ("0.12345")
                 }
                 else if (f <= 2 || runLength[0] > 3 || (runLength[0] == 1 && s[runStart[0]] == '0'))
                 {
@@ -1018,19 +1327,33 @@ internal static class PriceTextParser
         if (fractionRun >= 0)
         {
             int length = runLength[fractionRun];
-            if (length > 4)
-            {
-                return NumberRead.Invalid;
-            }
-
-            for (int p = runStart[fractionRun]; p < runStart[fractionRun] + length; p++)
+            fractionDigits = length;
+            int kept = Math.Min(length, 4);
+            int first = runStart[fractionRun];
+            for (int p = first; p < first + kept; p++)
             {
                 fraction = (fraction * 10) + Digit(s[p]);
             }
 
-            for (int p = length; p < 4; p++)
+            for (int p = kept; p < 4; p++)
             {
                 fraction *= 10;
+            }
+
+            // More than four decimals: round half to even at the fourth (Money's resolution).
+            if (length > 4)
+            {
+                int next = Digit(s[first + 4]);
+                bool restNonZero = false;
+                for (int p = first + 5; p < first + length; p++)
+                {
+                    restNonZero |= Digit(s[p]) != 0;
+                }
+
+                if (next > 5 || (next == 5 && (restNonZero || (fraction & 1) == 1)))
+                {
+                    fraction++;
+                }
             }
         }
 

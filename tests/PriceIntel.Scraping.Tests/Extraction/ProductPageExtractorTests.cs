@@ -5,7 +5,7 @@ namespace PriceIntel.Scraping.Tests.Extraction;
 
 public sealed class ProductPageExtractorTests
 {
-    private static readonly ProductPageExtractor Extractor = new();
+    private static readonly ProductPageExtractor Extractor = TestExtractors.Create();
 
     // file ‖ url ‖ price ‖ currency ‖ method ‖ availability ‖ title
     public static TheoryData<string, string, string, string, ExtractionMethod, Availability, string> Pages() => new()
@@ -56,12 +56,15 @@ public sealed class ProductPageExtractorTests
     }
 
     [Fact]
-    public void JsonLd_wins_over_a_conflicting_visible_price()
+    public void JsonLd_is_kept_but_trusted_less_when_the_visible_price_disagrees_with_no_evidence_either_way()
     {
-        // The fixture's visible text says $59.99; the structured offer says 49.99.
+        // The fixture's visible text says $59.99; the structured offer says 49.99; nothing else on the page.
         var page = Extractor.Extract(Fixture.Read("jsonld-basic.html"));
         Assert.Equal(49.99m, page.Price.Value.ToDecimal());
-        Assert.True(page.Price.Confidence > 0.9);
+        Assert.Equal(PriceCrossCheck.Disagreed, page.CrossCheck);
+        Assert.InRange(page.Price.Confidence, 0.3, 0.65);
+        Assert.Contains(page.PriceCandidates, c => c.Method == ExtractionMethod.VisualHeuristic && c.Amount.ToDecimal() == 59.99m);
+        Assert.Contains(page.PriceCandidates, c => c.Method == ExtractionMethod.JsonLd && c.Amount.ToDecimal() == 49.99m && c.Chosen);
     }
 
     [Fact]
@@ -110,7 +113,7 @@ public sealed class ProductPageExtractorTests
     public void Custom_profiles_load_from_json_and_are_used()
     {
         var profiles = SelectorProfile.LoadJson("""[{"name":"acme","hosts":["acme.example"],"price":["#the-price"],"priceAttribute":"data-amount","title":["#name"]}]""");
-        var options = new ProductPageExtractorOptions();
+        var options = TestExtractors.Options();
         options.Profiles.Clear();
         options.Profiles.Add(profiles[0]);
         var extractor = new ProductPageExtractor(options);
@@ -145,7 +148,7 @@ public sealed class ProductPageExtractorTests
         }
 
         html.Append("<span class=\"price\">$99.00</span></body></html>");
-        var page = new ProductPageExtractor(new ProductPageExtractorOptions { MaxDepth = 64 }).Extract(html.ToString(), hints: new PriceParseHints(CurrencyCode.Usd));
+        var page = new ProductPageExtractor(new ProductPageExtractorOptions { MaxDepth = 64, MaxExtractionTime = TimeSpan.FromMinutes(2), ParseTimeout = TimeSpan.FromMinutes(1) }).Extract(html.ToString(), hints: new PriceParseHints(CurrencyCode.Usd));
         Assert.Null(page.Failure);
         Assert.True(page.Truncated);
         Assert.Equal("Deep", page.Title.Value);
@@ -155,7 +158,7 @@ public sealed class ProductPageExtractorTests
     [Fact]
     public void Oversized_html_is_cut_and_reported()
     {
-        var options = new ProductPageExtractorOptions { MaxHtmlChars = 4096 };
+        var options = new ProductPageExtractorOptions { MaxHtmlChars = 4096, MaxExtractionTime = TimeSpan.FromMinutes(2), ParseTimeout = TimeSpan.FromMinutes(1) };
         var html = Fixture.Read("jsonld-basic.html") + new string('x', 10_000);
         var page = new ProductPageExtractor(options).Extract(html);
         Assert.True(page.Truncated);

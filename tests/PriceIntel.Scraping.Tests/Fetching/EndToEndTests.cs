@@ -22,7 +22,7 @@ public sealed class EndToEndTests
     {
         await using var server = await FixtureServerAsync();
         using var fetcher = PageFetcher.Create(Options());
-        var extractor = new ProductPageExtractor();
+        var extractor = PriceIntel.Scraping.Tests.Extraction.TestExtractors.Create();
         var files = Directory.GetFiles(Fixture.Directory, "*.html").Select(Path.GetFileName).ToArray();
         Assert.True(files.Length >= 19);
         foreach (var file in files)

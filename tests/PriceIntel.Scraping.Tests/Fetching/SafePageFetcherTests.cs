@@ -36,7 +36,7 @@ public sealed class SafePageFetcherTests
         Assert.Equal(FetchOutcome.Ok, result.Outcome);
         Assert.Equal(200, result.StatusCode);
         Assert.Equal("text/html", result.ContentType);
-        var page = new ProductPageExtractor().Extract(result.Body!, result.FinalUrl);
+        var page = PriceIntel.Scraping.Tests.Extraction.TestExtractors.Create().Extract(result.Body!, result.FinalUrl);
         Assert.Equal(49.99m, page.Price.Value.ToDecimal());
     }
 

@@ -210,11 +210,11 @@ public sealed class PriceTextTableTests
         $10–$20 ‖ USD ‖ ‖ 10 USD Range
         10 € – 20 € ‖ ‖ ‖ 10 EUR Range
         $10 to $20 ‖ USD ‖ ‖ 10 USD Range
-        $19.99 $24.99 ‖ USD ‖ ‖ Ambiguous
-        19,99 € 24,99 € ‖ ‖ ‖ Ambiguous
+        $19.99 $24.99 ‖ USD ‖ ‖ 19.99 USD OldPriceInferred HadOldPrice
+        19,99 € 24,99 € ‖ ‖ ‖ 19.99 EUR OldPriceInferred
         $999 or $41.62/mo ‖ USD ‖ ‖ 999 USD
         or 4 payments of $12.50 ‖ USD ‖ ‖ NoPrice
-        $29/month ‖ USD ‖ ‖ NoPrice
+        $29/month ‖ USD ‖ ‖ 29 USD Recurring
         20% off ‖ ‖ ‖ NoPrice
         Save 20% ‖ ‖ ‖ NoPrice
         -20% ‖ ‖ ‖ NoPrice
@@ -228,7 +228,7 @@ public sealed class PriceTextTableTests
         Call for price ‖ ‖ ‖ NoPrice
         $ ‖ USD ‖ ‖ NoPrice
         1.2345.67 ‖ ‖ ‖ NoPrice
-        12,3456 € ‖ ‖ ‖ NoPrice
+        12,3456 € ‖ ‖ ‖ 12.3456 EUR
         $1,23,45 ‖ USD ‖ ‖ NoPrice
         $ 99999999999999 ‖ USD ‖ ‖ NoPrice
         £1,000,000 ‖ ‖ ‖ 1000000 GBP
@@ -264,7 +264,7 @@ public sealed class PriceTextTableTests
         Sale: $19.99 Reg: $29.99 ‖ USD ‖ ‖ 19.99 USD HadOldPrice
         $19.99 - Save 30% ‖ USD ‖ ‖ 19.99 USD
         Ab 1.299 € ‖ ‖ ‖ 1299 EUR From
-        12.99 USD/month ‖ ‖ ‖ NoPrice
+        12.99 USD/month ‖ ‖ ‖ 12.99 USD Recurring
         CHF 19.90 statt 29.90 ‖ ‖ ‖ 19.9 CHF HadOldPrice
         From $1,299 or $108.25/mo. for 12 mo. ‖ USD ‖ ‖ 1299 USD From
         Now: $15.00 | Was: $20.00 ‖ USD ‖ ‖ 15 USD HadOldPrice
@@ -272,6 +272,120 @@ public sealed class PriceTextTableTests
         MSRP $599.99 $449.99 ‖ USD ‖ ‖ 449.99 USD HadOldPrice
         Was £49.99 Now £39.99 inc VAT ‖ ‖ ‖ 39.99 GBP IncludesTax
         1,299.00 € ‖ ‖ ‖ 1299 EUR
+        1 299 ₸ ‖ ‖ ‖ 1299 KZT
+        12 500 тг ‖ ‖ ‖ 12500 KZT
+        12 500 тенге ‖ ‖ ‖ 12500 KZT
+        150 000 сўм ‖ ‖ ‖ 150000 UZS
+        150 000 сум ‖ ‖ ‖ 150000 UZS
+        150 000 so'm ‖ ‖ ‖ 150000 UZS
+        1 250 сом ‖ KGS ‖ ‖ 1250 KGS
+        1 250 сом ‖ ‖ ‖ 1250 ?
+        350 сомонӣ ‖ ‖ ‖ 350 TJS
+        35,50 BYN ‖ ‖ ‖ 35.5 BYN
+        35,50 бел. руб. ‖ ‖ ‖ 35.5 BYN
+        1 299 рублей ‖ ‖ ‖ 1299 RUB
+        450 грн. ‖ ‖ ‖ 450 UAH
+        25 манат ‖ AZN ‖ ‖ 25 AZN
+        25 ман. ‖ ‖ ‖ 25 AZN
+        12 000 ֏ ‖ ‖ ‖ 12000 AMD
+        45 ₾ ‖ ‖ ‖ 45 GEL
+        1.299,00 дин. ‖ ‖ ‖ 1299 RSD
+        1.299 din. ‖ ‖ ‖ 1299 RSD
+        2.490,00 RSD ‖ ‖ ‖ 2490 RSD
+        1.490 ден ‖ ‖ ‖ 1490 MKD
+        49,90 KM ‖ ‖ ‖ 49.9 BAM
+        1 200 Lekë ‖ ‖ ‖ 1200 ALL
+        1200 ALL ‖ ‖ ‖ 1200 ALL
+        129,00 MDL ‖ ‖ ‖ 129 MDL
+        99 ريال ‖ SAR ‖ ‖ 99 SAR
+        ٩٩ ر.ق ‖ ‖ ‖ 99 QAR
+        ١٥٠ درهم ‖ AED ‖ ‖ 150 AED
+        150 درهم ‖ ‖ ‖ 150 ?
+        ١٢٫٥٠٠ د.ك. ‖ ‖ ‖ 12.5 KWD
+        ٢٥ دينار ‖ JOD ‖ ‖ 25 JOD
+        ٥٠٠ جنيه ‖ EGP ‖ ‖ 500 EGP
+        ۱۲۵٬۰۰۰ ریال ‖ ‖ ‖ 125000 IRR
+        ۱۲۵٬۰۰۰ تومان ‖ ‖ ‖ 125000 ?
+        ۴۵۰ ؋ ‖ ‖ ‖ 450 AFN
+        AED 1,299 ‖ ‖ ‖ 1299 AED
+        Dhs 250 ‖ AED ‖ ‖ 250 AED
+        KD 12.500 ‖ ‖ ‖ 12.5 KWD
+        QR 150 ‖ ‖ ‖ 150 QAR
+        SR 99.00 ‖ ‖ ‖ 99 SAR
+        KSh 1,500 ‖ ‖ ‖ 1500 KES
+        GH₵ 250.00 ‖ ‖ ‖ 250 GHS
+        2,980日元 ‖ ‖ ‖ 2980 JPY
+        HK$ 399 ‖ ‖ ‖ 399 HKD
+        399港元 ‖ ‖ ‖ 399 HKD
+        1,290新台幣 ‖ ‖ ‖ 1290 TWD
+        新台幣 1,290 ‖ ‖ ‖ 1290 TWD
+        售價：NT$1,290 ‖ ‖ ‖ 1290 TWD
+        原價 NT$1,590 特價 NT$1,290 ‖ ‖ ‖ 1290 TWD HadOldPrice
+        建議售價 $1,590 現價 $1,290 ‖ TWD ‖ ‖ 1290 TWD HadOldPrice
+        99美元 ‖ ‖ ‖ 99 USD
+        15,000원 ‖ ‖ ‖ 15000 KRW
+        2980 yen ‖ ‖ ‖ 2980 JPY
+        2,980 Yen ‖ ‖ ‖ 2980 JPY
+        1.299 dinara ‖ ‖ ‖ 1299 RSD
+        25 dinars ‖ JOD ‖ ‖ 25 JOD
+        12.500 dinar ‖ KWD ‖ ‖ 12.5 KWD
+        150 dirhams ‖ AED ‖ ‖ 150 AED
+        499 rupees ‖ INR ‖ ‖ 499 INR
+        19.99 usd ‖ ‖ ‖ 19.99 USD
+        19,99 eur ‖ ‖ ‖ 19.99 EUR
+        eur 19,99 ‖ ‖ ‖ 19.99 EUR
+        gbp 9.99 ‖ ‖ ‖ 9.99 GBP
+        1 299 sek ‖ ‖ ‖ 1299 SEK
+        AR$ 1.299 ‖ ‖ ‖ 1299 ARS
+        UY$ 990 ‖ ‖ ‖ 990 UYU
+        CAD$ 25.00 ‖ ‖ ‖ 25 CAD
+        AUD$ 25.00 ‖ ‖ ‖ 25 AUD
+        US$19.99 ‖ ‖ ‖ 19.99 USD
+        R$ 79,90 ‖ ‖ ‖ 79.9 BRL
+        49.99 Aktionspreis ‖ EUR ‖ ‖ 49.99 EUR
+        Sonderpreis 49,99 ‖ EUR ‖ , ‖ 49.99 EUR
+        Preço especial 79,90 ‖ BRL ‖ , ‖ 79.9 BRL
+        1200 XYZW ‖ ‖ ‖ 1200 ?
+        119. 95 € ‖ ‖ ‖ 119.95 EUR
+        $119. 95 ‖ USD ‖ ‖ 119.95 USD
+        0.12345 € ‖ ‖ ‖ 0.1234 EUR
+        0,123456 € ‖ ‖ ‖ 0.1235 EUR
+        $1,234.56789 ‖ USD ‖ ‖ 1234.5679 USD
+        from 26 to 50 € ‖ ‖ ‖ 26 EUR From Range
+        26 - 50 € ‖ ‖ ‖ 26 EUR Range
+        26–50 € ‖ ‖ ‖ 26 EUR Range
+        von 26 bis 50 € ‖ ‖ ‖ 26 EUR Range
+        de 26 à 50 € ‖ ‖ ‖ 26 EUR Range
+        $24.99 $19.99 ‖ USD ‖ ‖ 19.99 USD OldPriceInferred
+        24,99 € 19,99 € ‖ ‖ ‖ 19.99 EUR OldPriceInferred
+        1 299 kr (€115) ‖ SEK ‖ ‖ 1299 SEK FirstOfSeveral
+        $10 $20 $30 ‖ USD ‖ ‖ Ambiguous
+        De R$ 129,90 por R$ 99,90 ‖ ‖ ‖ 99.9 BRL HadOldPrice
+        $9.99/month ‖ USD ‖ ‖ 9.99 USD Recurring
+        €4,99 / Monat ‖ ‖ ‖ 4.99 EUR Recurring
+        12,99 € monatlich ‖ ‖ ‖ 12.99 EUR Recurring
+        $99/yr ‖ USD ‖ ‖ 99 USD Recurring
+        5.00 each ‖ USD ‖ ‖ 5 USD
+        €2,50 per stuk ‖ ‖ ‖ 2.5 EUR
+        2,50 € pro Stück ‖ ‖ ‖ 2.5 EUR
+        - 49,99 € ‖ ‖ ‖ 49.99 EUR
+        – $12.00 ‖ USD ‖ ‖ 12 USD
+        -$5.00 $20.00 ‖ USD ‖ ‖ 20 USD
+        Member price $8.99 $10.99 ‖ USD ‖ ‖ 10.99 USD
+        $8.99 with Clubcard $10.99 ‖ USD ‖ ‖ 10.99 USD
+        €100 excl. VAT €121 incl. VAT ‖ ‖ ‖ 121 EUR IncludesTax
+        Старая цена 1 500 ₽ 1 200 ₽ ‖ ‖ ‖ 1200 RUB HadOldPrice
+        Было 1 500 ₽ ‖ ‖ ‖ NoPrice
+        Cena regularna 199 zł 149 zł ‖ ‖ ‖ 149 PLN HadOldPrice
+        Veil. pris 1 499,- 999,- ‖ NOK ‖ , ‖ 999 NOK HadOldPrice
+        Ord.pris 499 kr 399 kr ‖ SEK ‖ ‖ 399 SEK HadOldPrice
+        MRP ₹1,999 ₹1,499 ‖ ‖ ‖ 1499 INR HadOldPrice
+        メーカー希望小売価格 ¥5,980 ‖ JPY ‖ ‖ NoPrice
+        Model 600a ‖ USD ‖ ‖ NoPrice
+        600a ‖ USD ‖ ‖ NoPrice
+        Canon EOS 600D ‖ USD ‖ ‖ NoPrice
+        Only 3 left ‖ ‖ ‖ NoPrice
+        4.5 stars ‖ USD ‖ ‖ NoPrice
         """;
 
     public static TheoryData<string, string, string, string> Rows()

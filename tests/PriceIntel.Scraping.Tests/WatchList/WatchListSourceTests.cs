@@ -51,7 +51,7 @@ public sealed class WatchListSourceTests
             new WatchItem("SKU-1", "shop-a", PageA, TimeSpan.FromHours(1)),
             new WatchItem("SKU-1", "shop-b", PageB, TimeSpan.FromHours(2)) { Platform = "web" },
         ];
-        return (Scraping.WatchList.CreateSource(items, keys, fetcher, options: options, timeProvider: time), fetcher, time, keys);
+        return (Scraping.WatchList.CreateSource(items, keys, fetcher, PriceIntel.Scraping.Tests.Extraction.TestExtractors.Create(), options: options, timeProvider: time), fetcher, time, keys);
     }
 
     private static async Task<MarketEvent[]> ReadAfter(IWatchListSource source, ManualTimeProvider time, TimeSpan advance, IRejectionSink? rejections = null)
