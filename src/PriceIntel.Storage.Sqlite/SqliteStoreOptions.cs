@@ -139,7 +139,7 @@ public sealed class SqliteStoreOptions
             var key = $"{ConfigurationSection}:{child.Key}";
             try
             {
-                switch (child.Key.ToUpperInvariant())
+                switch (child.Key.Replace("_", "", StringComparison.Ordinal).ToUpperInvariant())
                 {
                     case "PATH": options.Path = child.Value ?? string.Empty; break;
                     case "MAXSIZEMB": options.MaxSizeBytes = Long(child) * 1024 * 1024; break;
@@ -167,7 +167,7 @@ public sealed class SqliteStoreOptions
         foreach (var child in section.GetChildren())
         {
             TimeSpan? days = TimeSpan.FromDays(Long(child));
-            retention = child.Key.ToUpperInvariant() switch
+            retention = child.Key.Replace("_", "", StringComparison.Ordinal).ToUpperInvariant() switch
             {
                 "COMPETITORPRICESDAYS" => retention with { CompetitorPrices = days },
                 "MINUTEBUCKETSDAYS" => retention with { MinuteBuckets = days },

@@ -9,7 +9,7 @@ public sealed class SqliteMarketStoreContractTests : MarketStoreContractTests
 
     private string DbPath => _temp.File("store.db");
 
-    protected override Task<IMarketStore> CreateStoreAsync() => Task.FromResult(SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath }));
+    protected override Task<IMarketStore?> CreateStoreAsync() => Task.FromResult<IMarketStore?>(SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath }));
 
     protected override async Task<IMarketStore> ReopenAsync(IMarketStore store)
     {
