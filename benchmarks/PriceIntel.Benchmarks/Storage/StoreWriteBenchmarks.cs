@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using PriceIntel.Storage.Sqlite;
 
 namespace PriceIntel.Benchmarks.Storage;
@@ -9,8 +8,9 @@ namespace PriceIntel.Benchmarks.Storage;
 /// each, as the pipeline writes) against the baseline of one transaction per observation. Both store
 /// the same 50,000 observations (checked after every iteration). Figures are per observation.
 /// </summary>
+/// <remarks>Each iteration is one invocation on a fresh store; run with
+/// <c>--filter '*StoreWriteBenchmarks*' --inProcess --strategy Monitoring --warmupCount 1 --iterationCount 5</c>.</remarks>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class StoreWriteBenchmarks
 {
     private const int Total = 50_000;
