@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using PriceIntel.Storage.Sqlite;
 
 namespace PriceIntel.Hosting.Tests;
 
@@ -72,14 +73,14 @@ public sealed class ReadmeSnippetTests
         var options = PriceIntelConfiguration.Bind(configuration);
         var keys = new MarketKeys();
         var engine = MarketEngine.Create(options, keys);
-        await using var store = await EmbeddedMarketStore.OpenAsync("data/store");
+        await using var store = SqliteMarketStore.Open(new SqliteStoreOptions { Path = "data/priceintel.db" });
         using var deadLetters = new DeadLetterFile("data/rejected.jsonl");
-        var pipeline = MarketPipeline.Create(
-            MarketEventSources.JsonLinesFile("events.jsonl", keys), engine, [store], options.Pipeline, deadLetters);
+        var source = PriceHistorySources.Recording(MarketEventSources.JsonLinesFile("events.jsonl", keys), store, keys);
+        var pipeline = MarketPipeline.Create(source, engine, [store], options.Pipeline, deadLetters);
         PipelineSummary summary = await pipeline.RunAsync(cancel.Token);
-        var recent = await store.QueryDecisionsAsync(new StoreQuery(Product: "SKU-000042", Limit: 10), cancel.Token);
+        var recent = await store.QueryDecisionsAsync(new DecisionQuery { Product = "SKU-000042", Limit = 10 }, cancel.Token);
         // README:end
-        return (summary, recent);
+        return (summary, recent.Items);
     }
 
     /// <summary>Two hours of one product against two competitors (one cuts its price), and one bad line.</summary>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using PriceIntel.Engine.Serialization;
+
 using PriceIntel.Kafka.Publishing;
 using PriceIntel.Kafka.Tests.Processing;
 using Xunit.Abstractions;

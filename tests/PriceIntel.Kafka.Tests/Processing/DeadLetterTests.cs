@@ -160,9 +160,9 @@ public sealed class DeadLetterTests(ITestOutputHelper output)
         });
 
         var finals = h.ReadFinalEngines();
-        Assert.True(finals[home].TryGetSnapshot(product, out var state), "the rightly routed event was processed");
+        Assert.True(finals[home].TryGetView(product, out var state), "the rightly routed event was processed");
         Assert.Equal(11.00m, Assert.Single(state!.Competitors).Price);
-        Assert.False(finals[wrong].TryGetSnapshot(product, out _), "the misrouted events never reached the wrong engine");
+        Assert.False(finals[wrong].TryGetView(product, out _), "the misrouted events never reached the wrong engine");
     }
 
     [Fact]

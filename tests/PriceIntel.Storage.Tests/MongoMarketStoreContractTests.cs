@@ -1,0 +1,36 @@
+using MongoDB.Driver;
+using PriceIntel.Mongo;
+
+namespace PriceIntel.Storage.Tests;
+
+/// <summary>
+/// The store contract against a real MongoDB server named by PRICEINTEL_MONGO_URI (a fresh database per
+/// test, dropped afterwards). Without the variable every test is reported as skipped, with the reason.
+/// </summary>
+public sealed class MongoMarketStoreContractTests : MarketStoreContractTests
+{
+    private const string Variable = "PRICEINTEL_MONGO_URI";
+    private readonly string _database = "priceintel_test_" + Guid.NewGuid().ToString("N")[..12];
+
+    private static string? Uri => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } uri ? uri : null;
+
+    protected override string? SkipReason => $"MongoDB tests need a server: set {Variable} (e.g. mongodb://localhost:27017) to run them; no MongoDB server can be installed on this machine.";
+
+    protected override async Task<IMarketStore?> CreateStoreAsync() =>
+        Uri is { } uri ? await MongoMarketStore.OpenAsync(new MongoStoreOptions { ConnectionString = uri, Database = _database }) : null;
+
+    protected override async Task<IMarketStore> ReopenAsync(IMarketStore store)
+    {
+        await store.DisposeAsync();
+        return await MongoMarketStore.OpenAsync(new MongoStoreOptions { ConnectionString = Uri!, Database = _database });
+    }
+
+    protected override void Cleanup()
+    {
+        if (Uri is { } uri)
+        {
+            using var client = new MongoClient(uri);
+            client.DropDatabase(_database);
+        }
+    }
+}
