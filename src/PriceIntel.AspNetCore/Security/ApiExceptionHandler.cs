@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace PriceIntel.AspNetCore.Security;
+
+/// <summary>
+/// Turns request errors into RFC 9457 problem details: a body that does not bind names the field
+/// (from the JSON path), an oversize body is 413, anything else is a 500 that shows no internals.
+/// </summary>
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        switch (exception)
+        {
+            case BadHttpRequestException bad when bad.InnerException is JsonException json:
+                string field = json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
+                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [FirstSentence(json.Message)] })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "The request is invalid",
+                    Detail = $"{field}: {FirstSentence(json.Message)}",
+                };
+                break;
+            case BadHttpRequestException bad:
+                problem = new ProblemDetails
+                {
+                    Status = bad.StatusCode,
+                    Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request is invalid",
+                    Detail = bad.Message,
+                };
+                break;
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
+                return true;
+            default:
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status500InternalServerError,
+                    Title = "The server failed to answer",
+                    Detail = "The error was logged; quote the trace id when reporting it.",
+                };
+                break;
+        }
+
+        if (httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? 500;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(". Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+}
