@@ -66,6 +66,7 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
         IngestEndpoints.Map(api);
         FeedEndpoints.Map(api);
         ExperimentEndpoints.Map(api);
+        ProductEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);
 
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync })
