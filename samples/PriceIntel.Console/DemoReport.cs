@@ -5,7 +5,7 @@ namespace PriceIntel.ConsoleDemo;
 /// <summary>The summary printed at the end of a demo run.</summary>
 internal static class DemoReport
 {
-    public static void Print(PipelineSummary summary, MarketEngine engine, DemoProgress progress, DeadLetterFile deadLetters, EmbeddedMarketStore store, MarketSimulator? simulator)
+    public static void Print(PipelineSummary summary, MarketEngine engine, DemoProgress progress, DeadLetterFile deadLetters, string storeDirectory, MarketSimulator? simulator)
     {
         var inv = CultureInfo.InvariantCulture;
         var c = engine.Counters;
@@ -30,7 +30,7 @@ internal static class DemoReport
                 $"    {arm.Name,-15} {arm.Strategy,-12} {arm.Products,10:N0} {arm.Decisions,10:N0} {arm.AveragePriceChange,11:P2} {arm.Units,10:N0} {arm.Revenue.ToDecimal(),14:N2} {arm.Margin.ToDecimal(),14:N2} {arm.MarginRate,9:P1}"));
         }
 
-        Console.WriteLine(string.Create(inv, $"  store       {store.SignalCount:N0} signals, {store.DecisionCount:N0} decisions in {store.Directory}"));
+        Console.WriteLine(string.Create(inv, $"  store       {storeDirectory}"));
         if (simulator is not null)
         {
             var s = simulator.GetStatistics();

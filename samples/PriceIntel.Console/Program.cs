@@ -70,7 +70,8 @@ if (Directory.Exists(storeDirectory) && !demo.KeepStore)
 var keys = new MarketKeys();
 var engine = MarketEngine.Create(options, keys, loggerFactory.CreateLogger<MarketEngine>(), initialProducts: demo.Products);
 using var metrics = new PriceIntelMetrics();
-await using var store = await EmbeddedMarketStore.OpenAsync(storeDirectory);
+Directory.CreateDirectory(storeDirectory);
+await using var store = MarketOutputSinks.JsonLinesFiles(Path.Combine(storeDirectory, "signals.jsonl"), Path.Combine(storeDirectory, "decisions.jsonl"));
 using var deadLetters = new DeadLetterFile(Path.Combine(demo.OutputDirectory, "rejected.jsonl"));
 
 MarketSimulator? simulator = null;
@@ -151,5 +152,5 @@ finally
     await source.DisposeAsync();
 }
 
-DemoReport.Print(summary, engine, progress, deadLetters, store, simulator);
+DemoReport.Print(summary, engine, progress, deadLetters, storeDirectory, simulator);
 return 0;

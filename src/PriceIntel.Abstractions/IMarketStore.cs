@@ -11,6 +11,7 @@ namespace PriceIntel;
 /// <param name="Threshold">Threshold in force.</param>
 /// <param name="Magnitude">How far past the threshold.</param>
 /// <param name="Time">Event time.</param>
+/// <param name="Acknowledgement">Who acknowledged the signal, when and why; null while it is open.</param>
 public sealed record StoredSignal(
     ulong Id,
     SignalKind Kind,
@@ -21,7 +22,8 @@ public sealed record StoredSignal(
     double Reference,
     double Threshold,
     double Magnitude,
-    DateTimeOffset Time)
+    DateTimeOffset Time,
+    SignalAcknowledgement? Acknowledgement = null)
 {
     /// <summary>Resolves a signal's ids through <paramref name="keys"/>.</summary>
     public static StoredSignal From(in MarketSignal signal, MarketKeys keys)
@@ -54,6 +56,8 @@ public sealed record StoredSignal(
 /// <param name="SetBy">Rule that set the final price.</param>
 /// <param name="Bounded">Rules that moved or clamped it.</param>
 /// <param name="Time">Event time.</param>
+/// <param name="DecidedBy">Who set the price, for <see cref="DecisionTrigger.Manual"/> decisions; null for the engine's.</param>
+/// <param name="Reason">Why, for manual decisions; null for the engine's.</param>
 public sealed record StoredDecision(
     ulong Id,
     string Product,
@@ -66,7 +70,9 @@ public sealed record StoredDecision(
     DecisionTrigger Trigger,
     PricingRules SetBy,
     PricingRules Bounded,
-    DateTimeOffset Time)
+    DateTimeOffset Time,
+    string? DecidedBy = null,
+    string? Reason = null)
 {
     /// <summary>Resolves a decision's ids through <paramref name="keys"/>.</summary>
     public static StoredDecision From(in PricingDecision decision, MarketKeys keys)
@@ -88,35 +94,46 @@ public sealed record StoredDecision(
     }
 }
 
-/// <summary>A query over stored outputs. Null filters match everything.</summary>
-/// <param name="Product">Only this product.</param>
-/// <param name="From">Only at or after this time.</param>
-/// <param name="To">Only before this time.</param>
-/// <param name="Limit">At most this many, newest first (1 to 10,000).</param>
-public sealed record StoreQuery(string? Product = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100)
-{
-    /// <summary>Checks the limit.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Limit is outside 1 to 10,000.</exception>
-    public void Validate()
-    {
-        if (Limit is < 1 or > 10_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Limit), Limit, "StoreQuery.Limit must be between 1 and 10000.");
-        }
-    }
-}
-
 /// <summary>
-/// Durable history of signals and decisions: MongoDB in production, the embedded store on one
-/// machine. Writing is a sink (batched); storing the same id twice keeps one copy, so replays are safe.
+/// Durable market history, one interface per concern, composed: the product catalog, competitor and
+/// own price history (raw and rolled up), market signals with acknowledgement, pricing decisions
+/// (the engine's and manual ones) and experiment results. SQLite is the embedded default
+/// (PriceIntel.Storage.Sqlite); MongoDB the shared production store (PriceIntel.Mongo).
+/// <para>
+/// Signals and decisions arrive as a sink (<see cref="IMarketOutputSink.WriteAsync"/>, batched);
+/// everything else through the append/upsert methods of the focused interfaces. Every record has a
+/// deterministic id, and storing an id again keeps one copy, so replays and retries are safe. A
+/// write that returns has stored its batch (or, for the sink, after <see cref="IMarketOutputSink.FlushAsync"/>);
+/// a write that throws may have stored part of it, and repeating it is safe. All members are safe
+/// to call from several threads at once.
+/// </para>
 /// </summary>
-public interface IMarketStore : IMarketOutputSink
+public interface IMarketStore :
+    IMarketOutputSink,
+    IProductCatalog,
+    IPriceHistoryStore,
+    ISignalStore,
+    IDecisionStore,
+    IExperimentResultStore
 {
-    /// <summary>Stored decisions matching the query, newest first.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The query's limit is out of range.</exception>
-    ValueTask<IReadOnlyList<StoredDecision>> QueryDecisionsAsync(StoreQuery query, CancellationToken cancellationToken);
-
-    /// <summary>Stored signals matching the query (and kind, when given), newest first.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The query's limit is out of range.</exception>
-    ValueTask<IReadOnlyList<StoredSignal>> QuerySignalsAsync(StoreQuery query, SignalKind? kind, CancellationToken cancellationToken);
+    /// <summary>Record counts and the time range held, for summaries and health checks. Cheap: read from counters the store keeps.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    ValueTask<StoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What a store holds.</summary>
+/// <param name="Products">Catalog entries.</param>
+/// <param name="CompetitorPrices">Raw competitor price observations (after retention).</param>
+/// <param name="OurPrices">Points of our own price history.</param>
+/// <param name="Signals">Market signals.</param>
+/// <param name="UnacknowledgedSignals">Signals nobody has acknowledged yet.</param>
+/// <param name="Decisions">Pricing decisions, manual ones included.</param>
+/// <param name="ExperimentResults">Per-arm experiment result rows.</param>
+public sealed record StoreStatistics(
+    long Products,
+    long CompetitorPrices,
+    long OurPrices,
+    long Signals,
+    long UnacknowledgedSignals,
+    long Decisions,
+    long ExperimentResults);

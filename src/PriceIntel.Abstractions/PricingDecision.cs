@@ -33,6 +33,9 @@ public enum DecisionTrigger : byte
 
     /// <summary>Our unit cost changed.</summary>
     CostChange = 5,
+
+    /// <summary>A person set the price by hand (see <see cref="StoredDecision.DecidedBy"/> and <see cref="StoredDecision.Reason"/>).</summary>
+    Manual = 6,
 }
 
 /// <summary>The rules of the pricing pipeline, as flags so a decision can name every rule that bounded it.</summary>

@@ -154,17 +154,3 @@ public sealed class JsonLinesTwoFileSinkContractTests : OutputSinkContractTests
         return Task.FromResult((signals, decisions));
     }
 }
-
-/// <summary>The embedded store is a sink too; read back through its queries (oldest first here).</summary>
-public sealed class EmbeddedStoreSinkContractTests : OutputSinkContractTests
-{
-    protected override async Task<IMarketOutputSink> CreateSinkAsync() => await EmbeddedMarketStore.OpenAsync(Temp.File("store"));
-
-    protected override async Task<(IReadOnlyList<StoredSignal> Signals, IReadOnlyList<StoredDecision> Decisions)> ReadBackAsync(IMarketOutputSink sink)
-    {
-        var store = (IMarketStore)sink;
-        var signals = await store.QuerySignalsAsync(new StoreQuery(Limit: 10_000), null, CancellationToken.None);
-        var decisions = await store.QueryDecisionsAsync(new StoreQuery(Limit: 10_000), CancellationToken.None);
-        return (signals.Reverse().ToList(), decisions.Reverse().ToList());
-    }
-}
