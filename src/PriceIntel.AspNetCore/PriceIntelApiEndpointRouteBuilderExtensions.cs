@@ -67,6 +67,7 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
         FeedEndpoints.Map(api);
         ExperimentEndpoints.Map(api);
         ProductEndpoints.Map(api);
+        OverviewEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);
 
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync })
