@@ -67,6 +67,8 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
         FeedEndpoints.Map(api);
         ExperimentEndpoints.Map(api);
         ProductEndpoints.Map(api);
+        SignalEndpoints.Map(api);
+        DecisionEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);
 
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync })
