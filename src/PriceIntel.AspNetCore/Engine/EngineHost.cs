@@ -182,12 +182,41 @@ internal sealed partial class EngineHost : BackgroundService
                         CostChangesPerProductPerWeek = 1,
                     },
                     _engine.Keys);
-                return Task.Run(() => PumpAsync(_simulator, _simulator.StartTimestamp, _options.SimulatorSpeed, stoppingToken), CancellationToken.None);
+                return Task.Run(
+                    async () =>
+                    {
+                        await CatalogSimulatedProductsAsync(stoppingToken).ConfigureAwait(false);
+                        await PumpAsync(_simulator, _simulator.StartTimestamp, _options.SimulatorSpeed, stoppingToken).ConfigureAwait(false);
+                    },
+                    CancellationToken.None);
             case EngineInput.Replay:
                 var replay = MarketEventSources.JsonLinesFile(_options.ReplayPath!, _engine.Keys);
                 return Task.Run(() => PumpAsync(replay, long.MinValue, 0, stoppingToken), CancellationToken.None);
             default:
                 return null;
+        }
+    }
+
+    /// <summary>Puts the simulator's products in the catalog (those not there yet), so the demo lists them.</summary>
+    private async Task CatalogSimulatedProductsAsync(CancellationToken cancellationToken)
+    {
+        var keys = _engine.Keys.Products;
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        string currency = _simulator!.Options.Currency.ToString();
+        var batch = new List<CatalogProduct>(512);
+        for (int id = 0; id < keys.Count; id++)
+        {
+            string sku = keys.GetName(id);
+            if (await _store.GetProductAsync(sku, cancellationToken).ConfigureAwait(false) is null)
+            {
+                batch.Add(new CatalogProduct(sku, "Simulated product " + sku, "simulated", currency, null, null, null, null, null, null, [], now, now));
+            }
+
+            if (batch.Count == 512 || (id == keys.Count - 1 && batch.Count > 0))
+            {
+                await _store.UpsertProductsAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
         }
     }
 
