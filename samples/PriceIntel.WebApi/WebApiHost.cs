@@ -1,6 +1,7 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using PriceIntel.AspNetCore;
+using PriceIntel.Storage.Sqlite;
 using Scalar.AspNetCore;
 
 namespace PriceIntel.WebApi;
@@ -13,7 +14,7 @@ namespace PriceIntel.WebApi;
 public static class WebApiHost
 {
     /// <summary>Builds the app from command-line arguments (e.g. --urls) and configuration; <paramref name="configure"/> may change the builder (tests).</summary>
-    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
@@ -22,9 +23,14 @@ public static class WebApiHost
         builder.Services.AddPriceIntel(configuration.GetSection(PriceIntelOptions.SectionName));
         builder.Services.AddPriceIntelApi(configuration.GetSection(PriceIntelApiOptions.SectionName));
 
-        string storeDirectory = Path.GetFullPath(configuration["Store:Directory"] ?? Path.Combine("data", "webapi"));
-        var store = await EmbeddedMarketStore.OpenAsync(storeDirectory).ConfigureAwait(false);
-        builder.Services.AddSingleton<IMarketStore>(store);
+        // The embedded SQLite store (database:sqlite:path; default <Store:Directory>/priceintel.db); the host disposes it.
+        builder.Services.AddPriceIntelSqlite(configuration, sqlite =>
+        {
+            if (string.IsNullOrEmpty(configuration[SqliteStoreOptions.ConfigurationSection + ":path"]))
+            {
+                sqlite.Path = Path.GetFullPath(Path.Combine(configuration["Store:Directory"] ?? Path.Combine("data", "webapi"), "priceintel.db"));
+            }
+        });
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
@@ -49,6 +55,6 @@ public static class WebApiHost
             app.MapScalarApiReference("/scalar", o => o.WithTitle("PriceIntel API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         }
 
-        return app;
+        return Task.FromResult(app);
     }
 }

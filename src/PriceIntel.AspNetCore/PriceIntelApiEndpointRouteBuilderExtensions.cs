@@ -68,6 +68,8 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
         ExperimentEndpoints.Map(api);
         ProductEndpoints.Map(api);
         OverviewEndpoints.Map(api);
+        SignalEndpoints.Map(api);
+        DecisionEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);
 
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync })

@@ -252,6 +252,9 @@ public sealed class EngineHostOptions
     /// <summary>Event batches queued for the engine before ingest requests wait (1 to 65,536). Default 64.</summary>
     public int QueueBatches { get => _queueBatches; set => _queueBatches = (int)OptionCheck.Between(value, 1, 65_536, "PriceIntelApi:Engine:QueueBatches"); }
 
+    /// <summary>Append every competitor and list price the engine receives to the store's price history (for charts). Default true.</summary>
+    public bool RecordPriceHistory { get; set; } = true;
+
     /// <summary>Checks the rules that span options.</summary>
     /// <exception cref="ArgumentException">Replay input without a path.</exception>
     public void Validate()

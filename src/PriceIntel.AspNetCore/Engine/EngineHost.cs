@@ -25,6 +25,7 @@ internal sealed partial class EngineHost : BackgroundService
 
     private readonly MarketEngine _engine;
     private readonly IMarketOutputSink[] _sinks;
+    private readonly IMarketStore _store;
     private readonly EngineHostOptions _options;
     private readonly ApiMetrics _metrics;
     private readonly EngineStatus _status;
@@ -41,6 +42,7 @@ internal sealed partial class EngineHost : BackgroundService
     {
         _engine = engine;
         _sinks = [store, feed];
+        _store = store;
         _options = options.Value.Engine;
         _metrics = metrics;
         _status = status;
@@ -66,7 +68,8 @@ internal sealed partial class EngineHost : BackgroundService
     /// <param name="count">Events in it.</param>
     /// <param name="waitForProcessing">When true, the returned task completes once the engine processed the batch and its outputs reached every sink.</param>
     /// <param name="cancellationToken">Stops the wait for room.</param>
-    public async ValueTask PostAsync(MarketEvent[] events, int count, bool waitForProcessing, CancellationToken cancellationToken)
+    /// <param name="recordHistory">When true (and <see cref="EngineHostOptions.RecordPriceHistory"/> is on), competitor and list prices are also appended to the store's price history.</param>
+    public async ValueTask PostAsync(MarketEvent[] events, int count, bool waitForProcessing, CancellationToken cancellationToken, bool recordHistory = true)
     {
         if (count == 0)
         {
@@ -77,7 +80,7 @@ internal sealed partial class EngineHost : BackgroundService
         var done = waitForProcessing ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         try
         {
-            await _batches.Writer.WriteAsync(new EventBatch(events, count, done), cancellationToken).ConfigureAwait(false);
+            await _batches.Writer.WriteAsync(new EventBatch(events, count, done, recordHistory && _options.RecordPriceHistory), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -111,7 +114,7 @@ internal sealed partial class EngineHost : BackgroundService
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
         var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _batches.Writer.WriteAsync(new EventBatch([], 0, marker), cancellationToken).ConfigureAwait(false);
+        await _batches.Writer.WriteAsync(new EventBatch([], 0, marker, false), cancellationToken).ConfigureAwait(false);
         _wake.Release();
         await marker.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -179,12 +182,41 @@ internal sealed partial class EngineHost : BackgroundService
                         CostChangesPerProductPerWeek = 1,
                     },
                     _engine.Keys);
-                return Task.Run(() => PumpAsync(_simulator, _simulator.StartTimestamp, _options.SimulatorSpeed, stoppingToken), CancellationToken.None);
+                return Task.Run(
+                    async () =>
+                    {
+                        await CatalogSimulatedProductsAsync(stoppingToken).ConfigureAwait(false);
+                        await PumpAsync(_simulator, _simulator.StartTimestamp, _options.SimulatorSpeed, stoppingToken).ConfigureAwait(false);
+                    },
+                    CancellationToken.None);
             case EngineInput.Replay:
                 var replay = MarketEventSources.JsonLinesFile(_options.ReplayPath!, _engine.Keys);
                 return Task.Run(() => PumpAsync(replay, long.MinValue, 0, stoppingToken), CancellationToken.None);
             default:
                 return null;
+        }
+    }
+
+    /// <summary>Puts the simulator's products in the catalog (those not there yet), so the demo lists them.</summary>
+    private async Task CatalogSimulatedProductsAsync(CancellationToken cancellationToken)
+    {
+        var keys = _engine.Keys.Products;
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        string currency = _simulator!.Options.Currency.ToString();
+        var batch = new List<CatalogProduct>(512);
+        for (int id = 0; id < keys.Count; id++)
+        {
+            string sku = keys.GetName(id);
+            if (await _store.GetProductAsync(sku, cancellationToken).ConfigureAwait(false) is null)
+            {
+                batch.Add(new CatalogProduct(sku, "Simulated product " + sku, "simulated", currency, null, null, null, null, null, null, [], now, now));
+            }
+
+            if (batch.Count == 512 || (id == keys.Count - 1 && batch.Count > 0))
+            {
+                await _store.UpsertProductsAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
         }
     }
 
@@ -306,7 +338,18 @@ internal sealed partial class EngineHost : BackgroundService
                 ? new OutputBatch(default, default, _engine.Keys)
                 : new OutputBatch(outputs.Signals.ToArray(), outputs.Decisions.ToArray(), _engine.Keys);
         }
-        finally
+        catch
+        {
+            ArrayPool<MarketEvent>.Shared.Return(batch.Events);
+            throw;
+        }
+
+        if (batch.RecordHistory)
+        {
+            // The writer appends the batch's prices to the store's history, then returns the array.
+            copy = copy with { Events = batch.Events, EventCount = batch.Count };
+        }
+        else
         {
             ArrayPool<MarketEvent>.Shared.Return(batch.Events);
         }
@@ -314,7 +357,7 @@ internal sealed partial class EngineHost : BackgroundService
         var after = _engine.Counters;
         _status.Update(batch.Count, after, _engine.Watermark);
         _metrics.EngineBatch(batch.Count, before, after, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        if (!copy.IsEmpty || batch.Done is not null)
+        if (!copy.IsEmpty || batch.Done is not null || copy.Events is not null)
         {
             await _outputs.Writer.WriteAsync(copy with { Done = batch.Done }).ConfigureAwait(false);
         }
@@ -327,6 +370,22 @@ internal sealed partial class EngineHost : BackgroundService
         {
             while (reader.TryRead(out var item))
             {
+                if (item.Events is not null)
+                {
+                    try
+                    {
+                        await _store.AppendMarketEventsAsync(item.Events.AsMemory(0, item.EventCount), item.Keys, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogSinkFailed(ex, "price history");
+                    }
+                    finally
+                    {
+                        ArrayPool<MarketEvent>.Shared.Return(item.Events);
+                    }
+                }
+
                 if (!item.IsEmpty)
                 {
                     var batch = new PriceIntel.OutputBatch(item.Signals, item.Decisions, item.Keys);
@@ -373,11 +432,15 @@ internal sealed partial class EngineHost : BackgroundService
         base.Dispose();
     }
 
-    private readonly record struct EventBatch(MarketEvent[] Events, int Count, TaskCompletionSource? Done);
+    private readonly record struct EventBatch(MarketEvent[] Events, int Count, TaskCompletionSource? Done, bool RecordHistory);
 
     private readonly record struct OutputBatch(ReadOnlyMemory<MarketSignal> Signals, ReadOnlyMemory<PricingDecision> Decisions, MarketKeys Keys)
     {
         public TaskCompletionSource? Done { get; init; }
+
+        public MarketEvent[]? Events { get; init; }
+
+        public int EventCount { get; init; }
 
         public bool IsEmpty => Signals.IsEmpty && Decisions.IsEmpty;
     }

@@ -32,8 +32,15 @@ internal sealed class StoreHealthCheck(IMarketStore store) : IHealthCheck
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await store.QuerySignalsAsync(new StoreQuery(Limit: 1), null, timeout.Token).ConfigureAwait(false);
-            return HealthCheckResult.Healthy("store answering", new Dictionary<string, object> { ["store"] = store.GetType().Name });
+            var statistics = await store.GetStatisticsAsync(timeout.Token).ConfigureAwait(false);
+            return HealthCheckResult.Healthy("store answering", new Dictionary<string, object>
+            {
+                ["store"] = store.GetType().Name,
+                ["products"] = statistics.Products,
+                ["signals"] = statistics.Signals,
+                ["unacknowledgedSignals"] = statistics.UnacknowledgedSignals,
+                ["decisions"] = statistics.Decisions,
+            });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -16,13 +16,22 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
         ProblemDetails problem;
         switch (exception)
         {
-            case BadHttpRequestException bad when bad.InnerException is JsonException json:
+            case BadHttpRequestException { InnerException: JsonException } or JsonException:
+                var json = exception as JsonException ?? (JsonException)exception.InnerException!;
                 string field = json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
                 problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [FirstSentence(json.Message)] })
                 {
                     Status = StatusCodes.Status400BadRequest,
                     Title = "The request is invalid",
                     Detail = $"{field}: {FirstSentence(json.Message)}",
+                };
+                break;
+            case BadHttpRequestException bad when BoundParameter(bad.Message) is { } parameter:
+                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [bad.Message] })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "The request is invalid",
+                    Detail = $"{parameter}: {bad.Message}",
                 };
                 break;
             case BadHttpRequestException bad:
@@ -52,6 +61,32 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
+    }
+
+    /// <summary>The parameter of a binding failure: 'Failed to bind parameter "int? limit" from "x".' gives "limit".</summary>
+    private static string? BoundParameter(string message)
+    {
+        const string Prefix = "Failed to bind parameter \"";
+        if (!message.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            const string Required = "Required parameter \"";
+            if (!message.StartsWith(Required, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            message = Prefix + message[Required.Length..];
+        }
+
+        int end = message.IndexOf('"', Prefix.Length);
+        if (end < 0)
+        {
+            return null;
+        }
+
+        string declaration = message[Prefix.Length..end];
+        int space = declaration.LastIndexOf(' ');
+        return space < 0 ? declaration : declaration[(space + 1)..];
     }
 
     private static string FirstSentence(string message)

@@ -1,0 +1,347 @@
+using Microsoft.Data.Sqlite;
+
+namespace PriceIntel.Storage.Sqlite;
+
+internal sealed partial class SqliteStore
+{
+    /// <summary>
+    /// The writer's prepared statements and the state of one write transaction: keys first seen in it,
+    /// counter changes and price buckets being rolled up. Used only under the write gate.
+    /// </summary>
+    private sealed class WriteContext : IDisposable
+    {
+        private readonly SqliteStore _store;
+        private readonly List<SqliteCommand> _commands = [];
+        private readonly List<(int Kind, long Hash, string Name)> _newKeys = [];
+        private readonly Dictionary<BucketKey, BucketAggregate> _buckets = [];
+        private SqliteCommand _insertKey = null!;
+        private SqliteCommand _insertObservation = null!;
+        private SqliteCommand _upsertBucket = null!;
+        private SqliteCommand _insertOurPrice = null!;
+        private SqliteCommand _insertSignal = null!;
+        private SqliteCommand _insertDecision = null!;
+        private SqliteCommand _updateCurrentPrice = null!;
+        private SqliteCommand _addCounter = null!;
+
+        public WriteContext(SqliteStore store)
+        {
+            _store = store;
+        }
+
+        public long[] Deltas { get; } = new long[CounterNames.Length];
+
+        public SqliteConnection Connection => _store._writer;
+
+        public SqliteTransaction? Transaction { get; private set; }
+
+        public void Prepare()
+        {
+            _insertKey = Command("INSERT OR IGNORE INTO keys (kind, hash, name) VALUES ($kind, $hash, $name)", "$kind", "$hash", "$name");
+            _insertObservation = Command(
+                "INSERT OR IGNORE INTO competitor_prices (product, time, competitor, platform, id, price, currency, availability) VALUES ($p, $t, $c, $pl, $id, $price, $cur, $av)",
+                "$p", "$t", "$c", "$pl", "$id", "$price", "$cur", "$av");
+            _upsertBucket = Command(
+                """
+                INSERT INTO price_buckets (product, size, start, competitor, id, open_time, open_price, high, low, close_time, close_price, count, currency)
+                VALUES ($p, $s, $st, $c, $id, $ot, $op, $h, $l, $ct, $cp, $n, $cur)
+                ON CONFLICT (product, size, start, competitor) DO UPDATE SET
+                  open_price = CASE WHEN excluded.open_time < open_time OR (excluded.open_time = open_time AND excluded.open_price < open_price) THEN excluded.open_price ELSE open_price END,
+                  open_time = min(open_time, excluded.open_time),
+                  close_price = CASE WHEN excluded.close_time > close_time OR (excluded.close_time = close_time AND excluded.close_price > close_price) THEN excluded.close_price ELSE close_price END,
+                  currency = CASE WHEN excluded.close_time > close_time OR (excluded.close_time = close_time AND excluded.close_price > close_price) THEN excluded.currency ELSE currency END,
+                  close_time = max(close_time, excluded.close_time),
+                  high = max(high, excluded.high),
+                  low = min(low, excluded.low),
+                  count = count + excluded.count
+                """,
+                "$p", "$s", "$st", "$c", "$id", "$ot", "$op", "$h", "$l", "$ct", "$cp", "$n", "$cur");
+            _insertOurPrice = Command(
+                "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES ($p, $t, $id, $price, $cur, $src)",
+                "$p", "$t", "$id", "$price", "$cur", "$src");
+            _insertSignal = Command(
+                "INSERT OR IGNORE INTO signals (id, time, kind, severity, product, competitor, observed, reference, threshold, magnitude) VALUES ($id, $t, $k, $sev, $p, $c, $o, $r, $th, $m)",
+                "$id", "$t", "$k", "$sev", "$p", "$c", "$o", "$r", "$th", "$m");
+            _insertDecision = Command(
+                "INSERT OR IGNORE INTO decisions (id, time, product, old_price, new_price, target_price, currency, strategy, arm, trigger, set_by, bounded, decided_by, reason) VALUES ($id, $t, $p, $old, $new, $target, $cur, $strategy, $arm, $trigger, $setby, $bounded, $by, $reason)",
+                "$id", "$t", "$p", "$old", "$new", "$target", "$cur", "$strategy", "$arm", "$trigger", "$setby", "$bounded", "$by", "$reason");
+            _updateCurrentPrice = Command(
+                "UPDATE products SET current_price = $price, price_time = $t WHERE sku = $sku AND price_time <= $t",
+                "$price", "$t", "$sku");
+            _addCounter = Command(
+                "INSERT INTO counters (name, value) VALUES ($name, $v) ON CONFLICT (name) DO UPDATE SET value = CASE WHEN $name = 'newest_observation' THEN max(value, excluded.value) ELSE value + excluded.value END",
+                "$name", "$v");
+        }
+
+        /// <summary>A command for this transaction that is not kept prepared (rare statements).</summary>
+        public SqliteCommand AdHoc(string sql)
+        {
+            var cmd = Connection.CreateCommand();
+            cmd.Transaction = Transaction;
+            cmd.CommandText = sql;
+            return cmd;
+        }
+
+        public T Run<TState, T>(TState state, Func<WriteContext, TState, T> work)
+        {
+            _newKeys.Clear();
+            _buckets.Clear();
+            Array.Clear(Deltas);
+            using var tx = Connection.BeginTransaction();
+            Transaction = tx;
+            try
+            {
+                foreach (var cmd in _commands)
+                {
+                    cmd.Transaction = tx;
+                }
+
+                var result = work(this, state);
+                FlushBuckets();
+                for (int i = 0; i < Deltas.Length; i++)
+                {
+                    if (Deltas[i] != 0)
+                    {
+                        _addCounter.Parameters[0].Value = CounterNames[i];
+                        _addCounter.Parameters[1].Value = Deltas[i];
+                        _addCounter.ExecuteNonQuery();
+                    }
+                }
+
+                tx.Commit();
+                foreach (var (kind, hash, name) in _newKeys)
+                {
+                    _store._names[kind][hash] = name;
+                }
+
+                _store.PublishCounters(Deltas);
+                return result;
+            }
+            finally
+            {
+                Transaction = null;
+            }
+        }
+
+        /// <summary>Makes sure a key's name is stored (once per key; inserts are rolled back with the transaction).</summary>
+        public void EnsureKey(int kind, long hash, string name)
+        {
+            if (_store._names[kind].ContainsKey(hash))
+            {
+                return;
+            }
+
+            foreach (var k in _newKeys)
+            {
+                if (k.Kind == kind && k.Hash == hash)
+                {
+                    return;
+                }
+            }
+
+            _insertKey.Parameters[0].Value = kind;
+            _insertKey.Parameters[1].Value = hash;
+            _insertKey.Parameters[2].Value = name;
+            _insertKey.ExecuteNonQuery();
+            _newKeys.Add((kind, hash, name));
+        }
+
+        /// <summary>Stores one observation; when new, counts it and rolls it into its minute, hour and day buckets.</summary>
+        public bool InsertObservation(long product, string productName, long competitor, string competitorName, long platform, string? platformName, long time, long priceTicks, ushort currency, Availability availability)
+        {
+            EnsureKey(ProductKind, product, productName);
+            EnsureKey(CompetitorKind, competitor, competitorName);
+            if (platformName is not null)
+            {
+                EnsureKey(PlatformKind, platform, platformName);
+            }
+
+            var p = _insertObservation.Parameters;
+            p[0].Value = product;
+            p[1].Value = time;
+            p[2].Value = competitor;
+            p[3].Value = platform;
+            p[4].Value = Sid(StoreIds.Observation(productName, competitorName, platformName, time));
+            p[5].Value = priceTicks;
+            p[6].Value = (int)currency;
+            p[7].Value = (int)availability;
+            if (_insertObservation.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            Deltas[CounterCompetitorPrices]++;
+            Deltas[CounterNewestObservation] = Math.Max(Deltas[CounterNewestObservation], time);
+            Roll(new BucketKey(product, competitor, PriceBucketSize.Minute, PriceBucket.StartOf(time, PriceBucketSize.Minute)), productName, competitorName, time, priceTicks, currency);
+            Roll(new BucketKey(product, competitor, PriceBucketSize.Hour, PriceBucket.StartOf(time, PriceBucketSize.Hour)), productName, competitorName, time, priceTicks, currency);
+            Roll(new BucketKey(product, competitor, PriceBucketSize.Day, PriceBucket.StartOf(time, PriceBucketSize.Day)), productName, competitorName, time, priceTicks, currency);
+            return true;
+        }
+
+        public bool InsertOurPrice(long product, string productName, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
+        {
+            EnsureKey(ProductKind, product, productName);
+            var p = _insertOurPrice.Parameters;
+            p[0].Value = product;
+            p[1].Value = time;
+            p[2].Value = Sid(id);
+            p[3].Value = priceTicks;
+            p[4].Value = (int)currency;
+            p[5].Value = (int)source;
+            if (_insertOurPrice.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            Deltas[CounterOurPrices]++;
+            return true;
+        }
+
+        public bool InsertSignal(in MarketSignal s, long product, string productName, long? competitor, string? competitorName)
+        {
+            EnsureKey(ProductKind, product, productName);
+            if (competitor is { } c)
+            {
+                EnsureKey(CompetitorKind, c, competitorName!);
+            }
+
+            var p = _insertSignal.Parameters;
+            p[0].Value = Sid(s.Id);
+            p[1].Value = s.Timestamp;
+            p[2].Value = (int)s.Kind;
+            p[3].Value = (int)s.Severity;
+            p[4].Value = product;
+            p[5].Value = competitor.HasValue ? competitor.Value : DBNull.Value;
+            p[6].Value = s.Observed;
+            p[7].Value = s.Reference;
+            p[8].Value = s.Threshold;
+            p[9].Value = s.Magnitude;
+            if (_insertSignal.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            Deltas[CounterSignals]++;
+            return true;
+        }
+
+        public bool InsertDecision(ulong id, long time, long product, string productName, long oldTicks, long newTicks, long targetTicks, ushort currency, PricingStrategyKind strategy, int arm, DecisionTrigger trigger, PricingRules setBy, PricingRules bounded, string? decidedBy, string? reason)
+        {
+            EnsureKey(ProductKind, product, productName);
+            var p = _insertDecision.Parameters;
+            p[0].Value = Sid(id);
+            p[1].Value = time;
+            p[2].Value = product;
+            p[3].Value = oldTicks;
+            p[4].Value = newTicks;
+            p[5].Value = targetTicks;
+            p[6].Value = (int)currency;
+            p[7].Value = (int)strategy;
+            p[8].Value = arm;
+            p[9].Value = (int)trigger;
+            p[10].Value = (int)setBy;
+            p[11].Value = (int)bounded;
+            p[12].Value = (object?)decidedBy ?? DBNull.Value;
+            p[13].Value = (object?)reason ?? DBNull.Value;
+            if (_insertDecision.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            Deltas[CounterDecisions]++;
+            if (newTicks != oldTicks || trigger == DecisionTrigger.Manual)
+            {
+                InsertOurPrice(product, productName, time, id, newTicks, currency, trigger == DecisionTrigger.Manual ? OurPriceSource.Manual : OurPriceSource.Decision);
+                var u = _updateCurrentPrice.Parameters;
+                u[0].Value = newTicks;
+                u[1].Value = time;
+                u[2].Value = productName;
+                _updateCurrentPrice.ExecuteNonQuery();
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            foreach (var cmd in _commands)
+            {
+                cmd.Dispose();
+            }
+
+            _commands.Clear();
+        }
+
+        private SqliteCommand Command(string sql, params string[] parameters)
+        {
+            var cmd = Connection.CreateCommand();
+            cmd.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                var parameter = cmd.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = DBNull.Value;
+                cmd.Parameters.Add(parameter);
+            }
+
+            cmd.Prepare();
+            _commands.Add(cmd);
+            return cmd;
+        }
+
+        private void Roll(BucketKey key, string productName, string competitorName, long time, long price, ushort currency)
+        {
+            if (_buckets.TryGetValue(key, out var b))
+            {
+                if (time < b.OpenTime || (time == b.OpenTime && price < b.OpenPrice))
+                {
+                    b.OpenTime = time;
+                    b.OpenPrice = price;
+                }
+
+                if (time > b.CloseTime || (time == b.CloseTime && price > b.ClosePrice))
+                {
+                    b.CloseTime = time;
+                    b.ClosePrice = price;
+                    b.Currency = currency;
+                }
+
+                b.High = Math.Max(b.High, price);
+                b.Low = Math.Min(b.Low, price);
+                b.Count++;
+                _buckets[key] = b;
+            }
+            else
+            {
+                _buckets[key] = new BucketAggregate(productName, competitorName, time, price, price, price, time, price, 1, currency);
+            }
+        }
+
+        private void FlushBuckets()
+        {
+            var p = _upsertBucket.Parameters;
+            foreach (var (key, b) in _buckets)
+            {
+                p[0].Value = key.Product;
+                p[1].Value = (int)key.Size;
+                p[2].Value = key.Start;
+                p[3].Value = key.Competitor;
+                p[4].Value = Sid(StoreIds.Bucket(b.ProductName, b.CompetitorName, key.Size, key.Start));
+                p[5].Value = b.OpenTime;
+                p[6].Value = b.OpenPrice;
+                p[7].Value = b.High;
+                p[8].Value = b.Low;
+                p[9].Value = b.CloseTime;
+                p[10].Value = b.ClosePrice;
+                p[11].Value = b.Count;
+                p[12].Value = (int)b.Currency;
+                _upsertBucket.ExecuteNonQuery();
+            }
+
+            _buckets.Clear();
+        }
+    }
+
+    private readonly record struct BucketKey(long Product, long Competitor, PriceBucketSize Size, long Start);
+
+    private record struct BucketAggregate(string ProductName, string CompetitorName, long OpenTime, long OpenPrice, long High, long Low, long CloseTime, long ClosePrice, long Count, ushort Currency);
+}
