@@ -1,0 +1,4 @@
+using PriceIntel.WebApi;
+
+await using var app = await WebApiHost.BuildAsync(args);
+await app.RunAsync();
