@@ -31,7 +31,7 @@ internal sealed record BoardDto(
     IReadOnlyList<DemandWindowDto> DemandWindows,
     DateTimeOffset? NextScheduledPricing)
 {
-    public static BoardDto From(ProductSnapshot s) => new(
+    public static BoardDto From(ProductView s) => new(
         s.Product,
         s.Currency,
         s.OurPrice,

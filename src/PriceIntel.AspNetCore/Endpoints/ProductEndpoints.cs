@@ -69,7 +69,7 @@ internal static class ProductEndpoints
     }
 
     internal static async Task<BoardDto?> ReadBoardAsync(EngineHost engine, string product, CancellationToken cancellationToken) =>
-        await engine.QueryAsync(e => e.TryGetSnapshot(product, out var snapshot) ? BoardDto.From(snapshot) : null, cancellationToken).ConfigureAwait(false);
+        await engine.QueryAsync(e => e.TryGetView(product, out var snapshot) ? BoardDto.From(snapshot) : null, cancellationToken).ConfigureAwait(false);
 
     private static async Task<IResult> ListAsync(IMarketStore store, string? category, int? limit, string? cursor, CancellationToken cancellationToken)
     {

@@ -159,7 +159,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
         for (int i = 0; i < take; i++)
         {
             string sku = products.GetName((start + i) % count);
-            if (!engine.TryGetSnapshot(sku, out var product))
+            if (!engine.TryGetView(sku, out var product))
             {
                 continue;
             }
