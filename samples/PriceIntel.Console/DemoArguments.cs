@@ -1,57 +1,144 @@
+using System.ComponentModel;
 using System.Globalization;
+using Spectre.Console.Cli;
 
 namespace PriceIntel.ConsoleDemo;
 
-/// <summary>The demo's command line.</summary>
+/// <summary>The options of the demo's run and load commands, parsed by Spectre.Console.Cli (<c>--opt value</c> and <c>--opt=value</c>; <c>--help</c> is generated).</summary>
+internal sealed class DemoSettings : CommandSettings
+{
+    [CommandOption("--products <N>")]
+    [Description("Products to simulate (default 5000; --kafka mock: 500).")]
+    public string? Products { get; init; }
+
+    [CommandOption("--competitors <M>")]
+    [Description("Competitors per product (default 8).")]
+    public string? Competitors { get; init; }
+
+    [CommandOption("--days <D>")]
+    [Description("Simulated days (default 7; --kafka mock: 1).")]
+    public string? Days { get; init; }
+
+    [CommandOption("--seed <S>")]
+    [Description("Simulator seed (default 42); the same seed gives the same run.")]
+    public string? Seed { get; init; }
+
+    [CommandOption("--open-loop")]
+    [Description("Do not feed our price decisions back to the simulated shoppers.")]
+    public bool OpenLoop { get; init; }
+
+    [CommandOption("--feedback-lag <MINUTES>")]
+    [Description("Minutes of simulated time before shoppers see a new price (default 15).")]
+    public string? FeedbackLag { get; init; }
+
+    [CommandOption("--record <FILE>")]
+    [Description("Also write the input stream to FILE as JSON Lines.")]
+    public string? Record { get; init; }
+
+    [CommandOption("--replay <FILE>")]
+    [Description("Read the input stream from a JSON Lines FILE instead of simulating.")]
+    public string? Replay { get; init; }
+
+    [CommandOption("--config <FILE>")]
+    [Description("YAML configuration (default: config/config.yaml when found).")]
+    public string? Config { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Where the store (priceintel.db) and rejected inputs go (default ./priceintel-demo).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--store <FILE>")]
+    [Description("The SQLite store file (default: database.sqlite.path from the configuration, else DIR/priceintel.db).")]
+    public string? Store { get; init; }
+
+    [CommandOption("--fresh-store")]
+    [Description("Delete the store's files before the run (the only way the demo deletes history).")]
+    public bool FreshStore { get; init; }
+
+    [CommandOption("--keep-store")]
+    [Description("Keep the store from earlier runs: the default now; kept for old scripts.")]
+    public bool KeepStore { get; init; }
+
+    [CommandOption("--quiet")]
+    [Description("No live progress.")]
+    public bool Quiet { get; init; }
+
+    [CommandOption("--verbose")]
+    [Description("Log pipeline information, not only warnings.")]
+    public bool Verbose { get; init; }
+
+    [CommandOption("--kafka <BOOTSTRAP>")]
+    [Description("'mock': librdkafka's mock cluster in this process (3 brokers): create the topics, publish the simulator, process until caught up, print a summary. HOST:PORT[[,...]]: run the Kafka processor against that cluster until Ctrl+C or SIGTERM (clean stop: flush, commit, write state, leave the group). Topics, group and client settings come from the configuration's kafka: block.")]
+    public string? Kafka { get; init; }
+
+    [CommandOption("--group <ID>")]
+    [Description("Kafka consumer group (default: Kafka:GroupId, \"priceintel\").")]
+    public string? Group { get; init; }
+
+    [CommandOption("--until-caught-up")]
+    [Description("Kafka: stop cleanly once the owned partitions are caught up for a second.")]
+    public bool UntilCaughtUp { get; init; }
+
+    [CommandOption("--partitions <P>")]
+    [Description("--kafka mock: partitions per topic (default 4).")]
+    public string? Partitions { get; init; }
+
+    [CommandOption("--keep-running")]
+    [Description("--kafka mock: keep processing after catching up, until Ctrl+C (attach other processes).")]
+    public bool KeepRunning { get; init; }
+
+    [CommandOption("--events-per-message <N>")]
+    [Description("load, --kafka mock: events per Kafka message (batch envelopes; default 1).")]
+    public string? EventsPerMessage { get; init; }
+
+    [CommandOption("--create-topics <P>")]
+    [Description("load: create the adapter's missing topics with P partitions (dead letter: 1).")]
+    public string? CreateTopics { get; init; }
+
+    /// <summary>The options given on the command line, by their spelling.</summary>
+    public HashSet<string> Given()
+    {
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        void Add(bool present, string name)
+        {
+            if (present)
+            {
+                given.Add(name);
+            }
+        }
+
+        Add(Products is not null, "--products");
+        Add(Competitors is not null, "--competitors");
+        Add(Days is not null, "--days");
+        Add(Seed is not null, "--seed");
+        Add(OpenLoop, "--open-loop");
+        Add(FeedbackLag is not null, "--feedback-lag");
+        Add(Record is not null, "--record");
+        Add(Replay is not null, "--replay");
+        Add(Config is not null, "--config");
+        Add(Out is not null, "--out");
+        Add(Store is not null, "--store");
+        Add(FreshStore, "--fresh-store");
+        Add(KeepStore, "--keep-store");
+        Add(Quiet, "--quiet");
+        Add(Verbose, "--verbose");
+        Add(Kafka is not null, "--kafka");
+        Add(Group is not null, "--group");
+        Add(UntilCaughtUp, "--until-caught-up");
+        Add(Partitions is not null, "--partitions");
+        Add(KeepRunning, "--keep-running");
+        Add(EventsPerMessage is not null, "--events-per-message");
+        Add(CreateTopics is not null, "--create-topics");
+        return given;
+    }
+}
+
+/// <summary>A command line that parsed but does not make sense (a value out of range, an option the mode ignores): exit code 2.</summary>
+internal sealed class DemoUsageException(string message) : Exception(message);
+
+/// <summary>The demo's checked command line: what every mode reads.</summary>
 internal sealed record DemoArguments
 {
-    public const string Usage = """
-        PriceIntel console demo: simulate a market (or replay a recorded stream) through the engine
-        into the embedded store, with live progress and a summary.
-
-        usage: dotnet run -c Release --project samples/PriceIntel.Console -- [options]
-               ... -- --kafka mock [options]              the Kafka mode in one process, no broker
-               ... -- --kafka HOST:PORT [options]         process the input topics of a Kafka cluster
-               ... -- load --kafka HOST:PORT [options]    publish the simulated market to the input topics
-
-          --products N        products to simulate (default 5000)
-          --competitors M     competitors per product (default 8)
-          --days D            simulated days (default 7)
-          --seed S            simulator seed (default 42); the same seed gives the same run
-          --open-loop         do not feed our price decisions back to the simulated shoppers
-          --feedback-lag M    minutes of simulated time before shoppers see a new price (default 15)
-          --record FILE       also write the input stream to FILE as JSON Lines
-          --replay FILE       read the input stream from a JSON Lines FILE instead of simulating
-          --config FILE       YAML configuration (default: config/config.yaml when found)
-          --out DIR           where the store and rejected inputs go (default ./priceintel-demo)
-          --keep-store        keep the store from an earlier run (default: start empty)
-          --quiet             no progress lines
-          --verbose           log pipeline information, not only warnings
-          --help              this text
-
-        Kafka modes (topics, group and client settings from the configuration's kafka: block):
-          --kafka HOST:PORT   run the Kafka processor against that cluster (bootstrap servers), printing
-                              progress every second, until Ctrl+C or SIGTERM (clean stop: flush, commit,
-                              write state, leave the group)
-          --group ID          consumer group (default: Kafka:GroupId, "priceintel")
-          --until-caught-up   stop cleanly once the owned partitions are caught up for a second
-          --kafka mock        start librdkafka's mock cluster in this process (3 brokers), create the
-                              topics, publish the simulator (default 500 products x 8 competitors x 1 day),
-                              process it until caught up and print a summary; mock defaults unless
-                              configured: lz4 compression, commits every 200 ms, max task idle 1 min
-          --partitions P      mock: partitions per topic (default 4)
-          --keep-running      mock: keep processing after catching up, until Ctrl+C (attach other processes)
-          load                first argument: publish the simulator (--products, --competitors, --days,
-                              --seed; always open loop) or --replay FILE to the input topics, then flush
-          --events-per-message N   load, mock: events per Kafka message (batch envelopes; default 1)
-          --create-topics P   load: create the adapter's missing topics with P partitions (dead letter: 1)
-
-        Exit codes: 0 done or clean stop, 1 error, 2 bad arguments or configuration.
-        Environment variables override the configuration, e.g. PRICEINTEL_Pricing__MinMargin=0.08,
-        PRICEINTEL_Kafka__GroupId=g1, PRICEINTEL_Kafka__CommitInterval=00:00:05,
-        PRICEINTEL_Kafka__Topics__PriceUpdates=prices, PRICEINTEL_Kafka__Client__session.timeout.ms=6000.
-        """;
-
     /// <summary>The value of <c>--kafka</c> that starts an in-process mock cluster.</summary>
     public const string MockBootstrap = "mock";
 
@@ -75,13 +162,15 @@ internal sealed record DemoArguments
 
     public string OutputDirectory { get; init; } = "priceintel-demo";
 
-    public bool KeepStore { get; init; }
+    /// <summary><c>--store FILE</c>; null: the configuration's <c>database.sqlite.path</c>, else <c>OutputDirectory/priceintel.db</c>.</summary>
+    public string? StorePath { get; init; }
+
+    /// <summary><c>--fresh-store</c>: delete the store's files before the run.</summary>
+    public bool FreshStore { get; init; }
 
     public bool Quiet { get; init; }
 
     public bool Verbose { get; init; }
-
-    public bool Help { get; init; }
 
     public DemoMode Mode { get; init; } = DemoMode.Simulate;
 
@@ -101,52 +190,52 @@ internal sealed record DemoArguments
 
     public bool KeepRunning { get; init; }
 
-    public static DemoArguments Parse(string[] args)
+    /// <summary>Checks parsed settings and turns them into arguments.</summary>
+    /// <exception cref="DemoUsageException">A value is out of range or an option does not apply to the mode.</exception>
+    public static DemoArguments From(DemoSettings s, bool load)
     {
-        var result = new DemoArguments();
-        var given = new HashSet<string>(StringComparer.Ordinal);
-        bool load = args.Length > 0 && args[0] == "load";
-        for (int i = load ? 1 : 0; i < args.Length; i++)
+        var result = new DemoArguments
         {
-            string arg = args[i];
-            given.Add(arg);
-            result = arg switch
-            {
-                "--products" => result with { Products = Int(arg, Next(args, ref i), 1, 10_000_000) },
-                "--competitors" => result with { Competitors = Int(arg, Next(args, ref i), 1, 64) },
-                "--days" => result with { Days = Double(arg, Next(args, ref i), 0.01, 366) },
-                "--seed" => result with { Seed = ulong.TryParse(Next(args, ref i), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw new ArgumentException($"--seed needs a non-negative integer; got '{args[i]}'") },
-                "--open-loop" => result with { Feedback = false },
-                "--feedback-lag" => result with { FeedbackLagMinutes = Int(arg, Next(args, ref i), 1, 1000) },
-                "--record" => result with { RecordPath = Next(args, ref i) },
-                "--replay" => result with { ReplayPath = Existing(arg, Next(args, ref i)) },
-                "--config" => result with { ConfigPath = Existing(arg, Next(args, ref i)) },
-                "--out" => result with { OutputDirectory = Next(args, ref i) },
-                "--keep-store" => result with { KeepStore = true },
-                "--quiet" => result with { Quiet = true },
-                "--verbose" => result with { Verbose = true },
-                "--help" or "-h" => result with { Help = true },
-                "--kafka" => Next(args, ref i) is var bootstrap && bootstrap == MockBootstrap
-                    ? result with { Mode = DemoMode.KafkaMock, KafkaBootstrap = null }
-                    : result with { Mode = DemoMode.KafkaProcess, KafkaBootstrap = Bootstrap(arg, bootstrap) },
-                "--group" => result with { GroupId = Text(arg, Next(args, ref i)) },
-                "--until-caught-up" => result with { UntilCaughtUp = true },
-                "--events-per-message" => result with { EventsPerMessage = Int(arg, Next(args, ref i), 1, 100_000) },
-                "--create-topics" => result with { CreateTopicsPartitions = Int(arg, Next(args, ref i), 1, 10_000) },
-                "--partitions" => result with { Partitions = Int(arg, Next(args, ref i), 1, 1000) },
-                "--keep-running" => result with { KeepRunning = true },
-                "load" => throw new ArgumentException("'load' must be the first argument"),
-                _ => throw new ArgumentException($"unknown option '{arg}'"),
-            };
+            Products = s.Products is { } p ? Int("--products", p, 1, 10_000_000) : 5000,
+            Competitors = s.Competitors is { } c ? Int("--competitors", c, 1, 64) : 8,
+            Days = s.Days is { } d ? Double("--days", d, 0.01, 366) : 7,
+            Seed = s.Seed is { } seed ? (ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new DemoUsageException($"--seed needs a non-negative integer; got '{seed}'")) : 42,
+            Feedback = !s.OpenLoop,
+            FeedbackLagMinutes = s.FeedbackLag is { } lag ? Int("--feedback-lag", lag, 1, 1000) : 15,
+            RecordPath = s.Record,
+            ReplayPath = s.Replay is null ? null : Existing("--replay", s.Replay),
+            ConfigPath = s.Config is null ? null : Existing("--config", s.Config),
+            OutputDirectory = s.Out ?? "priceintel-demo",
+            StorePath = s.Store,
+            FreshStore = s.FreshStore,
+            Quiet = s.Quiet,
+            Verbose = s.Verbose,
+            GroupId = s.Group is null ? null : Text("--group", s.Group),
+            UntilCaughtUp = s.UntilCaughtUp,
+            EventsPerMessage = s.EventsPerMessage is { } e ? Int("--events-per-message", e, 1, 100_000) : null,
+            CreateTopicsPartitions = s.CreateTopics is { } t ? Int("--create-topics", t, 1, 10_000) : null,
+            Partitions = s.Partitions is { } parts ? Int("--partitions", parts, 1, 1000) : 4,
+            KeepRunning = s.KeepRunning,
+        };
+        if (s.Kafka is not null)
+        {
+            result = s.Kafka == MockBootstrap
+                ? result with { Mode = DemoMode.KafkaMock }
+                : result with { Mode = DemoMode.KafkaProcess, KafkaBootstrap = Bootstrap("--kafka", s.Kafka) };
         }
 
         if (result.RecordPath is not null && result.ReplayPath is not null
             && Path.GetFullPath(result.RecordPath) == Path.GetFullPath(result.ReplayPath))
         {
-            throw new ArgumentException("--record and --replay name the same file");
+            throw new DemoUsageException("--record and --replay name the same file");
         }
 
-        return result.Help ? result : CheckMode(result, load, given);
+        if (s.FreshStore && s.KeepStore)
+        {
+            throw new DemoUsageException("--fresh-store and --keep-store contradict each other");
+        }
+
+        return CheckMode(result, load, s.Given());
     }
 
     // Which options each mode takes; an option that would be silently ignored is an error instead.
@@ -156,12 +245,12 @@ internal sealed record DemoArguments
         {
             if (result.Mode == DemoMode.Simulate)
             {
-                throw new ArgumentException("load needs --kafka HOST:PORT (the cluster to publish to)");
+                throw new DemoUsageException("load needs --kafka HOST:PORT (the cluster to publish to)");
             }
 
             if (result.Mode == DemoMode.KafkaMock)
             {
-                throw new ArgumentException("load publishes to a running cluster; the mock lives only inside 'dotnet ... --kafka mock' (use its printed bootstrap address)");
+                throw new DemoUsageException("load publishes to a running cluster; the mock lives only inside 'dotnet ... --kafka mock' (use its printed bootstrap address)");
             }
 
             result = result with { Mode = DemoMode.KafkaLoad };
@@ -169,7 +258,7 @@ internal sealed record DemoArguments
 
         string[] allowed = result.Mode switch
         {
-            DemoMode.Simulate => ["--products", "--competitors", "--days", "--seed", "--open-loop", "--feedback-lag", "--record", "--replay", "--config", "--out", "--keep-store", "--quiet", "--verbose"],
+            DemoMode.Simulate => ["--products", "--competitors", "--days", "--seed", "--open-loop", "--feedback-lag", "--record", "--replay", "--config", "--out", "--store", "--fresh-store", "--keep-store", "--quiet", "--verbose"],
             DemoMode.KafkaProcess => ["--kafka", "--group", "--until-caught-up", "--config", "--quiet", "--verbose"],
             DemoMode.KafkaLoad => ["--kafka", "--products", "--competitors", "--days", "--seed", "--open-loop", "--replay", "--events-per-message", "--create-topics", "--config", "--quiet", "--verbose"],
             DemoMode.KafkaMock => ["--kafka", "--products", "--competitors", "--days", "--seed", "--open-loop", "--replay", "--events-per-message", "--partitions", "--keep-running", "--until-caught-up", "--group", "--config", "--quiet", "--verbose"],
@@ -179,7 +268,7 @@ internal sealed record DemoArguments
         {
             if (Array.IndexOf(allowed, option) < 0)
             {
-                throw new ArgumentException(result.Mode switch
+                throw new DemoUsageException(result.Mode switch
                 {
                     DemoMode.Simulate => $"{option} needs --kafka",
                     DemoMode.KafkaProcess => $"{option} does not apply to --kafka HOST:PORT (it processes what is in the topics)",
@@ -191,7 +280,7 @@ internal sealed record DemoArguments
 
         if (result.KeepRunning && result.UntilCaughtUp)
         {
-            throw new ArgumentException("--keep-running and --until-caught-up contradict each other");
+            throw new DemoUsageException("--keep-running and --until-caught-up contradict each other");
         }
 
         if (result.Mode == DemoMode.KafkaMock)
@@ -221,28 +310,18 @@ internal sealed record DemoArguments
         return null;
     }
 
-    private static string Next(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-        {
-            throw new ArgumentException($"{args[i]} needs a value");
-        }
-
-        return args[++i];
-    }
-
     private static int Int(string option, string value, int min, int max) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
             ? n
-            : throw new ArgumentException($"{option} needs an integer from {min} to {max}; got '{value}'");
+            : throw new DemoUsageException($"{option} needs an integer from {min} to {max}; got '{value}'");
 
     private static double Double(string option, string value, double min, double max) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= min && d <= max
             ? d
-            : throw new ArgumentException($"{option} needs a number from {min} to {max}; got '{value}'");
+            : throw new DemoUsageException(string.Create(CultureInfo.InvariantCulture, $"{option} needs a number from {min} to {max}; got '{value}'"));
 
     private static string Text(string option, string value) =>
-        string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"{option} needs a non-empty value") : value.Trim();
+        string.IsNullOrWhiteSpace(value) ? throw new DemoUsageException($"{option} needs a non-empty value") : value.Trim();
 
     // host:port[,host:port...]; the client resolves the names, this only catches a missing or bad port.
     private static string Bootstrap(string option, string value)
@@ -252,7 +331,7 @@ internal sealed record DemoArguments
             int colon = server.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(server.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
             {
-                throw new ArgumentException($"{option} needs 'mock' or bootstrap servers as host:port[,host:port...]; got '{value}'");
+                throw new DemoUsageException($"{option} needs 'mock' or bootstrap servers as host:port[,host:port...]; got '{value}'");
             }
         }
 
@@ -260,13 +339,13 @@ internal sealed record DemoArguments
     }
 
     private static string Existing(string option, string path) =>
-        File.Exists(path) ? path : throw new ArgumentException($"{option}: file '{path}' does not exist");
+        File.Exists(path) ? path : throw new DemoUsageException($"{option}: file '{path}' does not exist");
 }
 
 /// <summary>What the demo does.</summary>
 internal enum DemoMode
 {
-    /// <summary>Simulator or replay → engine → embedded store, in one process (the default).</summary>
+    /// <summary>Simulator or replay → engine → SQLite store, in one process (the default).</summary>
     Simulate,
 
     /// <summary><c>--kafka HOST:PORT</c>: a <c>KafkaMarketProcessor</c> against a cluster.</summary>

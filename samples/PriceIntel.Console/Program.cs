@@ -1,156 +1,46 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using PriceIntel;
 using PriceIntel.ConsoleDemo;
-using PriceIntel.Engine.Diagnostics;
+using Spectre.Console.Cli;
 
-// The whole pipeline on one machine, no servers: market simulator (or a recorded JSON Lines stream)
-// → engine → embedded store, with live progress and a summary. The Kafka modes (--kafka, load) are in
-// KafkaDemo.cs. See --help.
-DemoArguments demo;
-try
+// The demo's commands. The default one runs the pipeline (simulator or --replay → engine → SQLite
+// store; --kafka for the Kafka modes, in KafkaDemo.cs); `load` publishes to Kafka; `query` reads the
+// store. A new command is one class (an AsyncCommand<TSettings>) and one AddCommand line below.
+var app = new CommandApp<RunCommand>();
+app.Configure(config =>
 {
-    demo = DemoArguments.Parse(args);
-}
-catch (ArgumentException ex)
-{
-    Console.Error.WriteLine($"error: {ex.Message}");
-    Console.Error.WriteLine("run with --help for usage");
-    return 2;
-}
+    config.SetApplicationName("PriceIntel.Console");
+    config.Settings.StrictParsing = true;
+    config.AddExample("--products", "500", "--days", "1");
+    config.AddExample("--days=1", "--record", "events.jsonl");
+    config.AddExample("--replay", "events.jsonl", "--out", "replay-run");
+    config.AddExample("--kafka", "mock");
+    config.AddCommand<LoadCommand>("load")
+        .WithDescription("Publish the simulated market (--products, --competitors, --days, --seed; always open loop) or --replay FILE to the Kafka input topics, then flush.")
+        .WithExample("load", "--kafka", "localhost:9092", "--create-topics", "12");
+    config.AddCommand<QueryCommand>("query")
+        .WithDescription("Show recent signals, decisions and price history from the store (read-only: works while a run writes).")
+        .WithExample("query", "SKU-000042", "--limit", "20")
+        .WithExample("query", "SKU-000042", "--buckets", "Hour");
+    config.SetExceptionHandler((exception, _) => DemoErrors.Report(exception));
+});
+return await app.RunAsync(args);
 
-if (demo.Help)
+/// <summary>Turns every failure into one line on stderr and an exit code: 2 for usage and configuration, 1 for the rest. No stack traces.</summary>
+internal static class DemoErrors
 {
-    Console.WriteLine(DemoArguments.Usage);
-    return 0;
-}
+    /// <summary>Set by a command when it starts executing.</summary>
+    public static bool Started { get; set; }
 
-PriceIntelOptions options;
-IConfiguration configurationRoot;
-try
-{
-    var configuration = new ConfigurationBuilder();
-    var configPath = demo.ConfigPath ?? DemoArguments.FindDefaultConfig();
-    if (configPath is not null)
+    public static int Report(Exception exception)
     {
-        configuration.AddPriceIntelYamlFile(Path.GetFullPath(configPath));
-    }
-
-    configuration.AddEnvironmentVariables("PRICEINTEL_");
-    configurationRoot = configuration.Build();
-    options = PriceIntelConfiguration.Bind(configurationRoot);
-    if (configPath is not null)
-    {
-        Console.WriteLine($"configuration: {Path.GetFullPath(configPath)}");
-    }
-}
-catch (Exception ex) when (ex is InvalidOperationException or FormatException or FileNotFoundException)
-{
-    Console.Error.WriteLine($"error: {ex.Message}");
-    return 2;
-}
-
-using var loggerFactory = LoggerFactory.Create(b => b
-    .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-    .SetMinimumLevel(demo.Verbose ? LogLevel.Information : LogLevel.Warning));
-var logger = loggerFactory.CreateLogger("PriceIntel.Console");
-if (demo.Mode != DemoMode.Simulate)
-{
-    return await KafkaDemo.RunAsync(demo, configurationRoot, options, loggerFactory);
-}
-
-Directory.CreateDirectory(demo.OutputDirectory);
-var storeDirectory = Path.Combine(demo.OutputDirectory, "store");
-if (Directory.Exists(storeDirectory) && !demo.KeepStore)
-{
-    Directory.Delete(storeDirectory, recursive: true);
-}
-
-var keys = new MarketKeys();
-var engine = MarketEngine.Create(options, keys, loggerFactory.CreateLogger<MarketEngine>(), initialProducts: demo.Products);
-using var metrics = new PriceIntelMetrics();
-Directory.CreateDirectory(storeDirectory);
-await using var store = MarketOutputSinks.JsonLinesFiles(Path.Combine(storeDirectory, "signals.jsonl"), Path.Combine(storeDirectory, "decisions.jsonl"));
-using var deadLetters = new DeadLetterFile(Path.Combine(demo.OutputDirectory, "rejected.jsonl"));
-
-MarketSimulator? simulator = null;
-IMarketEventSource source;
-string sourceDescription;
-if (demo.ReplayPath is not null)
-{
-    source = MarketEventSources.JsonLinesFile(demo.ReplayPath, keys);
-    sourceDescription = $"replay of {Path.GetFullPath(demo.ReplayPath)}";
-}
-else
-{
-    simulator = new MarketSimulator(
-        new MarketSimulatorOptions
+        var error = exception is CommandRuntimeException { InnerException: { } inner } ? inner : exception;
+        Console.Error.WriteLine($"error: {error.Message.ReplaceLineEndings(" ")}");
+        // Anything before a command starts (parsing, conversion, validation) is a usage error too.
+        if (!Started || error is CommandParseException or CommandRuntimeException or DemoUsageException or DemoConfigurationException)
         {
-            ProductCount = demo.Products,
-            CompetitorCount = demo.Competitors,
-            Duration = TimeSpan.FromDays(demo.Days),
-            Seed = demo.Seed,
-            Feedback = demo.Feedback ? SimulatorFeedbackMode.Lagged : SimulatorFeedbackMode.OpenLoop,
-            Tick = TimeSpan.FromMinutes(1),
-            FeedbackLagTicks = demo.FeedbackLagMinutes,
-        },
-        keys);
-    source = simulator;
-    sourceDescription = $"simulator: {demo.Products:N0} products × {demo.Competitors} competitors over {demo.Days:0.##} days, seed {demo.Seed}, {(demo.Feedback ? $"our prices reach shoppers after {demo.FeedbackLagMinutes} min" : "open loop")}";
-}
+            Console.Error.WriteLine("run with --help for usage");
+            return 2;
+        }
 
-JsonLinesEventRecorder? recorder = null;
-if (demo.RecordPath is not null)
-{
-    recorder = JsonLinesEventRecorder.Create(demo.RecordPath, keys);
-    source = MarketEventSources.Recording(source, recorder);
-    sourceDescription += $", recording to {Path.GetFullPath(demo.RecordPath)}";
-}
-
-var sinks = new List<IMarketOutputSink> { store };
-if (simulator is not null && demo.Feedback)
-{
-    sinks.Add(simulator.CreateFeedbackSink());
-}
-
-var progress = new DemoProgress(simulator);
-var pipeline = MarketPipeline.Create(source, engine, sinks, options.Pipeline, deadLetters, metrics, progress, logger);
-
-Console.WriteLine($"PriceIntel demo — {sourceDescription}");
-Console.WriteLine($"outputs: {Path.GetFullPath(demo.OutputDirectory)} (store/, rejected.jsonl)");
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
-
-var run = pipeline.RunAsync(cancel.Token);
-var wall = Stopwatch.StartNew();
-while (!run.IsCompleted)
-{
-    await Task.WhenAny(run, Task.Delay(1000));
-    if (!demo.Quiet)
-    {
-        progress.Print(pipeline.EventsProcessed, wall.Elapsed);
+        return 1;
     }
 }
-
-PipelineSummary summary;
-try
-{
-    summary = await run;
-}
-catch (Exception ex)
-{
-    Console.Error.WriteLine($"error: pipeline failed: {ex.Message}");
-    return 1;
-}
-finally
-{
-    await source.DisposeAsync();
-}
-
-DemoReport.Print(summary, engine, progress, deadLetters, storeDirectory, simulator);
-return 0;

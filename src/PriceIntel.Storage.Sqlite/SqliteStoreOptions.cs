@@ -95,6 +95,18 @@ public sealed class SqliteStoreOptions
     /// </summary>
     public bool FullSync { get; set; }
 
+    /// <summary>
+    /// Open for reading only: no lock is taken (so it works beside the process that writes), nothing
+    /// is migrated, and every write fails with <see cref="MarketStoreException"/>. The file must exist.
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>
+    /// Delete the store's files (database, WAL, shared memory) after taking the lock and before opening:
+    /// the explicit way to start empty. Never set from configuration.
+    /// </summary>
+    public bool DeleteExistingHistory { get; set; }
+
     /// <summary>How long history is kept (forever unless set: nothing is deleted without configuration).</summary>
     /// <exception cref="ArgumentException">A period is not positive.</exception>
     public StoreRetention Retention
