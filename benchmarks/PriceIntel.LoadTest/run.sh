@@ -20,5 +20,5 @@ for _ in $(seq 1 100); do curl -fs http://127.0.0.1:5080/health >/dev/null && br
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), price history recording: $record"
 run() { dotnet benchmarks/PriceIntel.LoadTest/bin/Release/net10.0/PriceIntel.LoadTest.dll "$@"; }
 run ingest --seconds 20 --connections 4 --batch 10000
-run get --seconds 20 --rate 1000 --connections 32
+[ "${SKIP_GET:-}" = 1 ] || run get --seconds 20 --rate 1000 --connections 32
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
