@@ -232,7 +232,7 @@ internal static class Gets
 
     private static async Task<string?> FirstProductAsync(HttpClient client)
     {
-        using var response = await client.GetAsync("/api/signals?limit=1");
+        using var response = await client.GetAsync("/api/products?limit=1");
         if (!response.IsSuccessStatusCode)
         {
             return null;
@@ -240,6 +240,6 @@ internal static class Gets
 
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var items = json.RootElement.GetProperty("items");
-        return items.GetArrayLength() > 0 ? items[0].GetProperty("product").GetString() : null;
+        return items.GetArrayLength() > 0 ? items[0].GetProperty("sku").GetString() : null;
     }
 }
