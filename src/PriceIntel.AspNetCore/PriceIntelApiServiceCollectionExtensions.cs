@@ -75,8 +75,8 @@ public static class PriceIntelApiServiceCollectionExtensions
         services.TryAddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
-        services.TryAddSingleton<Overview.MarketOverview>();
-        services.AddHostedService(sp => sp.GetRequiredService<Overview.MarketOverview>());
+        services.TryAddSingleton<PriceIntel.AspNetCore.Overview.MarketOverview>();
+        services.AddHostedService(sp => sp.GetRequiredService<PriceIntel.AspNetCore.Overview.MarketOverview>());
 
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -22,7 +22,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
 
         foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-demand", "chart-experiments"])
         {
-            await page.WaitForFunctionAsync($"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", null, new() { Timeout = 20_000 });
+            await page.WaitForFunctionAsync($"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", null, new() { Timeout = 60_000 });
             Assert.True(await page.Locator($"#{chart} .main-svg").CountAsync() > 0, $"{chart} has no plot");
         }
 
@@ -45,9 +45,9 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
 
         await fixture.Host.IngestAsync(DashboardHost.CompetitorDrop(product, DashboardHost.Start + (150 * DashboardHost.Minute)));
         var row = page.Locator($"#signals tbody tr:has-text('{product}')").First;
-        await row.WaitForAsync(new() { Timeout = 5_000 });
+        await row.WaitForAsync(new() { Timeout = 30_000 });
         Assert.Contains("competitor price drop", await row.InnerTextAsync(), StringComparison.Ordinal);
-        await page.Locator($"#decisions tbody tr.decision:has-text('{product}')").First.WaitForAsync(new() { Timeout = 5_000 });
+        await page.Locator($"#decisions tbody tr.decision:has-text('{product}')").First.WaitForAsync(new() { Timeout = 30_000 });
 
         // Anonymous: the Acknowledge button asks for a sign-in instead of acknowledging.
         await row.Locator("button.ack").ClickAsync();
@@ -67,7 +67,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await signed.Locator("button.ack").ClickAsync();
         await Expect(page, $"#signals tbody tr:has-text('{product}')", "ack by analyst-1");
         await page.ScreenshotAsync(new() { Path = DashboardFixture.ScreenshotPath("dashboard-acknowledged.png") });
-        Assert.Empty(errors.Where(e => !e.Contains("403", StringComparison.Ordinal) && !e.Contains("401", StringComparison.Ordinal)));
+        Assert.DoesNotContain(errors, e => !e.Contains("403", StringComparison.Ordinal) && !e.Contains("401", StringComparison.Ordinal));
     }
 
     [BrowserFact]
@@ -86,7 +86,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         }
 
         await page.SelectOptionAsync("#filter-kind", "competitor_price_drop");
-        await page.Locator("#signals tbody tr:has-text('competitor price drop')").First.WaitForAsync(new() { Timeout = 5_000 });
+        await page.Locator("#signals tbody tr:has-text('competitor price drop')").First.WaitForAsync(new() { Timeout = 30_000 });
         foreach (string text in await page.Locator("#signals tbody tr").AllInnerTextsAsync())
         {
             Assert.Contains("competitor price drop", text, StringComparison.Ordinal);
@@ -97,6 +97,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
     public async Task Without_anonymous_reading_the_page_asks_for_a_key_and_shows_the_market_after_sign_in()
     {
         await using var host = await DashboardHost.StartAsync(anonymousRead: false);
+        await host.AddCatalogAsync(2);
         await host.IngestAsync(DashboardHost.Market(2, DashboardHost.Start));
         var (page, _) = await fixture.OpenAsync();
         await page.GotoAsync(host.Address + "dashboard/");
@@ -118,7 +119,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         try
         {
             await page.WaitForFunctionAsync(
-                "([s, t]) => [...document.querySelectorAll(s)].some(e => e.innerText.includes(t))", new object[] { selector, text }, new() { Timeout = 10_000 });
+                "([s, t]) => [...document.querySelectorAll(s)].some(e => e.innerText.includes(t))", new object[] { selector, text }, new() { Timeout = 30_000 });
         }
         catch (TimeoutException)
         {

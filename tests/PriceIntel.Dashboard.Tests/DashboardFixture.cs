@@ -13,6 +13,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Host = await DashboardHost.StartAsync();
+        await Host.AddCatalogAsync(6);
         await Host.IngestAsync(DashboardHost.Market(6, DashboardHost.Start));
         if (File.Exists(BrowserFactAttribute.ChromiumPath))
         {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -84,6 +85,19 @@ public sealed class DashboardHost : IAsyncDisposable
         using var response = await client.PostAsync("/api/ingest/events?wait=true", content);
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"ingest: {(int)response.StatusCode} {body}");
+    }
+
+    /// <summary>Adds catalog entries for the products <see cref="Market"/> trades.</summary>
+    public async Task AddCatalogAsync(int products)
+    {
+        using var client = Client();
+        for (int p = 0; p < products; p++)
+        {
+            decimal basePrice = 20 + (p * 7);
+            var body = new { sku = $"SKU-{p:D3}", name = $"Test product {p}", category = "tests", currency = "USD", unitCost = basePrice * 0.6m, currentPrice = basePrice, stock = 40 + p };
+            using var response = await client.PostAsJsonAsync("/api/products", body);
+            Assert.True(response.IsSuccessStatusCode, $"create product: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     /// <summary>

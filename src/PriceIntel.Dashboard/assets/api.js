@@ -47,6 +47,7 @@ export const api = {
   overview: () => request('GET', '/api/overview'),
   products: (params = {}) => request('GET', `/api/products${query(params)}`),
   product: sku => request('GET', `/api/products/${encodeURIComponent(sku)}`),
+  board: sku => request('GET', `/api/products/${encodeURIComponent(sku)}/board`),
   history: (sku, params = {}) => request('GET', `/api/products/${encodeURIComponent(sku)}/history${query(params)}`),
   demand: (sku, params = {}) => request('GET', `/api/products/${encodeURIComponent(sku)}/demand${query(params)}`),
   signals: (params = {}) => request('GET', `/api/signals${query(params)}`),

@@ -72,7 +72,14 @@ async function refreshProduct(withTrend) {
   const sku = state.product;
   if (!sku) return;
   try {
-    const product = await api.product(sku);
+    let product;
+    try {
+      product = await api.product(sku);
+    } catch (e) {
+      // Not in the catalog (seen only in the market's events): show the engine's board alone.
+      if (!(e instanceof ApiError) || e.status !== 404) throw e;
+      product = { sku, name: sku, board: await api.board(sku).catch(() => null) };
+    }
     if (sku !== state.product) return;
     const board = product.board;
     state.currency = board?.currency || product.currency || state.currency;
