@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using PriceIntel.Hosting;
 
 namespace PriceIntel.Fuzz.Targets;
 
