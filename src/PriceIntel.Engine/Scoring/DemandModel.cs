@@ -293,49 +293,49 @@ public sealed class DemandModel
         switch (kind)
         {
             case DemandModelKind.GradientBoostedTrees or DemandModelKind.RandomForest:
-            {
-                var aggregation = (TreeAggregation)r.ReadByte();
-                int count = Count(r, 1_000_000, "trees");
-                var trees = new RegressionTreeDescription[count];
-                for (int t = 0; t < count; t++)
                 {
-                    int inner = Count(r, 1 << 24, "tree nodes");
-                    trees[t] = new RegressionTreeDescription(
-                        ReadArray(r, inner, static r => r.ReadInt32()),
-                        ReadArray(r, inner, static r => r.ReadSingle()),
-                        ReadArray(r, inner, static r => r.ReadInt32()),
-                        ReadArray(r, inner, static r => r.ReadInt32()),
-                        ReadArray(r, inner + 1, static r => r.ReadDouble()));
-                }
+                    var aggregation = (TreeAggregation)r.ReadByte();
+                    int count = Count(r, 1_000_000, "trees");
+                    var trees = new RegressionTreeDescription[count];
+                    for (int t = 0; t < count; t++)
+                    {
+                        int inner = Count(r, 1 << 24, "tree nodes");
+                        trees[t] = new RegressionTreeDescription(
+                            ReadArray(r, inner, static r => r.ReadInt32()),
+                            ReadArray(r, inner, static r => r.ReadSingle()),
+                            ReadArray(r, inner, static r => r.ReadInt32()),
+                            ReadArray(r, inner, static r => r.ReadInt32()),
+                            ReadArray(r, inner + 1, static r => r.ReadDouble()));
+                    }
 
-                var ensemble = TreeEnsemble.Create(trees, DemandFeatures.Count, aggregation);
-                if ((ensemble.Aggregation == TreeAggregation.Mean) != (kind == DemandModelKind.RandomForest))
-                {
-                    throw new InvalidDataException($"the demand model says it is {kind} but its trees are aggregated by {aggregation}.");
-                }
+                    var ensemble = TreeEnsemble.Create(trees, DemandFeatures.Count, aggregation);
+                    if ((ensemble.Aggregation == TreeAggregation.Mean) != (kind == DemandModelKind.RandomForest))
+                    {
+                        throw new InvalidDataException($"the demand model says it is {kind} but its trees are aggregated by {aggregation}.");
+                    }
 
-                return new DemandModel(kind, name, trainedAt, rows, ensemble, null);
-            }
+                    return new DemandModel(kind, name, trainedAt, rows, ensemble, null);
+                }
 
             case DemandModelKind.Elasticity:
-            {
-                var hours = ReadArray(r, 24, static r => r.ReadDouble());
-                int categoryCount = Count(r, 1_000_000, "categories");
-                var categories = new CategoryElasticity[categoryCount];
-                for (int i = 0; i < categoryCount; i++)
                 {
-                    categories[i] = new CategoryElasticity(r.ReadString(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadDouble());
-                }
+                    var hours = ReadArray(r, 24, static r => r.ReadDouble());
+                    int categoryCount = Count(r, 1_000_000, "categories");
+                    var categories = new CategoryElasticity[categoryCount];
+                    for (int i = 0; i < categoryCount; i++)
+                    {
+                        categories[i] = new CategoryElasticity(r.ReadString(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadDouble());
+                    }
 
-                int productCount = Count(r, 100_000_000, "products");
-                var products = new ProductElasticity[productCount];
-                for (int i = 0; i < productCount; i++)
-                {
-                    products[i] = new ProductElasticity(r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt64());
-                }
+                    int productCount = Count(r, 100_000_000, "products");
+                    var products = new ProductElasticity[productCount];
+                    for (int i = 0; i < productCount; i++)
+                    {
+                        products[i] = new ProductElasticity(r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt64());
+                    }
 
-                return new DemandModel(kind, name, trainedAt, rows, null, new ElasticityModel(products, categories, hours));
-            }
+                    return new DemandModel(kind, name, trainedAt, rows, null, new ElasticityModel(products, categories, hours));
+                }
 
             default:
                 throw new InvalidDataException($"the demand model file names an unknown model kind {(byte)kind}.");
