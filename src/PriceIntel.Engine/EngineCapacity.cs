@@ -12,7 +12,7 @@ namespace PriceIntel;
 /// <c>competitorsPerProduct</c> is larger), calibrated against the bytes the engine actually allocates and
 /// checked by a test to stay within 10 % of them for several option sets. It grows with
 /// <c>Windows:BucketsPerWindow</c> (about 180 B a bucket), <c>Windows:PairWindowMinutes</c> (a pair window of up to
-/// 12 buckets, about 44 B a bucket per pair) and <c>Anomaly:HistoryLength</c> (4 B a point per pair): about
+/// 12 buckets, about 44 B a bucket per pair; the anomaly detector keeps a fixed ~100 B per pair): about
 /// 12 kB a product with the defaults. An engine that grows past its initial size doubles its arrays, so allow up
 /// to twice the estimate while it grows.
 /// </remarks>
@@ -23,9 +23,8 @@ public static class EngineCapacity
 
     private const long BytesPerProduct = 1_062;
     private const long BytesPerProductBucket = 180;
-    private const long BytesPerPair = 200;
+    private const long BytesPerPair = 300;
     private const long BytesPerPairBucket = 44;
-    private const long BytesPerHistoryPoint = 4;
     private const int PairWindowBuckets = 12;
     private const int PreallocatedPairsPerProduct = 8;
 
@@ -40,7 +39,7 @@ public static class EngineCapacity
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegative(competitorsPerProduct);
         int buckets = options.Windows.BucketsPerWindow;
-        long perPair = BytesPerPair + (BytesPerHistoryPoint * options.Anomaly.HistoryLength)
+        long perPair = BytesPerPair
             + (options.Windows.PairWindowMinutes > 0 ? BytesPerPairBucket * Math.Min(PairWindowBuckets, buckets) : 0);
         return BytesPerProduct + (BytesPerProductBucket * buckets) + (Math.Max(PreallocatedPairsPerProduct, competitorsPerProduct) * perPair);
     }

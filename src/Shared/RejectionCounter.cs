@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace PriceIntel.Shared;
 
-/// <summary>
-/// Counts rejected inputs, logs the first few of them with their reasons, and passes every one on to
-/// the user's sink (a dead-letter file or topic) so nothing is silently lost.
-/// </summary>
+// <summary>
+// Counts rejected inputs, logs the first few of them with their reasons, and passes every one on to
+// the user's sink (a dead-letter file or topic) so nothing is silently lost.
+// </summary>
 internal sealed partial class RejectionCounter(IRejectionSink? inner, ILogger logger) : IRejectionSink
 {
     private const int LoggedInFull = 20;

@@ -9,7 +9,7 @@ namespace PriceIntel.AspNetCore.Security;
 /// Turns request errors into RFC 9457 problem details: a body that does not bind names the field
 /// (from the JSON path), an oversize body is 413, anything else is a 500 that shows no internals.
 /// </summary>
-internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, Microsoft.Extensions.Logging.ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -45,6 +45,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;
             default:
+                LogUnhandled(httpContext.Request.Path, exception);
                 problem = new ProblemDetails
                 {
                     Status = StatusCodes.Status500InternalServerError,
@@ -94,4 +95,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
         int end = message.IndexOf(". Path:", StringComparison.Ordinal);
         return end > 0 ? message[..end] : message;
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "Request {Path} failed")]
+    private partial void LogUnhandled(string path, Exception exception);
 }

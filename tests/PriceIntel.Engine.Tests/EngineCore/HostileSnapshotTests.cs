@@ -110,7 +110,7 @@ public sealed class HostileSnapshotTests(ITestOutputHelper output)
         byte[] real = RealSnapshot.Value;
         var rng = new Random(7);
         var cuts = new SortedSet<int> { 12, 13, 16, 20, real.Length - TrailerBytes - 1, real.Length - TrailerBytes - 8 };
-        foreach (string tag in new[] { "KEYS", "ENGN", "PAIR", "SWSR", "DEMD", "BORD", "ANOM", "EPIS", "ANRL", "SCHD" })
+        foreach (string tag in new[] { "KEYS", "ENGN", "PAIR", "SWSR", "DEMD", "BORD", "ANOD", "EPIS", "ANRL", "SCHD" })
         {
             int at = FieldOffset(real, tag, 0, 0);
             cuts.UnionWith([at - 4, at - 1, at, at + 1, at + 4]);
