@@ -22,7 +22,7 @@ public readonly record struct Verdict(string? Kind, string Detail)
         }
         catch (Exception ex)
         {
-            return new Verdict("crash", $"{ex.GetType().FullName}: {ex.Message}\n{ex.StackTrace}");
+            return new Verdict("crash", ex.InnerException is null ? $"{ex.GetType().FullName}: {ex.Message}\n{ex.StackTrace}" : $"{ex.GetType().FullName}: {ex.Message} ---> {ex.InnerException.GetType().FullName}: {ex.InnerException.Message}\n{ex.StackTrace}\n--- inner:\n{ex.InnerException.StackTrace}");
         }
 
         var elapsed = clock.Elapsed;

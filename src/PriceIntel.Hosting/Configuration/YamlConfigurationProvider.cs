@@ -227,6 +227,12 @@ internal sealed class YamlConfigurationProvider(YamlConfigurationSource source) 
             {
                 throw new FormatException($"YAML configuration file '{file}' line {ex.Start.Line}, column {ex.Start.Column} is malformed: {ex.Message}", ex);
             }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+            {
+                // YamlDotNet's scanner throws these on some damaged text (an invalid state, a bad surrogate escape;
+                // found by the fuzzer): still malformed YAML.
+                throw new FormatException($"YAML configuration file '{file}' is malformed: the parser stopped ({ex.Message})", ex);
+            }
 
             return root;
         }
