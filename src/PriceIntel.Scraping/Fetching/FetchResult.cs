@@ -38,6 +38,9 @@ public enum FetchOutcome : byte
 
     /// <summary>A conditional request (<see cref="FetchRequest.IfNoneMatch"/>, <see cref="FetchRequest.IfModifiedSince"/>) got 304 Not Modified: the copy held is current.</summary>
     NotModified = 11,
+
+    /// <summary>The host failed so often lately that its circuit is open: no request was sent. It closes again after <see cref="FetcherOptions.CircuitBreakDuration"/>.</summary>
+    CircuitOpen = 12,
 }
 
 /// <summary>Extra request settings for <see cref="IPageFetcher.FetchAsync(Uri, FetchRequest, CancellationToken)"/>: conditional-request validators and the Accept header.</summary>

@@ -19,6 +19,8 @@ public sealed class FetcherOptions
     private TimeSpan _retryBaseDelay = TimeSpan.FromSeconds(1);
     private TimeSpan _maxRetryAfter = TimeSpan.FromMinutes(5);
     private TimeSpan _robotsCacheDuration = TimeSpan.FromHours(24);
+    private int _circuitMinimumThroughput = 10;
+    private TimeSpan _circuitBreakDuration = TimeSpan.FromSeconds(30);
 
     /// <summary>The crawler's product token: the User-Agent name and the name robots.txt groups are matched against. Default "PriceIntelBot".</summary>
     /// <exception cref="ArgumentException">Empty, or not letters, digits, '-' and '_'.</exception>
@@ -74,12 +76,14 @@ public sealed class FetcherOptions
         set => _maxRedirects = value is >= 0 and <= 20 ? value : throw new ArgumentOutOfRangeException(nameof(MaxRedirects), value, $"Fetcher:MaxRedirects must be between 0 and 20; got {value}.");
     }
 
-    /// <summary>Time allowed for one request, headers and body. Default 20 s.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    /// <summary>Time allowed for one attempt to get the response headers, and again for reading the body (Polly's timeout strategy, per attempt). Default 20 s.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 10 ms to 24 h (the range Polly's timeout accepts).</exception>
     public TimeSpan RequestTimeout
     {
         get => _requestTimeout;
-        set => _requestTimeout = Positive(value, "Fetcher:RequestTimeout");
+        set => _requestTimeout = value > TimeSpan.FromMilliseconds(10) && value < TimeSpan.FromHours(24)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(RequestTimeout), value, $"Fetcher:RequestTimeout must be above 10 ms and below 24 h; got {value}.");
     }
 
     /// <summary>Time allowed to open a connection. Default 10 s.</summary>
@@ -114,7 +118,7 @@ public sealed class FetcherOptions
         set => _maxRetries = value is >= 0 and <= 10 ? value : throw new ArgumentOutOfRangeException(nameof(MaxRetries), value, $"Fetcher:MaxRetries must be between 0 and 10; got {value}.");
     }
 
-    /// <summary>First retry delay; doubles each retry, with ±50 % jitter. Default 1 s.</summary>
+    /// <summary>Median first retry delay; grows exponentially each retry, with decorrelated jitter (Polly). A Retry-After header, when sent, is used instead. Default 1 s.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
     public TimeSpan RetryBaseDelay
     {
@@ -136,6 +140,28 @@ public sealed class FetcherOptions
     {
         get => _robotsCacheDuration;
         set => _robotsCacheDuration = value > TimeSpan.Zero && value <= TimeSpan.FromHours(24) ? value : throw new ArgumentOutOfRangeException(nameof(RobotsCacheDuration), value, $"Fetcher:RobotsCacheDuration must be above 0 and at most 24 h; got {value}.");
+    }
+
+    /// <summary>
+    /// Per-host circuit breaker: the circuit opens when at least this many requests to the host ended within
+    /// 60 s and half of them failed (5xx, 429, timeout, network error); while open, fetches to that host end
+    /// <see cref="FetchOutcome.CircuitOpen"/> without a request. Default 10.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 2 to 10,000.</exception>
+    public int CircuitMinimumThroughput
+    {
+        get => _circuitMinimumThroughput;
+        set => _circuitMinimumThroughput = value is >= 2 and <= 10_000 ? value : throw new ArgumentOutOfRangeException(nameof(CircuitMinimumThroughput), value, $"Fetcher:CircuitMinimumThroughput must be between 2 and 10000; got {value}.");
+    }
+
+    /// <summary>How long a host's open circuit stays open before one trial request is let through. Default 30 s.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not above 0.5 s, or over 24 h.</exception>
+    public TimeSpan CircuitBreakDuration
+    {
+        get => _circuitBreakDuration;
+        set => _circuitBreakDuration = value > TimeSpan.FromMilliseconds(500) && value <= TimeSpan.FromHours(24)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(CircuitBreakDuration), value, $"Fetcher:CircuitBreakDuration must be above 0.5 s and at most 24 h; got {value}.");
     }
 
     private static TimeSpan Positive(TimeSpan value, string option) =>

@@ -1,17 +1,21 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace PriceIntel.Scraping;
 
 /// <summary>
-/// The polite, SSRF-safe fetcher: robots.txt (RFC 9309, cached), per-host rate and concurrency,
-/// Retry-After, retries with jittered exponential backoff, timeouts, a decompressed size limit, a
-/// redirect limit with every hop re-checked, and an address check inside the connect step, after
+/// The polite, SSRF-safe fetcher: robots.txt (RFC 9309, cached), per-host rate and concurrency
+/// (System.Threading.RateLimiting, partitioned by host), Retry-After, retries with jittered exponential
+/// backoff, a circuit breaker per host and per-attempt timeouts (Polly, through
+/// Microsoft.Extensions.Http.Resilience on <see cref="IHttpClientFactory"/> clients), a decompressed size
+/// limit, a redirect limit with every hop re-checked, and an address check inside the connect step, after
 /// DNS resolution, so a name that resolves (or re-resolves) to a private address is refused.
 /// </summary>
 internal sealed partial class SafePageFetcher : IPageFetcher
@@ -23,38 +27,38 @@ internal sealed partial class SafePageFetcher : IPageFetcher
     private readonly FetcherOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
-    private readonly HttpClient _client;
-    private readonly ConcurrentDictionary<string, HostGate> _gates = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IHttpClientFactory _clients;
+    private readonly IDisposable? _owned;
     private readonly ConcurrentDictionary<string, RobotsEntry> _robots = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _robotsLocks = new(StringComparer.OrdinalIgnoreCase);
 
     static SafePageFetcher() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
+    /// <summary>A fetcher with its own client factory (disposed with it).</summary>
     public SafePageFetcher(FetcherOptions options, TimeProvider time, ILogger? logger, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
     {
+        var services = new ServiceCollection();
+        services.AddSingleton(time);
+        services.AddSingleton(new FetchSettings(options, logger, resolve));
+        FetchClients.Add(services);
+        var provider = services.BuildServiceProvider();
+        _owned = provider;
         _options = options;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
-        _resolve = resolve ?? Dns.GetHostAddressesAsync;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            UseProxy = false,
-            UseCookies = false,
-            ConnectTimeout = options.ConnectTimeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            MaxConnectionsPerServer = options.PerHostConcurrency,
-            MaxResponseHeadersLength = 64,
-            ConnectCallback = ConnectAsync,
-        };
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _clients = provider.GetRequiredService<IHttpClientFactory>();
+    }
+
+    /// <summary>A fetcher on an application's client factory, where <see cref="FetchClients.Add"/> registered the clients.</summary>
+    public SafePageFetcher(FetchSettings settings, TimeProvider time, IHttpClientFactory clients)
+    {
+        _options = settings.Options;
+        _time = time;
+        _logger = settings.Logger;
+        _clients = clients;
     }
 
     private sealed record RobotsEntry(RobotsTxt Rules, DateTimeOffset Expires, FetchOutcome? Failure, string? Reason);
-
-    private sealed class BlockedAddressException(string message) : IOException(message);
 
     public Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken) => FetchAsync(url, FetchRequest.None, cancellationToken);
 
@@ -110,87 +114,71 @@ internal sealed partial class SafePageFetcher : IPageFetcher
         }
     }
 
-    /// <summary>One URL, with retries. Returns a redirect target instead of following it.</summary>
+    /// <summary>One URL; retries, pacing and timeouts happen inside the client. Returns a redirect target instead of following it.</summary>
     private async Task<(FetchResult Result, Uri? Location)> FetchOneAsync(Uri requested, Uri url, FetchRequest conditions, CancellationToken cancellationToken)
     {
-        var gate = Gate(url);
-        var interval = Interval(url);
-        for (int attempt = 1; ; attempt++)
+        var attempts = new StrongBox<int>();
+        using var request = NewRequest(url, conditions);
+        request.Options.Set(HostLimits.Interval, Interval(url));
+        request.Options.Set(HostLimits.Attempts, attempts);
+        int status = 0;
+        try
         {
-            int status = 0;
-            string reason;
-            FetchOutcome outcome;
-            TimeSpan? retryAfter = null;
-            using (await gate.EnterAsync(interval, cancellationToken).ConfigureAwait(false))
+            var client = _clients.CreateClient(FetchClients.Pages);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            int attempt = Math.Max(1, attempts.Value);
+            if (status == 304)
             {
-                using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                try
-                {
-                    using var request = NewRequest(url, conditions);
-                    using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-                    status = (int)response.StatusCode;
-                    if (status == 304)
-                    {
-                        return (new FetchResult(FetchOutcome.NotModified, requested, url, status, null, null, "not modified", attempt) { ETag = response.Headers.ETag?.ToString() ?? conditions.IfNoneMatch, LastModified = response.Content.Headers.LastModified ?? conditions.IfModifiedSince }, null);
-                    }
-
-                    if (status is >= 300 and < 400 && response.Headers.Location is { } location)
-                    {
-                        var target = location.IsAbsoluteUri ? location : new Uri(url, location);
-                        return (new FetchResult(FetchOutcome.HttpError, requested, url, status, null, null, "redirect", attempt), target);
-                    }
-
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return (await ReadBodyAsync(requested, url, response, attempt, linked.Token).ConfigureAwait(false), null);
-                    }
-
-                    outcome = FetchOutcome.HttpError;
-                    reason = $"HTTP {status}";
-                    if (status is 429 or 503)
-                    {
-                        retryAfter = RetryAfter(response.Headers.RetryAfter);
-                        if (retryAfter is { } wait && wait > _options.MaxRetryAfter)
-                        {
-                            gate.PushBack(_time.GetUtcNow() + wait);
-                            return (Fail(FetchOutcome.RateLimited, requested, url, status, $"HTTP {status}: Retry-After {wait.TotalSeconds:0} s is longer than the {_options.MaxRetryAfter.TotalSeconds:0} s allowed", attempt), null);
-                        }
-                    }
-                    else if (status is not (500 or 502 or 504))
-                    {
-                        return (Fail(FetchOutcome.HttpError, requested, url, status, reason, attempt), null);
-                    }
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    outcome = FetchOutcome.Timeout;
-                    reason = $"no complete response within {_options.RequestTimeout.TotalMilliseconds:0} ms";
-                }
-                catch (HttpRequestException e) when (FindBlocked(e) is { } blocked)
-                {
-                    return (Fail(FetchOutcome.BlockedAddress, requested, url, 0, blocked.Message, attempt), null);
-                }
-                catch (HttpRequestException e)
-                {
-                    outcome = FetchOutcome.NetworkError;
-                    reason = e.HttpRequestError == HttpRequestError.Unknown ? e.Message : $"{e.HttpRequestError}: {e.Message}";
-                }
-                catch (Exception e) when (e is IOException or InvalidDataException)
-                {
-                    outcome = FetchOutcome.NetworkError;
-                    reason = $"reading the response failed: {e.Message}";
-                }
+                return (new FetchResult(FetchOutcome.NotModified, requested, url, status, null, null, "not modified", attempt) { ETag = response.Headers.ETag?.ToString() ?? conditions.IfNoneMatch, LastModified = response.Content.Headers.LastModified ?? conditions.IfModifiedSince }, null);
             }
 
-            if (attempt > _options.MaxRetries)
+            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
             {
-                return (Fail(status == 429 ? FetchOutcome.RateLimited : outcome, requested, url, status, $"{reason} (after {attempt} attempts)", attempt), null);
+                var target = location.IsAbsoluteUri ? location : new Uri(url, location);
+                return (new FetchResult(FetchOutcome.HttpError, requested, url, status, null, null, "redirect", attempt), target);
             }
 
-            var delay = retryAfter ?? Backoff(attempt);
-            gate.PushBack(_time.GetUtcNow() + delay);
-            LogRetry(_logger, url, reason, delay.TotalMilliseconds);
+            if (response.IsSuccessStatusCode)
+            {
+                using var bodyTimeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bodyTimeout.Token);
+                return (await ReadBodyAsync(requested, url, response, attempt, linked.Token).ConfigureAwait(false), null);
+            }
+
+            if (status is 429 or 503 && HostPacingHandler.RetryAfter(response.Headers.RetryAfter, _time) is { } wait && wait > _options.MaxRetryAfter)
+            {
+                return (Fail(FetchOutcome.RateLimited, requested, url, status, $"HTTP {status}: Retry-After {wait.TotalSeconds:0} s is longer than the {_options.MaxRetryAfter.TotalSeconds:0} s allowed", attempt), null);
+            }
+
+            bool retryable = status is 429 or 500 or 502 or 503 or 504;
+            var reason = retryable && attempt > 1 ? $"HTTP {status} (after {attempt} attempts)" : $"HTTP {status}";
+            return (Fail(status == 429 ? FetchOutcome.RateLimited : FetchOutcome.HttpError, requested, url, status, reason, attempt), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (Fail(FetchOutcome.Timeout, requested, url, status, $"no complete body within {_options.RequestTimeout.TotalMilliseconds:0} ms", Math.Max(1, attempts.Value)), null);
+        }
+        catch (TimeoutRejectedException)
+        {
+            return (Fail(FetchOutcome.Timeout, requested, url, status, $"no response within {_options.RequestTimeout.TotalMilliseconds:0} ms (after {attempts.Value} attempts)", attempts.Value), null);
+        }
+        catch (BrokenCircuitException e)
+        {
+            return (Fail(FetchOutcome.CircuitOpen, requested, url, status, $"{url.Authority} failed too often lately; circuit open ({e.Message})", attempts.Value), null);
+        }
+        catch (HttpRequestException e) when (FetchClients.FindBlocked(e) is { } blocked)
+        {
+            return (Fail(FetchOutcome.BlockedAddress, requested, url, 0, blocked.Message, Math.Max(1, attempts.Value)), null);
+        }
+        catch (HttpRequestException e)
+        {
+            var reason = e.HttpRequestError == HttpRequestError.Unknown ? e.Message : $"{e.HttpRequestError}: {e.Message}";
+            return (Fail(FetchOutcome.NetworkError, requested, url, status, $"{reason} (after {attempts.Value} attempts)", attempts.Value), null);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return (Fail(FetchOutcome.NetworkError, requested, url, status, $"reading the response failed: {e.Message}", Math.Max(1, attempts.Value)), null);
         }
     }
 
@@ -354,15 +342,14 @@ internal sealed partial class SafePageFetcher : IPageFetcher
                 return new RobotsEntry(RobotsTxt.AllowAll, now + _options.RobotsCacheDuration, null, null); // redirect away from http(s): treat as missing
             }
 
-            var gate = Gate(url);
-            using (await gate.EnterAsync(Interval(url), cancellationToken).ConfigureAwait(false))
             {
                 using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 try
                 {
                     using var request = NewRequest(url);
-                    using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+                    request.Options.Set(HostLimits.Interval, Interval(url));
+                    using var response = await _clients.CreateClient(FetchClients.Robots).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
                     int status = (int)response.StatusCode;
                     if (status is >= 300 and < 400 && response.Headers.Location is { } location)
                     {
@@ -384,11 +371,11 @@ internal sealed partial class SafePageFetcher : IPageFetcher
 
                     return Unreachable(now, $"robots.txt of {url.Authority} answered HTTP {status}; RFC 9309 treats that as disallow-all");
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is TimeoutRejectedException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     return Unreachable(now, $"robots.txt of {url.Authority} timed out; treated as disallow-all");
                 }
-                catch (HttpRequestException e) when (FindBlocked(e) is { } blocked)
+                catch (HttpRequestException e) when (FetchClients.FindBlocked(e) is { } blocked)
                 {
                     return new RobotsEntry(RobotsTxt.DisallowAll, now + UnreachableRobotsRetry, FetchOutcome.BlockedAddress, blocked.Message);
                 }
@@ -426,80 +413,13 @@ internal sealed partial class SafePageFetcher : IPageFetcher
         return buffer[..total];
     }
 
-    /// <summary>The SSRF guard: resolves the name, keeps only allowed addresses and connects to one of those.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await _resolve(host, cancellationToken).ConfigureAwait(false);
-        Exception? last = null;
-        bool anyAllowed = false;
-        foreach (var address in addresses)
-        {
-            if (!AddressPolicy.IsAllowed(address, _options))
-            {
-                continue;
-            }
-
-            anyAllowed = true;
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                last = e;
-            }
-        }
-
-        if (!anyAllowed)
-        {
-            throw new BlockedAddressException($"{host} resolves only to addresses that are not allowed ({Describe(addresses)}); set AllowLoopback or AllowPrivateNetworks to reach them");
-        }
-
-        throw last ?? new SocketException((int)SocketError.HostNotFound);
-    }
-
     /// <summary>Refuses an IP literal in the URL before any request (the connect step checks names after resolution).</summary>
     private string? PreResolvedBlock(Uri url) =>
         url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.DnsSafeHost, out var ip) && !AddressPolicy.IsAllowed(ip, _options)
             ? $"{url.Host} is a {AddressPolicy.Classify(ip).ToString().ToLowerInvariant()} address; set AllowLoopback or AllowPrivateNetworks to reach it"
             : null;
 
-    private static string Describe(IPAddress[] addresses)
-    {
-        if (addresses.Length == 0)
-        {
-            return "none";
-        }
-
-        var parts = new string[Math.Min(addresses.Length, 4)];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            parts[i] = $"{addresses[i]} {AddressPolicy.Classify(addresses[i]).ToString().ToLowerInvariant()}";
-        }
-
-        return string.Join(", ", parts);
-    }
-
-    private static BlockedAddressException? FindBlocked(Exception e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-        {
-            if (x is BlockedAddressException blocked)
-            {
-                return blocked;
-            }
-        }
-
-        return null;
-    }
-
     private static bool IsHttp(Uri url) => url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
-
-    private HostGate Gate(Uri url) => _gates.GetOrAdd(url.Authority, _ => new HostGate(_time, _options.PerHostConcurrency));
 
     private TimeSpan Interval(Uri url)
     {
@@ -512,47 +432,16 @@ internal sealed partial class SafePageFetcher : IPageFetcher
         return interval;
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        var baseMs = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1);
-        var jitter = 0.5 + Random.Shared.NextDouble();
-        return TimeSpan.FromMilliseconds(Math.Min(baseMs * jitter, TimeSpan.FromMinutes(10).TotalMilliseconds));
-    }
-
-    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
-    {
-        if (header is null)
-        {
-            return null;
-        }
-
-        if (header.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
-    }
-
     private FetchResult Fail(FetchOutcome outcome, Uri requested, Uri url, int status, string? reason, int attempts)
     {
         LogFailure(_logger, url, outcome, reason ?? "");
         return new FetchResult(outcome, requested, url, status, null, null, reason, attempts);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _owned?.Dispose();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Redirect {From} -> {To}")]
     private static partial void LogRedirect(ILogger logger, Uri from, Uri to);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retrying {Url} after {Reason} in {DelayMs:0} ms")]
-    private static partial void LogRetry(ILogger logger, Uri url, string reason, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fetch of {Url} ended {Outcome}: {Reason}")]
     private static partial void LogFailure(ILogger logger, Uri url, FetchOutcome outcome, string reason);

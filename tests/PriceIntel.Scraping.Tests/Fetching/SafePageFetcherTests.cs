@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using PriceIntel.Scraping.Tests.Extraction;
 
 namespace PriceIntel.Scraping.Tests.Fetching;
@@ -411,29 +412,143 @@ public sealed class SafePageFetcherTests
     public async Task Per_host_interval_holds_the_next_request_until_time_passes()
     {
         await using var server = await ShopAsync();
-        var time = new ManualTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var options = LoopbackOptions();
         options.PerHostMinInterval = TimeSpan.FromSeconds(30);
+        options.RequestTimeout = TimeSpan.FromHours(1); // moving the fake clock never times a request out here
         using var fetcher = PageFetcher.Create(options, time);
 
-        // robots.txt and the first page: the page waits 30 s of (manual) time after robots.txt. Wait
-        // until the only timer left is that 30 s wait: while robots.txt is still in flight its request
-        // timeout (20 s) is pending too, and advancing past it would cancel the request.
+        // robots.txt goes first; the page waits 30 s of (fake) time after robots.txt started.
         var first = fetcher.FetchAsync(server.Url("/p/rdfa.html"), CancellationToken.None);
-        await WaitUntil(() => server.HitsOf("/robots.txt") == 1 && time.OnlyPendingTimersDueIn(TimeSpan.FromSeconds(30)));
+        await WaitUntil(() => server.HitsOf("/robots.txt") == 1);
+        await Task.Delay(200);
         Assert.Equal(0, server.HitsOf("/p/rdfa.html"));
         time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(FetchOutcome.Ok, (await first).Outcome);
 
         var second = fetcher.FetchAsync(server.Url("/p/microdata.html"), CancellationToken.None);
-        await WaitUntil(() => time.OnlyPendingTimersDueIn(TimeSpan.FromSeconds(30)));
+        await Task.Delay(200);
         Assert.False(second.IsCompleted);
         Assert.Equal(0, server.HitsOf("/p/microdata.html"));
         time.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(50);
+        await Task.Delay(200);
         Assert.Equal(0, server.HitsOf("/p/microdata.html"));
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(FetchOutcome.Ok, (await second).Outcome);
+    }
+
+    [Fact]
+    public async Task Crawl_delay_from_robots_holds_requests_longer_than_the_configured_interval()
+    {
+        await using var server = await ShopAsync("User-agent: *\nCrawl-delay: 60\n");
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var options = LoopbackOptions();
+        options.PerHostMinInterval = TimeSpan.FromSeconds(5);
+        options.RequestTimeout = TimeSpan.FromHours(1);
+        using var fetcher = PageFetcher.Create(options, time);
+        var first = fetcher.FetchAsync(server.Url("/p/rdfa.html"), CancellationToken.None);
+        await WaitUntil(() => server.HitsOf("/robots.txt") == 1);
+        time.Advance(TimeSpan.FromSeconds(5)); // robots.txt itself was paced by the configured 5 s
+        Assert.Equal(FetchOutcome.Ok, (await first).Outcome);
+
+        var second = fetcher.FetchAsync(server.Url("/p/microdata.html"), CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(200);
+        Assert.Equal(0, server.HitsOf("/p/microdata.html"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(FetchOutcome.Ok, (await second).Outcome);
+    }
+
+    [Fact]
+    public async Task Per_host_concurrency_is_held_by_the_partitioned_limiter()
+    {
+        int inFlight = 0, most = 0;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LoopbackServer.StartAsync(app => app.MapGet("/slow/{n}", async (int n) =>
+        {
+            int now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            await release.Task;
+            Interlocked.Decrement(ref inFlight);
+            return Results.Text($"<html>{n}</html>", "text/html");
+        }));
+        var options = LoopbackOptions();
+        options.PerHostConcurrency = 2;
+        using var fetcher = PageFetcher.Create(options);
+        var fetches = Enumerable.Range(0, 5).Select(i => fetcher.FetchAsync(server.Url($"/slow/{i}"), CancellationToken.None)).ToArray();
+        await WaitUntil(() => Volatile.Read(ref inFlight) == 2);
+        await Task.Delay(300);
+        Assert.Equal(2, Volatile.Read(ref inFlight));
+        release.SetResult();
+        var results = await Task.WhenAll(fetches);
+        Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+        Assert.Equal(2, most);
+    }
+
+    [Fact]
+    public async Task A_failing_host_opens_its_own_circuit_and_other_hosts_are_untouched()
+    {
+        await using var down = await LoopbackServer.StartAsync(app => app.MapGet("/down", () => Results.StatusCode(500)));
+        await using var up = await ShopAsync();
+        var options = LoopbackOptions();
+        options.MaxRetries = 0;
+        options.CircuitMinimumThroughput = 2;
+        using var fetcher = PageFetcher.Create(options);
+        Assert.Equal(FetchOutcome.HttpError, (await fetcher.FetchAsync(down.Url("/down"), CancellationToken.None)).Outcome);
+        Assert.Equal(FetchOutcome.HttpError, (await fetcher.FetchAsync(down.Url("/down"), CancellationToken.None)).Outcome);
+        var open = await fetcher.FetchAsync(down.Url("/down"), CancellationToken.None);
+        Assert.Equal(FetchOutcome.CircuitOpen, open.Outcome);
+        Assert.Contains(down.BaseUri.Authority, open.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, down.HitsOf("/down"));
+        Assert.Equal(FetchOutcome.Ok, (await fetcher.FetchAsync(up.Url("/p/rdfa.html"), CancellationToken.None)).Outcome);
+    }
+
+    [Fact]
+    public async Task Retry_after_holds_back_the_hosts_other_requests_too()
+    {
+        int calls = 0;
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var server = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/busy", (HttpContext c) =>
+            {
+                c.Response.Headers.RetryAfter = "3600";
+                return Results.StatusCode(429);
+            });
+            app.MapGet("/page", () => { Interlocked.Increment(ref calls); return Results.Text("<html>ok</html>", "text/html"); });
+        });
+        var options = LoopbackOptions();
+        options.RequestTimeout = TimeSpan.FromHours(2);
+        options.MaxRetryAfter = TimeSpan.FromSeconds(10);
+        using var fetcher = PageFetcher.Create(options, time);
+        Assert.Equal(FetchOutcome.RateLimited, (await fetcher.FetchAsync(server.Url("/busy"), CancellationToken.None)).Outcome);
+        var page = fetcher.FetchAsync(server.Url("/page"), CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(59));
+        await Task.Delay(200);
+        Assert.Equal(0, Volatile.Read(ref calls));
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(FetchOutcome.Ok, (await page).Outcome);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    [InlineData(86_400_000)]
+    public void Out_of_range_timeouts_and_circuit_settings_are_refused_with_the_option_named(int milliseconds)
+    {
+        var options = new FetcherOptions();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.RequestTimeout = TimeSpan.FromMilliseconds(milliseconds));
+        Assert.Contains("Fetcher:RequestTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Fetcher:CircuitMinimumThroughput", Assert.Throws<ArgumentOutOfRangeException>(() => options.CircuitMinimumThroughput = 1).Message, StringComparison.Ordinal);
+        Assert.Contains("Fetcher:CircuitBreakDuration", Assert.Throws<ArgumentOutOfRangeException>(() => options.CircuitBreakDuration = TimeSpan.FromMilliseconds(500)).Message, StringComparison.Ordinal);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -40,10 +40,10 @@ public sealed class WatchListSourceTests
     private static readonly Uri PageA = new("https://shop-a.example/kettle");
     private static readonly Uri PageB = new("https://shop-b.example/p/123");
 
-    private static (IWatchListSource Source, ScriptedFetcher Fetcher, ManualTimeProvider Time, MarketKeys Keys) Create(WatchListOptions? options = null, params WatchItem[] items)
+    private static (IWatchListSource Source, ScriptedFetcher Fetcher, WaitCountingTimeProvider Time, MarketKeys Keys) Create(WatchListOptions? options = null, params WatchItem[] items)
     {
         var fetcher = new ScriptedFetcher();
-        var time = new ManualTimeProvider(Start);
+        var time = new WaitCountingTimeProvider(Start);
         var keys = new MarketKeys();
         options ??= new WatchListOptions { Jitter = 0, Heartbeat = TimeSpan.FromHours(6), Seed = 7 };
         items = items.Length > 0 ? items :
@@ -54,11 +54,11 @@ public sealed class WatchListSourceTests
         return (Scraping.WatchList.CreateSource(items, keys, fetcher, PriceIntel.Scraping.Tests.Extraction.TestExtractors.Create(), options: options, timeProvider: time), fetcher, time, keys);
     }
 
-    private static async Task<MarketEvent[]> ReadAfter(IWatchListSource source, ManualTimeProvider time, TimeSpan advance, IRejectionSink? rejections = null)
+    private static async Task<MarketEvent[]> ReadAfter(IWatchListSource source, WaitCountingTimeProvider time, TimeSpan advance, IRejectionSink? rejections = null)
     {
         var buffer = new MarketEvent[16];
         var read = source.ReadAsync(buffer, rejections ?? new Rejections(), CancellationToken.None).AsTask();
-        for (int i = 0; i < 2000 && !read.IsCompleted && time.PendingTimers == 0; i++)
+        for (int i = 0; i < 2000 && !read.IsCompleted && !time.TakeNewWait(); i++)
         {
             await Task.Delay(5);
         }
@@ -219,13 +219,14 @@ public sealed class WatchListSourceTests
         Assert.Equal(0, await read.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    private static async Task WaitForTimer(ManualTimeProvider time)
+    private static async Task WaitForTimer(WaitCountingTimeProvider time)
     {
-        for (int i = 0; i < 2000 && time.PendingTimers == 0; i++)
+        bool waiting = false;
+        for (int i = 0; i < 2000 && !(waiting = time.TakeNewWait()); i++)
         {
             await Task.Delay(5);
         }
 
-        Assert.True(time.PendingTimers > 0, "the source should be waiting on a timer");
+        Assert.True(waiting, "the source should be waiting on a timer");
     }
 }
