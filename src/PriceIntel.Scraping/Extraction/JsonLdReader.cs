@@ -443,9 +443,11 @@ internal static class JsonLdReader
             return null;
         }
 
-        // The first in-stock offer with a price; else the first offer with a price; else the first.
+        // The first in-stock offer with a price, new before used/refurbished/damaged ones (marketplaces list a
+        // used copy below the new price); else the first offer with a price; else the first.
         JsonElement? firstPriced = null;
         JsonElement? first = null;
+        JsonElement? secondHandInStock = null;
         foreach (var item in offers.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object)
@@ -464,11 +466,25 @@ internal static class JsonLdReader
             firstPriced ??= item;
             if (PageFields.ParseAvailability(Text(item, "availability")) == Availability.InStock)
             {
-                return item;
+                if (!IsSecondHand(item))
+                {
+                    return item;
+                }
+
+                secondHandInStock ??= item;
             }
         }
 
-        return firstPriced ?? first;
+        return secondHandInStock ?? firstPriced ?? first;
+    }
+
+    /// <summary>itemCondition says used, refurbished or damaged (schema.org URLs or bare names).</summary>
+    private static bool IsSecondHand(JsonElement offer)
+    {
+        var condition = Text(offer, "itemCondition");
+        return condition is not null &&
+            (condition.Contains("Used", StringComparison.OrdinalIgnoreCase) || condition.Contains("Refurbished", StringComparison.OrdinalIgnoreCase) ||
+             condition.Contains("Damaged", StringComparison.OrdinalIgnoreCase));
     }
 
     private static CurrencyCode CurrencyOf(JsonElement offer, PriceParseHints hints)

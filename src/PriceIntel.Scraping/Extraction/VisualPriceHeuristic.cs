@@ -243,7 +243,7 @@ internal static class VisualPriceHeuristic
             }
 
             var text = VisibleText.Of(e, 120);
-            if (text.Length > 80)
+            if (text.Length > 80 || (buy < 0 && IsEditorialProse(e, text)))
             {
                 continue;
             }
@@ -394,6 +394,37 @@ internal static class VisualPriceHeuristic
         }
 
         return Availability.Unknown;
+    }
+
+    /// <summary>
+    /// A sentence inside an <c>article</c> on a page with no buy button: a review or news text that mentions
+    /// prices ("we bought it for $449"), not a price display.
+    /// </summary>
+    private static bool IsEditorialProse(IElement e, string text)
+    {
+        int words = 0;
+        bool inWord = false;
+        foreach (var ch in text)
+        {
+            bool letter = !char.IsWhiteSpace(ch);
+            words += letter && !inWord ? 1 : 0;
+            inWord = letter;
+        }
+
+        if (words < 6)
+        {
+            return false;
+        }
+
+        for (var x = e; x is not null; x = x.ParentElement)
+        {
+            if (x.LocalName == "article")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsBuyButton(IElement e)

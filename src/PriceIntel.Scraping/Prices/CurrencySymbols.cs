@@ -87,7 +87,7 @@ internal static class CurrencySymbols
         E("бел. руб.", "BYN", ignoreCase: true), E("бел.руб.", "BYN", ignoreCase: true), E("Br", "", Birr), E("BYN", "BYN"),
         E("гривень", "UAH", ignoreCase: true), E("гривня", "UAH", ignoreCase: true), E("гривен", "UAH", ignoreCase: true),
         E("тг", "KZT", ignoreCase: true), E("тңг", "KZT", ignoreCase: true), E("тенге", "KZT", ignoreCase: true), E("теңге", "KZT", ignoreCase: true),
-        E("сом", "", Som, true), E("сўм", "UZS", ignoreCase: true), E("сум", "UZS", ignoreCase: true), E("so'm", "UZS", ignoreCase: true), E("soʻm", "UZS", ignoreCase: true), E("so‘m", "UZS", ignoreCase: true),
+        E("сом", "KGS", ignoreCase: true), E("сўм", "UZS", ignoreCase: true), E("сум", "UZS", ignoreCase: true), E("so'm", "UZS", ignoreCase: true), E("soʻm", "UZS", ignoreCase: true), E("so‘m", "UZS", ignoreCase: true),
         E("сомонӣ", "TJS", ignoreCase: true), E("сомони", "TJS", ignoreCase: true), E("смн", "TJS", ignoreCase: true), E("манат", "", Manat, true), E("ман.", "AZN", ignoreCase: true),
         E("֏", "AMD"), E("դր.", "AMD"), E("драм", "AMD", ignoreCase: true), E("ლ", "GEL"), E("лари", "GEL", ignoreCase: true),
         E("лев", "BGN", ignoreCase: true), E("лева", "BGN", ignoreCase: true), E("динар", "RSD", ignoreCase: true), E("динара", "RSD", ignoreCase: true), E("денари", "MKD", ignoreCase: true), E("ден.", "MKD"),
@@ -97,7 +97,7 @@ internal static class CurrencySymbols
         // Arabic and Persian script.
         E("ريال", "", Rial), E("ریال", "IRR"), E("تومان", "", None), E("تومن", "", None), E("ر.ق.", "QAR"), E("ر.ي", "YER"), E("ر.ي.", "YER"), E("ل.س", "SYP"), E("ج.س", "SDG"),
         E("درهم", "", Dirham), E("د.م", "MAD"), E("دينار", "", Dinar), E("دج", "DZD"), E("جنيه", "", EgyptianPound), E("ليرة", "", Lira), E("؋", "AFN"), E("افغانی", "AFN"),
-        E("روپے", "PKR"), E("روپیه", "", Rupee), E("د.إ.", "AED"), E("د.ك.", "KWD"), E("د.ب.", "BHD"), E("د.أ", "JOD"), E("د.ا.", "JOD"), E("د.ع.", "IQD"), E("د.ت.", "TND"),
+        E("روپے", "PKR"), E("روپیہ", "PKR"), E("ر.ع", "OMR"), E("රු", "LKR"), E("kn", "HRK"), E("روپیه", "", Rupee), E("د.إ.", "AED"), E("د.ك.", "KWD"), E("د.ب.", "BHD"), E("د.أ", "JOD"), E("د.ا.", "JOD"), E("د.ع.", "IQD"), E("د.ت.", "TND"),
 
         // Latin-script names and abbreviations, Gulf and African shorthand.
         E("AED", "AED"), E("Dhs", "", Dirham, true), E("Dh", "", Dirham, true), E("DH", "", Dirham), E("Dhs.", "", Dirham, true), E("KD", "KWD"), E("BD", "BHD"), E("QR", "QAR"), E("SR", "SAR"), E("JD", "JOD"), E("RO", "OMR"),
@@ -107,7 +107,7 @@ internal static class CurrencySymbols
         E("rupee", "", Rupee, true), E("rupees", "", Rupee, true), E("rupiah", "IDR", ignoreCase: true), E("ringgit", "MYR", ignoreCase: true), E("dong", "VND", ignoreCase: true),
         E("dinar", "", Dinar, true), E("dinars", "", Dinar, true), E("dinara", "RSD", ignoreCase: true), E("dinari", "MKD", ignoreCase: true), E("denar", "MKD", ignoreCase: true), E("denari", "MKD", ignoreCase: true),
         E("dirham", "", Dirham, true), E("dirhams", "", Dirham, true), E("riyal", "", Rial, true), E("riyals", "", Rial, true), E("rial", "", Rial, true), E("rials", "", Rial, true),
-        E("dollar", "", Dollar, true), E("dollars", "", Dollar, true), E("dólares", "", Dollar, true), E("dolares", "", Dollar, true), E("peso", "", Peso, true), E("pesos", "", Peso, true),
+        E("dollar", "", Dollar, true), E("dollars", "", Dollar, true), E("dólares", "", Dollar, true), E("dolares", "", Dollar, true), E("peso", "", Peso, true), E("pesos", "", Peso, true), E("pesos mexicanos", "MXN", ignoreCase: true), E("peso mexicano", "MXN", ignoreCase: true), E("pesos chilenos", "CLP", ignoreCase: true), E("pesos argentinos", "ARS", ignoreCase: true), E("pesos colombianos", "COP", ignoreCase: true),
         E("reais", "BRL", ignoreCase: true), E("złotych", "PLN", ignoreCase: true), E("zloty", "PLN", ignoreCase: true), E("zlotys", "PLN", ignoreCase: true),
         E("forint", "HUF", ignoreCase: true), E("korun", "CZK", ignoreCase: true), E("koruna", "CZK", ignoreCase: true), E("lira", "", Lira, true), E("lire", "", Lira, true), E("shekel", "ILS", ignoreCase: true), E("shekels", "ILS", ignoreCase: true), E("sheqel", "ILS", ignoreCase: true),
         E("rand", "ZAR", ignoreCase: true), E("naira", "NGN", ignoreCase: true), E("cedi", "GHS", ignoreCase: true), E("cedis", "GHS", ignoreCase: true), E("hryvnia", "UAH", ignoreCase: true), E("hryvnias", "UAH", ignoreCase: true),
@@ -147,8 +147,8 @@ internal static class CurrencySymbols
     }
 
     // Zero-minor-unit currencies as shops print them (IDR and HUF are officially two, but prices are whole).
-    private static readonly FrozenSet<ushort> WholeUnitCurrencies = CodeSet("JPY KRW VND CLP ISK PYG UGX IDR HUF XOF XAF XPF KMF GNF RWF BIF DJF VUV");
-    private static readonly FrozenSet<ushort> ThreeDecimalCurrencies = CodeSet("BHD IQD JOD KWD LYD OMR TND");
+    private static readonly FrozenSet<ushort> WholeUnitCurrencies = CodeSet("JPY KRW VND CLP ISK PYG UGX IDR HUF XOF XAF XPF KMF GNF RWF BIF DJF VUV IQD");
+    private static readonly FrozenSet<ushort> ThreeDecimalCurrencies = CodeSet("BHD JOD KWD LYD OMR TND");
     private static readonly FrozenSet<ushort> DecimalPointCurrencies = CodeSet(
         "USD GBP JPY CNY INR AUD CAD NZD SGD HKD TWD KRW THB PHP MYR MXN ILS CHF AED SAR QAR EGP PKR NGN PEN GTQ DOP BHD KWD OMR JOD LKR NPR BDT");
 

@@ -461,6 +461,13 @@ internal static class PriceTextParser
         {
             symbol = index - 1;
             groupStart = index - 1;
+
+            // A currency word just before a shared symbol settles it ("港幣 $1,280", "USD $25").
+            if (tokens[symbol].Currency.IsEmpty && index > 1 && tokens[index - 2].Kind == Kind.Currency && !tokens[index - 2].Currency.IsEmpty)
+            {
+                symbol = index - 2;
+                groupStart = index - 2;
+            }
         }
 
         if (index + 1 < tokens.Length && tokens[index + 1].Kind == Kind.Currency)

@@ -67,8 +67,8 @@ internal static class PriceWords
             }
         }
 
-        Add(PriceWord.Old, "was war were reg regular regularly orig original originally rrp msrp srp list uvp statt vorher ehemals früher fruher normalpreis listenpreis avant antes prima before compare instead previously prev vorher precedente anteriormente oude van zuvor mrp m.r.p rsp suggested recommended retail valued typical usually adviesprijs normaalprijs ordinarie ord ordinært ordinær veil veiledende vejl vejledende førpris før ovh norm normaali hinta eredeti régi poprzednio przed regularna původní puvodni pôvodné eski piyasa было старая прежняя була стара стара було antigo antiga sugerido recomendado listino invece consigliato prix conseillé conseillé barré barre statt-preis precio-antes αρχική προηγούμενη giá gốc harga normal coret");
-        Add(PriceWord.Current, "now jetzt nur only sale today deal special ahora maintenant solo offer angebot aktion nu nyt teraz sada sale-price promo agora por apenas somente oferta ofertă сейчас сегодня зараз tilbud tarjous nyní teraz şimdi indirimli akcija sniženo akce promocja promoción promozione offerta aanbieding rea kampanj alennus");
+        Add(PriceWord.Old, "was war were reg regular regularly orig original originally rrp msrp srp list uvp statt vorher ehemals früher fruher normalpreis listenpreis avant antes prima before compare instead previously prev vorher precedente anteriormente oude van zuvor mrp m.r.p rsp suggested recommended retail valued typical usually adviesprijs normaalprijs ordinarie ord ordinært ordinær veil veiledende vejl vejledende førpris før ovh norm normaali hinta eredeti régi poprzednio przed regularna původní puvodni pôvodné eski piyasa было старая прежняя була стара стара було antigo antiga sugerido recomendado listino invece consigliato prix conseillé conseillé barré barre statt-preis precio-antes αρχική προηγούμενη giá gốc harga normal coret ancien ancienne anciennement było dawniej tidligere tidigare aiemmin korábban πριν قبل القديم السابق الأصلي 舊價 原价 划线价 定價 통상가 기존가");
+        Add(PriceWord.Current, "now jetzt nur only sale today deal special ahora maintenant solo offer angebot aktion nu nyt teraz sada sale-price promo agora por apenas somente oferta ofertă сейчас сегодня зараз tilbud tarjous nyní teraz şimdi indirimli akcija sniženo akce promocja promoción promozione offerta aanbieding rea kampanj alennus nouveau nouvelle jest الجديد الآن بعد 现价 現價 促销价 할인가");
         Add(PriceWord.From, "from ab starting starts desde dès des partir partire vanaf från fra od ot от");
         Add(PriceWord.Savings, "save saving savings sparen sparst spare économisez economisez économie ahorra ahorras ahorro risparmi risparmia discount rabatt korting descuento sconto");
         Add(PriceWord.Off, "off");
@@ -86,8 +86,8 @@ internal static class PriceWords
         Add(PriceWord.Tax, "vat mwst ust tax taxes tva iva btw gst moms alv dph áfa ндс");
         Add(PriceWord.Including, "incl inkl including inc included inclusive includes inclus incluido incluse inclusa");
         Add(PriceWord.Excluding, "excl exkl excluding ex exclusive zzgl plus hors sin senza");
-        Add(PriceWord.TaxIncludedWord, "ttc 税込 含税");
-        Add(PriceWord.TaxExcludedWord, "ht 税抜 税別 不含税");
+        Add(PriceWord.TaxIncludedWord, "ttc 税込 含税 brutto");
+        Add(PriceWord.TaxExcludedWord, "ht 税抜 税別 不含税 netto");
         Add(PriceWord.To, "to bis à a hasta até tot till");
         Add(PriceWord.Label, "price preis prix precio prezzo preço prijs pris cena цена ціна 価格 价格 가격 our unser notre nuestro fiyat fiyatı hinta ár τιμή harga giá ราคา السعر سعر قیمت hind kaina");
         Add(PriceWord.Each, "each ea ea. apiece piece pc pcs stück stueck pièce pieza unidad cada pezzo cad stuk styck stk шт штука adet kpl szt ks");

@@ -23,7 +23,7 @@ public sealed class CorpusScoreTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("Corpus", 140, 0.97, 0.95)]
-    [InlineData("HeldOut", 280, 0.0, 0.0)]
+    [InlineData("HeldOut", 280, 0.98, 0.95)] // the targets; measured before the fixes: 96.9 % / 95.1 %
     public void Price_strings_score_per_category(string set, int least, double amountFloor, double bothFloor)
     {
         var byCategory = new SortedDictionary<string, (int Total, int Amount, int Both)>(StringComparer.Ordinal);
@@ -79,7 +79,7 @@ public sealed class CorpusScoreTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("Corpus", 15, 0.93)]
-    [InlineData("HeldOut", 28, 0.0)]
+    [InlineData("HeldOut", 28, 0.93)] // the target; measured before the fixes: 0.943
     public void Product_pages_score_price_f1(string set, int least, double f1Floor)
     {
         var extractor = TestExtractors.Create();

@@ -21,6 +21,39 @@ public sealed class CrossCheckTests
     }
 
     [Fact]
+    public void A_new_offer_is_preferred_to_a_cheaper_used_one_even_when_the_used_price_is_visible()
+    {
+        var html = Page("de-DE", JsonLd("""[{"@type":"Offer","price":"80.00","priceCurrency":"EUR","availability":"InStock","itemCondition":"https://schema.org/UsedCondition"},{"@type":"Offer","price":"120.00","priceCurrency":"EUR","availability":"InStock","itemCondition":"https://schema.org/NewCondition"}]""", "Objektiv"), """<h1>Objektiv</h1><div class="buybox"><div class="preis">120,00 €</div><button>In den Warenkorb</button></div><aside>Gebraucht ab 80,00 €</aside>""");
+        var page = Extractor.Extract(html);
+        Assert.Equal(120m, page.Price.Value.ToDecimal());
+        Assert.Equal(PriceCrossCheck.Agreed, page.CrossCheck);
+        Assert.Contains(page.PriceCandidates, c => c.Method == ExtractionMethod.JsonLd && c.Amount.ToDecimal() == 80m);
+    }
+
+    [Fact]
+    public void Only_used_offers_still_give_a_price()
+    {
+        var html = Page("en-US", JsonLd("""[{"@type":"Offer","price":"35.00","priceCurrency":"USD","availability":"InStock","itemCondition":"UsedCondition"}]""", "Book"), """<h1>Book</h1>""");
+        Assert.Equal(35m, Extractor.Extract(html).Price.Value.ToDecimal());
+    }
+
+    [Fact]
+    public void Prices_mentioned_in_an_article_with_no_buy_button_are_not_a_product_price()
+    {
+        var html = Page("en-US", "", """<article><h1>Five kettles under $80</h1><p>The one we liked best costs about $59 at most shops.</p><p>A cheaper pick is around $35, but it is loud.</p></article>""");
+        Assert.False(Extractor.Extract(html).HasPrice);
+    }
+
+    [Fact]
+    public void A_short_price_line_inside_an_article_layout_still_counts()
+    {
+        var html = Page("en-US", "", """<article class="product"><h1>Kettle</h1><p class="price">$59.00</p><button>Add to cart</button></article>""");
+        Assert.Equal(59m, Extractor.Extract(html).Price.Value.ToDecimal());
+        var noButton = Page("en-US", "", """<article class="product"><h1>Kettle</h1><p class="price">Our price: $59.00</p></article>""");
+        Assert.Equal(59m, Extractor.Extract(noButton).Price.Value.ToDecimal());
+    }
+
+    [Fact]
     public void Of_several_offers_the_one_the_page_shows_by_the_buy_button_is_taken()
     {
         var html = Page("en-US", JsonLd("""[{"@type":"Offer","price":"49.00","priceCurrency":"USD","availability":"InStock","itemCondition":"NewCondition"},{"@type":"Offer","price":"45.00","priceCurrency":"USD","availability":"InStock"}]"""), """<h1>Widget</h1><div class="buybox"><span class="price">$45.00</span><button>Add to cart</button></div>""");

@@ -279,7 +279,26 @@ public sealed class PriceTextTableTests
         150 000 сум ‖ ‖ ‖ 150000 UZS
         150 000 so'm ‖ ‖ ‖ 150000 UZS
         1 250 сом ‖ KGS ‖ ‖ 1250 KGS
-        1 250 сом ‖ ‖ ‖ 1250 ?
+        1 250 сом ‖ ‖ ‖ 1250 KGS
+        800 сом ‖ ‖ ‖ 800 KGS
+        2 400 SOM ‖ ‖ ‖ 2400 ?
+        港幣 $1,280 ‖ ‖ ‖ 1280 HKD
+        USD $25.00 ‖ ‖ ‖ 25 USD
+        新台幣 $ 990 ‖ ‖ ‖ 990 TWD
+        45,000 د.ع ‖ ‖ ‖ 45000 IQD
+        250.000 د.ع ‖ ‖ ‖ 250000 IQD
+        ١٠ ر.ع ‖ ‖ ‖ 10 OMR
+        3,999 روپیہ ‖ ‖ ‖ 3999 PKR
+        රු 2,500 ‖ ‖ ‖ 2500 LKR
+        89,00 kn ‖ ‖ ‖ 89 HRK
+        250 pesos mexicanos ‖ ‖ ‖ 250 MXN
+        12.990 pesos chilenos ‖ ‖ ‖ 12990 CLP
+        Ancien prix 79,00 € Nouveau prix 59,00 € ‖ ‖ ‖ 59 EUR
+        Było 129 zł Jest 99 zł ‖ ‖ ‖ 99 PLN
+        السعر القديم 299 ر.س السعر الجديد 249 ر.س ‖ ‖ ‖ 249 SAR
+        قبل 150 د.إ الآن 120 د.إ ‖ ‖ ‖ 120 AED
+        99,00 € netto 117,81 € brutto ‖ ‖ ‖ 117.81 EUR
+        1 190 zł brutto 967,48 zł netto ‖ ‖ ‖ 1190 PLN
         350 сомонӣ ‖ ‖ ‖ 350 TJS
         35,50 BYN ‖ ‖ ‖ 35.5 BYN
         35,50 бел. руб. ‖ ‖ ‖ 35.5 BYN
