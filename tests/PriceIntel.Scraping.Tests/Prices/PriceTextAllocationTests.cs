@@ -27,3 +27,34 @@ public sealed class PriceTextAllocationTests
         Assert.NotEqual(0, sum);
     }
 }
+
+public sealed class EvaluationSetAllocationTests
+{
+    [Fact]
+    public void Parsing_the_evaluation_sets_allocates_nothing()
+    {
+        var rows = new[] { "Corpus", "HeldOut" }
+            .SelectMany(set => File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, set, "price-strings.tsv")))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('‖')[1].Trim())
+            .ToArray();
+        Assert.True(rows.Length > 400);
+        long sum = 0;
+        foreach (var s in rows)
+        {
+            sum += PriceText.Parse(s).Amount.Ticks; // warm up
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            foreach (var s in rows)
+            {
+                sum += PriceText.Parse(s).Amount.Ticks;
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.NotEqual(0, sum);
+    }
+}
