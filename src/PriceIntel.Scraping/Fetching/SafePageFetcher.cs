@@ -28,7 +28,7 @@ internal sealed partial class SafePageFetcher : IPageFetcher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IHttpClientFactory _clients;
-    private readonly IDisposable? _owned;
+    private readonly ServiceProvider? _owned;
     private readonly ConcurrentDictionary<string, RobotsEntry> _robots = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _robotsLocks = new(StringComparer.OrdinalIgnoreCase);
 
