@@ -13,6 +13,13 @@ public enum EngineInput
 
     /// <summary>A JSON Lines file replayed once (see <see cref="EngineHostOptions.ReplayPath"/>), plus HTTP ingest.</summary>
     Replay = 2,
+
+    /// <summary>
+    /// No engine in this process: it runs in <c>KafkaMarketProcessor</c> processes. Ingest is produced to the
+    /// Kafka input topics and the API reads the store and the output topics. Set by
+    /// <c>services.AddPriceIntelApiKafka(...)</c>; live boards and experiment tallies answer 503 in this mode.
+    /// </summary>
+    Kafka = 3,
 }
 
 /// <summary>

@@ -73,6 +73,7 @@ public static class PriceIntelApiServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyRegistry>();
         services.TryAddSingleton<LiveFeed>();
         services.TryAddSingleton<EngineHost>();
+        services.TryAddSingleton<IMarketEventIngress>(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
 

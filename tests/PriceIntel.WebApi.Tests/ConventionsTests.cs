@@ -41,6 +41,16 @@ public sealed class ConventionsTests(ApiHostFixture fixture) : IClassFixture<Api
 
         Assert.Equal("PriceIntel API", document.RootElement.GetProperty("info").GetProperty("title").GetString());
 
+        // Outside Development the reference page is not served, and nothing there answers without credentials.
+        using var page = await anonymous.GetAsync("/scalar/");
+        Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reference_page_is_served_locally_only_when_asked_for()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["PriceIntelApi:ServeApiReference"] = "true" });
+        using var anonymous = host.Client();
         using var page = await anonymous.GetAsync("/scalar/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         string html = await page.Content.ReadAsStringAsync();

@@ -89,9 +89,9 @@ internal static class DecisionEndpoints
         return Problems.NotFound("decision");
     }
 
-    private static async Task<IResult> CreateAsync(CreateDecisionRequest request, HttpContext http, IMarketStore store, EngineHost engine, LiveFeed feed, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateDecisionRequest request, HttpContext http, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, LiveFeed feed, CancellationToken cancellationToken)
     {
-        var result = await PriceSetting.SetAsync(request.Product, request.Price, request.Currency, request.Reason, http.User, store, engine, feed, cancellationToken).ConfigureAwait(false);
+        var result = await PriceSetting.SetAsync(request.Product, request.Price, request.Currency, request.Reason, http.User, store, engine, ingress, feed, cancellationToken).ConfigureAwait(false);
         return result is Microsoft.AspNetCore.Http.HttpResults.Ok<DecisionDto> ok
             ? TypedResults.Created($"/api/decisions/{ok.Value!.Id}", ok.Value)
             : result;

@@ -52,8 +52,8 @@ internal static class ProductEndpoints
             .RequireAuthorization(Policies.Price)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        products.MapPut("/{sku}/price", (string sku, SetPriceRequest request, HttpContext http, IMarketStore store, EngineHost engine, LiveFeed feed, CancellationToken ct) =>
-                PriceSetting.SetAsync(sku, request.Price, request.Currency, request.Reason, http.User, store, engine, feed, ct))
+        products.MapPut("/{sku}/price", (string sku, SetPriceRequest request, HttpContext http, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, LiveFeed feed, CancellationToken ct) =>
+                PriceSetting.SetAsync(sku, request.Price, request.Currency, request.Reason, http.User, store, engine, ingress, feed, ct))
             .WithName("SetProductPrice")
             .WithSummary("Set a price by hand: reaches the engine as an event and is stored as a manual decision with who and why")
             .RequireAuthorization(Policies.Price)
@@ -68,8 +68,9 @@ internal static class ProductEndpoints
             .ProducesValidationProblem();
     }
 
+    /// <summary>The product's live board; null when the engine has none or runs in the Kafka processors.</summary>
     internal static async Task<BoardDto?> ReadBoardAsync(EngineHost engine, string product, CancellationToken cancellationToken) =>
-        await engine.QueryAsync(e => e.TryGetView(product, out var snapshot) ? BoardDto.From(snapshot) : null, cancellationToken).ConfigureAwait(false);
+        engine.IsRemote ? null : await engine.QueryAsync(e => e.TryGetView(product, out var snapshot) ? BoardDto.From(snapshot) : null, cancellationToken).ConfigureAwait(false);
 
     private static async Task<IResult> ListAsync(IMarketStore store, string? category, int? limit, string? cursor, CancellationToken cancellationToken)
     {
@@ -82,7 +83,7 @@ internal static class ProductEndpoints
         return TypedResults.Ok(new PageDto<ProductDto>([.. page.Items.Select(p => ProductDto.From(p))], page.NextCursor));
     }
 
-    private static async Task<IResult> GetAsync(string sku, IMarketStore store, EngineHost engine, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string sku, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, CancellationToken cancellationToken)
     {
         if (!Check.Key(sku, "sku", out _, out _))
         {
@@ -101,6 +102,11 @@ internal static class ProductEndpoints
 
     private static async Task<IResult> GetBoardAsync(string sku, EngineHost engine, CancellationToken cancellationToken)
     {
+        if (engine.IsRemote)
+        {
+            throw new EngineNotLocalException();
+        }
+
         if (!Check.Key(sku, "sku", out _, out _))
         {
             return Problems.NotFound("product");
@@ -110,7 +116,7 @@ internal static class ProductEndpoints
         return board is null ? Problems.NotFound("product") : TypedResults.Ok(board);
     }
 
-    private static async Task<IResult> CreateAsync(CreateProductRequest request, IMarketStore store, EngineHost engine, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateProductRequest request, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Check.Key(request.Sku, "sku", out var field, out var error))
@@ -133,11 +139,11 @@ internal static class ProductEndpoints
         var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var product = fields.ToCatalog(request.Sku!, request.CurrentPrice, now, now);
         await store.UpsertProductsAsync([product], cancellationToken).ConfigureAwait(false);
-        await SeedEngineAsync(engine, product, includePrice: true, cancellationToken).ConfigureAwait(false);
+        await SeedEngineAsync(engine, ingress, product, includePrice: true, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/products/{Uri.EscapeDataString(product.Sku)}", ProductDto.From(product));
     }
 
-    private static async Task<IResult> UpdateAsync(string sku, UpdateProductRequest request, IMarketStore store, EngineHost engine, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string sku, UpdateProductRequest request, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, CancellationToken cancellationToken)
     {
         var existing = Check.Key(sku, "sku", out _, out _) ? await store.GetProductAsync(sku, cancellationToken).ConfigureAwait(false) : null;
         if (existing is null)
@@ -160,7 +166,7 @@ internal static class ProductEndpoints
 
         var product = fields.ToCatalog(sku, existing.CurrentPrice, existing.Created, DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         await store.UpsertProductsAsync([product], cancellationToken).ConfigureAwait(false);
-        await SeedEngineAsync(engine, product, includePrice: false, cancellationToken).ConfigureAwait(false);
+        await SeedEngineAsync(engine, ingress, product, includePrice: false, cancellationToken).ConfigureAwait(false);
         var stored = await store.GetProductAsync(sku, cancellationToken).ConfigureAwait(false) ?? product;
         return TypedResults.Ok(ProductDto.From(stored));
     }
@@ -210,11 +216,11 @@ internal static class ProductEndpoints
     }
 
     /// <summary>Hands the catalog's cost, price, stock and MAP floor to the engine, so its board and pricing rules use them.</summary>
-    private static async Task SeedEngineAsync(EngineHost engine, CatalogProduct product, bool includePrice, CancellationToken cancellationToken)
+    private static async Task SeedEngineAsync(EngineHost engine, IMarketEventIngress ingress, CatalogProduct product, bool includePrice, CancellationToken cancellationToken)
     {
         var currency = CurrencyCode.Parse(product.Currency);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        int id = engine.Keys.Products.Intern(product.Sku);
+        int id = ingress.Keys.Products.Intern(product.Sku);
         var events = ArrayPool<MarketEvent>.Shared.Rent(3);
         int count = 0;
         if (product.UnitCost is > 0 and var cost)
@@ -233,8 +239,13 @@ internal static class ProductEndpoints
         }
 
         var map = Money.FromDecimal(product.MapPrice ?? 0);
-        await engine.QueryAsync(e => { e.SetMapFloor(product.Sku, map); return true; }, cancellationToken).ConfigureAwait(false);
-        await engine.PostAsync(events, count, waitForProcessing: true, cancellationToken).ConfigureAwait(false);
+        if (!engine.IsRemote)
+        {
+            // The MAP floor is engine state, not an event: in the Kafka mode the processors take it from their own configuration.
+            await engine.QueryAsync(e => { e.SetMapFloor(product.Sku, map); return true; }, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ingress.PostAsync(events, count, waitForProcessing: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The catalog fields both create and update accept, checked together so every bad field is named.</summary>

@@ -18,7 +18,7 @@ namespace PriceIntel.AspNetCore.Engine;
 /// and handed to the sinks (store, live feed, simulator feedback) by a writer task of their own, so
 /// a slow store slows the engine only once its queue is full.
 /// </summary>
-internal sealed partial class EngineHost : BackgroundService
+internal sealed partial class EngineHost : BackgroundService, IMarketEventIngress
 {
     /// <summary>Events per pooled batch.</summary>
     public const int BatchSize = 4096;
@@ -56,6 +56,9 @@ internal sealed partial class EngineHost : BackgroundService
 
     /// <summary>True while the loop runs.</summary>
     public bool IsRunning => _started.Task.IsCompleted && !_stopped;
+
+    /// <summary>True when the engine runs in Kafka processors and this host only serves the API.</summary>
+    public bool IsRemote => _options.Input == EngineInput.Kafka;
 
     /// <summary>The simulator, when the engine's input is the simulator.</summary>
     public MarketSimulator? Simulator => _simulator;
@@ -97,8 +100,14 @@ internal sealed partial class EngineHost : BackgroundService
 
     /// <summary>Runs <paramref name="query"/> on the engine's loop between batches.</summary>
     /// <exception cref="InvalidOperationException">The engine is not running.</exception>
+    /// <exception cref="EngineNotLocalException">The engine runs in Kafka processors (<see cref="EngineInput.Kafka"/>).</exception>
     public Task<T> QueryAsync<T>(Func<MarketEngine, T> query, CancellationToken cancellationToken)
     {
+        if (IsRemote)
+        {
+            throw new EngineNotLocalException();
+        }
+
         if (_stopped)
         {
             throw new InvalidOperationException("The engine is not running.");
@@ -121,6 +130,14 @@ internal sealed partial class EngineHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (IsRemote)
+        {
+            // Kafka mode: the engine runs in KafkaMarketProcessor processes; nothing to run here.
+            _stopped = true;
+            LogRemote();
+            return;
+        }
+
         var writer = Task.Run(() => WriteOutputsAsync(), CancellationToken.None);
         Task? input = null;
         try
@@ -484,6 +501,9 @@ internal sealed partial class EngineHost : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine host started: input {Input}, {SinkCount} sinks")]
     private partial void LogStarted(EngineInput input, int sinkCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine host idle: the engine runs in the Kafka processors; ingest goes to the input topics")]
+    private partial void LogRemote();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine input {Source} ended")]
     private partial void LogInputEnded(string source);
