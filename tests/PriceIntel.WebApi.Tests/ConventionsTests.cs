@@ -21,10 +21,14 @@ public sealed class ConventionsTests(ApiHostFixture fixture) : IClassFixture<Api
             async () =>
             {
                 string t = await admin.GetStringAsync("/metrics");
-                return t.Contains("priceintel_api_engine_events", StringComparison.Ordinal) ? t : null;
+                return t.Contains("priceintel_events_in", StringComparison.Ordinal) ? t : null;
             },
-            "engine metrics on /metrics");
+            "engine metrics (the PriceIntel meter) on /metrics");
+        Assert.Contains("priceintel_batch_duration", text);
         Assert.Contains("priceintel_api_ingest_accepted", text);
+
+        // The API's meter holds only what the HTTP side knows; the engine's figures are not counted twice.
+        Assert.DoesNotContain("priceintel_api_engine", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text);
     }
 

@@ -69,10 +69,11 @@ internal static class IngestEndpoints
 
         var scope = IngestScope.From(http.User);
         var rejections = new CollectedRejections();
+        var reject = rejections.Reject;
         long accepted = 0;
         long decoded = 0;
-        var source = MarketEventSources.JsonLines(http.Request.Body, engine.Keys, "http", leaveOpen: true);
-        await using (source.ConfigureAwait(false))
+        var body = JsonLinesBodyReader.Rent(http.Request.BodyReader, engine.Keys);
+        try
         {
             while (true)
             {
@@ -80,7 +81,7 @@ internal static class IngestEndpoints
                 int count;
                 try
                 {
-                    count = await source.ReadAsync(buffer.AsMemory(0, EngineHost.BatchSize), rejections, ct).ConfigureAwait(false);
+                    count = await body.ReadAsync(buffer, EngineHost.BatchSize, reject, ct).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -103,6 +104,10 @@ internal static class IngestEndpoints
                 accepted += count;
                 await engine.PostAsync(buffer, count, waitForProcessing: false, ct).ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            body.Release();
         }
 
         return await FinishAsync(engine, metrics, accepted, rejections.Count, rejections.Errors, wait ?? false, ct).ConfigureAwait(false);
@@ -354,7 +359,7 @@ internal static class IngestEndpoints
     }
 
     /// <summary>Collects a JSON Lines source's rejections as per-line errors.</summary>
-    private sealed class CollectedRejections : IRejectionSink
+    private sealed class CollectedRejections
     {
         private readonly List<IngestError> _errors = [];
 
@@ -362,7 +367,7 @@ internal static class IngestEndpoints
 
         public IReadOnlyList<IngestError> Errors => _errors;
 
-        public void Reject(RejectedInput rejected) => Add(new IngestError(rejected.Position, null, rejected.Reason));
+        public void Reject(long line, string reason) => Add(new IngestError(line, null, reason));
 
         public void Add(IngestError error)
         {

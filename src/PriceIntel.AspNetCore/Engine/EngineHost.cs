@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PriceIntel.AspNetCore.Diagnostics;
+using PriceIntel.Engine.Diagnostics;
 
 namespace PriceIntel.AspNetCore.Engine;
 
@@ -27,7 +27,7 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
     private readonly IMarketOutputSink[] _sinks;
     private readonly IMarketStore _store;
     private readonly EngineHostOptions _options;
-    private readonly ApiMetrics _metrics;
+    private readonly PriceIntelMetrics _engineMetrics;
     private readonly EngineStatus _status;
     private readonly ILogger<EngineHost> _logger;
     private readonly Channel<EventBatch> _batches;
@@ -38,13 +38,13 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
     private MarketSimulator? _simulator;
     private volatile bool _stopped;
 
-    public EngineHost(MarketEngine engine, IMarketStore store, Feed.LiveFeed feed, IOptions<PriceIntelApiOptions> options, ApiMetrics metrics, EngineStatus status, ILogger<EngineHost> logger)
+    public EngineHost(MarketEngine engine, IMarketStore store, Feed.LiveFeed feed, IOptions<PriceIntelApiOptions> options, PriceIntelMetrics engineMetrics, EngineStatus status, ILogger<EngineHost> logger)
     {
         _engine = engine;
         _sinks = [store, feed];
         _store = store;
         _options = options.Value.Engine;
-        _metrics = metrics;
+        _engineMetrics = engineMetrics;
         _status = status;
         _logger = logger;
         _batches = Channel.CreateBounded<EventBatch>(new BoundedChannelOptions(_options.QueueBatches) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -240,7 +240,7 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
     /// <summary>Feeds a source to the engine; paced so its event time advances <paramref name="speed"/> times as fast as the wall clock (0: flat out).</summary>
     private async Task PumpAsync(IMarketEventSource source, long firstTimestamp, double speed, CancellationToken cancellationToken)
     {
-        var rejections = new LoggingRejectionSink(_logger, _metrics);
+        var rejections = new LoggingRejectionSink(_logger, _engineMetrics);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -373,7 +373,7 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
 
         var after = _engine.Counters;
         _status.Update(batch.Count, after, _engine.Watermark);
-        _metrics.EngineBatch(batch.Count, before, after, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _engineMetrics.RecordBatch(batch.Count, before, after, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (!copy.IsEmpty || batch.Done is not null || copy.Events is not null)
         {
             await _outputs.Writer.WriteAsync(copy with { Done = batch.Done }).ConfigureAwait(false);
@@ -490,11 +490,11 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
         public override void Fail(Exception error) => _result.TrySetException(error);
     }
 
-    private sealed class LoggingRejectionSink(ILogger logger, ApiMetrics metrics) : IRejectionSink
+    private sealed class LoggingRejectionSink(ILogger logger, PriceIntelMetrics metrics) : IRejectionSink
     {
         public void Reject(RejectedInput rejected)
         {
-            metrics.Rejected(1);
+            metrics.RecordRejected(1);
             LogRejected(logger, rejected.Source, rejected.Position, rejected.Reason);
         }
     }
