@@ -63,6 +63,7 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/api");
+        api.AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<ReadCache>());
         IngestEndpoints.Map(api);
         FeedEndpoints.Map(api);
         ExperimentEndpoints.Map(api);

@@ -16,18 +16,21 @@ internal static class ProductEndpoints
         var products = api.MapGroup("/products").WithTags("Products");
         products.MapGet("/", ListAsync)
             .WithName("ListProducts")
+            .WithMetadata(CachedRead.Instance)
             .WithSummary("Catalog products by SKU; filter by category; keyset paging with cursor")
             .RequireAuthorization(Policies.Read)
             .Produces<PageDto<ProductDto>>()
             .ProducesValidationProblem();
         products.MapGet("/{sku}", GetAsync)
             .WithName("GetProduct")
+            .WithMetadata(CachedRead.Instance)
             .WithSummary("A product: catalog fields plus the live board (each competitor's price, lowest/median/highest, our rank and gap, window statistics, demand)")
             .RequireAuthorization(Policies.Read)
             .Produces<ProductDto>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapGet("/{sku}/board", GetBoardAsync)
             .WithName("GetProductBoard")
+            .WithMetadata(CachedRead.Instance)
             .WithSummary("The live board of a product the engine has seen (catalog or not)")
             .RequireAuthorization(Policies.Read)
             .Produces<BoardDto>()
@@ -62,6 +65,7 @@ internal static class ProductEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapGet("/{sku}/history", HistoryAsync)
             .WithName("GetPriceHistory")
+            .WithMetadata(CachedRead.Instance)
             .WithSummary("Price history for charts: competitor price buckets (minute, hour or day) and our own prices over a time range")
             .RequireAuthorization(Policies.Read)
             .Produces<PriceHistoryDto>()
@@ -72,15 +76,15 @@ internal static class ProductEndpoints
     internal static async Task<BoardDto?> ReadBoardAsync(EngineHost engine, string product, CancellationToken cancellationToken) =>
         engine.IsRemote ? null : await engine.QueryAsync(e => e.TryGetView(product, out var snapshot) ? BoardDto.From(snapshot) : null, cancellationToken).ConfigureAwait(false);
 
-    private static async Task<IResult> ListAsync(IMarketStore store, string? category, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(IMarketStore store, string? category, [AsParameters] PageArgs page, CancellationToken cancellationToken)
     {
-        if (!QueryArgs.TryLimit(limit, out int take, out var problem) || !QueryArgs.TryCursor(cursor, keyCursor: true, out problem))
+        if (!page.TryCheck(keyCursor: true, out int take, out var problem))
         {
             return problem;
         }
 
-        var page = await store.QueryProductsAsync(new ProductQuery { Category = category, Limit = take, Cursor = cursor }, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new PageDto<ProductDto>([.. page.Items.Select(p => ProductDto.From(p))], page.NextCursor));
+        var found = await store.QueryProductsAsync(new ProductQuery { Category = category, Limit = take, Cursor = page.Cursor }, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new PageDto<ProductDto>([.. found.Items.Select(p => ProductDto.From(p))], found.NextCursor));
     }
 
     private static async Task<IResult> GetAsync(string sku, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, CancellationToken cancellationToken)
@@ -181,10 +185,7 @@ internal static class ProductEndpoints
         IMarketStore store,
         string? size,
         string? competitor,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        int? limit,
-        string? cursor,
+        [AsParameters] TimePageArgs page,
         CancellationToken cancellationToken)
     {
         if (!Check.Key(sku, "sku", out _, out _))
@@ -192,17 +193,16 @@ internal static class ProductEndpoints
             return Problems.NotFound("product");
         }
 
-        if (!QueryArgs.TryEnum<PriceBucketSize>(size, "size", out var bucketSize, out var problem)
-            || !QueryArgs.TryLimit(limit, out int take, out problem)
-            || !QueryArgs.TryRange(from, to, out problem)
-            || !QueryArgs.TryCursor(cursor, keyCursor: false, out problem))
+        if (!QueryArgs.TryEnum<PriceBucketSize>(size, "size", out var bucketSize, out var problem) || !page.TryCheck(out int take, out problem))
         {
             return problem;
         }
 
+        var (from, to) = (page.From, page.To);
+
         var resolved = bucketSize ?? PriceBucketSize.Hour;
         var buckets = await store.QueryPriceBucketsAsync(
-            new PriceBucketQuery(sku, resolved) { Competitor = competitor, From = from, To = to, Limit = take, Cursor = cursor },
+            new PriceBucketQuery(sku, resolved) { Competitor = competitor, From = from, To = to, Limit = take, Cursor = page.Cursor },
             cancellationToken).ConfigureAwait(false);
         var ours = await store.QueryOurPricesAsync(new OurPriceQuery(sku) { From = from, To = to, Limit = take }, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new PriceHistoryDto(

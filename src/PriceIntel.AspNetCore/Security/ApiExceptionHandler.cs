@@ -104,7 +104,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
         string declaration = message[Prefix.Length..end];
         int space = declaration.LastIndexOf(' ');
-        return space < 0 ? declaration : declaration[(space + 1)..];
+        string name = space < 0 ? declaration : declaration[(space + 1)..];
+
+        // Parameters bound with [AsParameters] are named by their property (From): the query string says from.
+        return name.Length > 0 && char.IsUpper(name[0]) ? char.ToLowerInvariant(name[0]) + name[1..] : name;
     }
 
     private static string FirstSentence(string message)
