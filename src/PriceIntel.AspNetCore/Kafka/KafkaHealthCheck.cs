@@ -78,7 +78,13 @@ internal sealed class KafkaHealthCheck(IOptions<KafkaOptions> options, KafkaOutp
     private (long Lag, int Partitions) ReadInputLag(KafkaOptions settings)
     {
         // A consumer in the processors' group id that never subscribes: it only fetches the group's offsets.
-        _probe ??= new ConsumerBuilder<Ignore, Ignore>(KafkaOutputConsumer.ConsumerConfig(settings, settings.GroupId, "lag-probe")).Build();
+        if (_probe is null)
+        {
+            var config = KafkaOutputConsumer.ConsumerConfig(settings, settings.GroupId, "lag-probe");
+            config.EnableAutoCommit = false; // it must never commit anything for the processors' group
+            _probe = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        }
+
         using var admin = new DependentAdminClientBuilder(_probe.Handle).Build();
         var partitions = new List<TopicPartition>();
         foreach (var topic in settings.Topics.Inputs)

@@ -170,7 +170,11 @@ internal sealed partial class KafkaOutputConsumer(
         }
     }
 
-    /// <summary>Writes the buffered outputs to the store (retrying until it answers) and the feed, then stores their offsets for commit.</summary>
+    /// <summary>
+    /// Writes the buffered outputs to the store (retrying until it answers) and the feed, then stores their offsets for
+    /// commit. Runs on the consumer's own blocking thread, so it waits for the store synchronously: that wait is the
+    /// back-pressure (nothing more is consumed until the store took the batch).
+    /// </summary>
     private void WriteBatch(IConsumer<Ignore, byte[]> consumer, CancellationToken stoppingToken)
     {
         int count = _signals.Count + _decisions.Count;
