@@ -14,18 +14,10 @@ internal static class DecisionEndpoints
     {
         var decisions = api.MapGroup("/decisions").WithTags("Decisions");
         decisions.MapGet("/", ListAsync)
-            .WithName("ListDecisions")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("Decisions, newest first; filters: product, arm, trigger, from, to; keyset paging with cursor")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PageDto<DecisionDto>>()
+            .AsCachedRead<PageDto<DecisionDto>>("ListDecisions", "Decisions, newest first; filters: product, arm, trigger, from, to; keyset paging with cursor")
             .ProducesValidationProblem();
         decisions.MapGet("/{id}", GetAsync)
-            .WithName("GetDecision")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("One decision with its full why: strategy, arm, trigger, target and every bound that moved it")
-            .RequireAuthorization(Policies.Read)
-            .Produces<DecisionDto>()
+            .AsCachedRead<DecisionDto>("GetDecision", "One decision with its full why: strategy, arm, trigger, target and every bound that moved it")
             .ProducesProblem(StatusCodes.Status404NotFound);
         decisions.MapPost("/", CreateAsync)
             .WithName("CreateManualDecision")

@@ -15,25 +15,13 @@ internal static class ProductEndpoints
     {
         var products = api.MapGroup("/products").WithTags("Products");
         products.MapGet("/", ListAsync)
-            .WithName("ListProducts")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("Catalog products by SKU; filter by category; keyset paging with cursor")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PageDto<ProductDto>>()
+            .AsCachedRead<PageDto<ProductDto>>("ListProducts", "Catalog products by SKU; filter by category; keyset paging with cursor")
             .ProducesValidationProblem();
         products.MapGet("/{sku}", GetAsync)
-            .WithName("GetProduct")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("A product: catalog fields plus the live board (each competitor's price, lowest/median/highest, our rank and gap, window statistics, demand)")
-            .RequireAuthorization(Policies.Read)
-            .Produces<ProductDto>()
+            .AsCachedRead<ProductDto>("GetProduct", "A product: catalog fields plus the live board (each competitor's price, lowest/median/highest, our rank and gap, window statistics, demand)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapGet("/{sku}/board", GetBoardAsync)
-            .WithName("GetProductBoard")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("The live board of a product the engine has seen (catalog or not)")
-            .RequireAuthorization(Policies.Read)
-            .Produces<BoardDto>()
+            .AsCachedRead<BoardDto>("GetProductBoard", "The live board of a product the engine has seen (catalog or not)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapPost("/", CreateAsync)
             .WithName("CreateProduct")
@@ -64,11 +52,7 @@ internal static class ProductEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapGet("/{sku}/history", HistoryAsync)
-            .WithName("GetPriceHistory")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("Price history for charts: competitor price buckets (minute, hour or day) and our own prices over a time range")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PriceHistoryDto>()
+            .AsCachedRead<PriceHistoryDto>("GetPriceHistory", "Price history for charts: competitor price buckets (minute, hour or day) and our own prices over a time range")
             .ProducesValidationProblem();
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using PriceIntel.AspNetCore.Contracts;
@@ -82,4 +83,16 @@ internal sealed class ReadCache(IOptions<PriceIntelApiOptions> options) : IEndpo
     }
 
     private sealed record Entry(byte[] Json, long Expires, long Generation);
+}
+
+/// <summary>The conventions every cacheable read shares.</summary>
+internal static class CachedReadConventions
+{
+    /// <summary>A read for viewers: its name and summary, the read policy, the 200 body type, and the read cache's mark.</summary>
+    public static RouteHandlerBuilder AsCachedRead<T>(this RouteHandlerBuilder builder, string name, string summary) =>
+        builder.WithName(name)
+            .WithMetadata(CachedRead.Instance)
+            .WithSummary(summary)
+            .RequireAuthorization(Policies.Read)
+            .Produces<T>();
 }

@@ -14,18 +14,10 @@ internal static class SignalEndpoints
     {
         var signals = api.MapGroup("/signals").WithTags("Signals");
         signals.MapGet("/", ListAsync)
-            .WithName("ListSignals")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("Signals, newest first; filters: kind, minSeverity, acknowledged, product, competitor, from, to; keyset paging with cursor")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PageDto<SignalDto>>()
+            .AsCachedRead<PageDto<SignalDto>>("ListSignals", "Signals, newest first; filters: kind, minSeverity, acknowledged, product, competitor, from, to; keyset paging with cursor")
             .ProducesValidationProblem();
         signals.MapGet("/{id}", GetAsync)
-            .WithName("GetSignal")
-            .WithMetadata(CachedRead.Instance)
-            .WithSummary("One signal")
-            .RequireAuthorization(Policies.Read)
-            .Produces<SignalDto>()
+            .AsCachedRead<SignalDto>("GetSignal", "One signal")
             .ProducesProblem(StatusCodes.Status404NotFound);
         signals.MapPut("/{id}/acknowledge", AcknowledgeAsync)
             .WithName("AcknowledgeSignal")
