@@ -53,7 +53,7 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the API under <c>/api</c> (products, decisions, signals, experiments, ingest, the live feed,
     /// API keys), <c>/health</c> (anonymous), the OpenAPI document at <c>/openapi/v1.json</c> (anonymous)
-    /// and, when <see cref="PriceIntelApiOptions.ServeApiReference"/> is on, nothing else: the host adds a UI.
+    /// and nothing else (a host adds its own API reference page, see <see cref="PriceIntelApiOptions.ServeApiReference"/>).
     /// Every <c>/api</c> endpoint requires a role (see <see cref="PriceIntelRoles"/>).
     /// </summary>
     /// <param name="endpoints">The app's endpoints.</param>
@@ -63,6 +63,7 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/api");
+        api.AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<ReadCache>());
         IngestEndpoints.Map(api);
         FeedEndpoints.Map(api);
         ExperimentEndpoints.Map(api);

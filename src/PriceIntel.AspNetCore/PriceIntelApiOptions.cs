@@ -13,6 +13,13 @@ public enum EngineInput
 
     /// <summary>A JSON Lines file replayed once (see <see cref="EngineHostOptions.ReplayPath"/>), plus HTTP ingest.</summary>
     Replay = 2,
+
+    /// <summary>
+    /// No engine in this process: it runs in <c>KafkaMarketProcessor</c> processes. Ingest is produced to the
+    /// Kafka input topics and the API reads the store and the output topics. Set by
+    /// <c>services.AddPriceIntelApiKafka(...)</c>; live boards and experiment tallies answer 503 in this mode.
+    /// </summary>
+    Kafka = 3,
 }
 
 /// <summary>
@@ -30,6 +37,7 @@ public sealed class PriceIntelApiOptions
     private long _maxRequestBodyBytes = 256 * 1024;
     private long _maxIngestBodyBytes = 64L * 1024 * 1024;
     private int _maxBatchItems = 10_000;
+    private int _readCacheMilliseconds = 250;
 
     /// <summary>
     /// The admin API key, sent in <c>X-Api-Key</c>. Default: the value of <c>PRICEINTEL_ADMIN_API_KEY</c>;
@@ -80,8 +88,23 @@ public sealed class PriceIntelApiOptions
     /// </summary>
     public bool AllowAnonymousRead { get; set; }
 
-    /// <summary>Serve the Scalar API reference page at <c>/scalar</c> (static documentation of the OpenAPI document). Default true.</summary>
-    public bool ServeApiReference { get; set; } = true;
+    /// <summary>
+    /// Serve the Scalar API reference page at <c>/scalar</c> (static documentation of the OpenAPI document; it answers
+    /// without credentials). Default null: only when the host environment is Development.
+    /// </summary>
+    public bool? ServeApiReference { get; set; }
+
+    /// <summary>
+    /// How long a read (product, board, lists of products, signals and decisions, experiments) may be answered from a
+    /// serialized copy of the same request's earlier answer, in milliseconds (0 to 60,000; 0 turns the cache off).
+    /// Default 250. Writes through the API (acknowledgements, prices, catalog changes, ingest with <c>wait=true</c>)
+    /// clear it at once; the engine's outputs show within this delay.
+    /// </summary>
+    public int ReadCacheMilliseconds
+    {
+        get => _readCacheMilliseconds;
+        set => _readCacheMilliseconds = (int)OptionCheck.Between(value, 0, 60_000, "PriceIntelApi:ReadCacheMilliseconds");
+    }
 
     /// <summary>Checks the rules that span options.</summary>
     /// <exception cref="ArgumentException">An API key definition is incomplete or duplicated; the message names it.</exception>

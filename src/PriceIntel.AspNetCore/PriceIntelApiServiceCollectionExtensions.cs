@@ -71,8 +71,10 @@ public static class PriceIntelApiServiceCollectionExtensions
         services.TryAddSingleton<ApiMetrics>();
         services.TryAddSingleton<EngineStatus>();
         services.TryAddSingleton<ApiKeyRegistry>();
+        services.TryAddSingleton<PriceIntel.AspNetCore.Endpoints.ReadCache>();
         services.TryAddSingleton<LiveFeed>();
         services.TryAddSingleton<EngineHost>();
+        services.TryAddSingleton<IMarketEventIngress>(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
 

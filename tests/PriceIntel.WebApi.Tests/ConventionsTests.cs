@@ -21,10 +21,14 @@ public sealed class ConventionsTests(ApiHostFixture fixture) : IClassFixture<Api
             async () =>
             {
                 string t = await admin.GetStringAsync("/metrics");
-                return t.Contains("priceintel_api_engine_events", StringComparison.Ordinal) ? t : null;
+                return t.Contains("priceintel_events_in", StringComparison.Ordinal) ? t : null;
             },
-            "engine metrics on /metrics");
+            "engine metrics (the PriceIntel meter) on /metrics");
+        Assert.Contains("priceintel_batch_duration", text);
         Assert.Contains("priceintel_api_ingest_accepted", text);
+
+        // The API's meter holds only what the HTTP side knows; the engine's figures are not counted twice.
+        Assert.DoesNotContain("priceintel_api_engine", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text);
     }
 
@@ -41,6 +45,16 @@ public sealed class ConventionsTests(ApiHostFixture fixture) : IClassFixture<Api
 
         Assert.Equal("PriceIntel API", document.RootElement.GetProperty("info").GetProperty("title").GetString());
 
+        // Outside Development the reference page is not served, and nothing there answers without credentials.
+        using var page = await anonymous.GetAsync("/scalar/");
+        Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reference_page_is_served_locally_only_when_asked_for()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["PriceIntelApi:ServeApiReference"] = "true" });
+        using var anonymous = host.Client();
         using var page = await anonymous.GetAsync("/scalar/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         string html = await page.Content.ReadAsStringAsync();

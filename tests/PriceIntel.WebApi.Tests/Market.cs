@@ -63,11 +63,11 @@ internal static class Market
     public static async Task<HttpResponseMessage> PutJsonAsync(this HttpClient client, string path, object body) =>
         await client.PutAsJsonAsync(path, body);
 
-    /// <summary>Polls <paramref name="probe"/> until it returns a value (the engine and store are asynchronous), failing after 15 s.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what)
+    /// <summary>Polls <paramref name="probe"/> until it returns a value (the engine and store are asynchronous), failing after <paramref name="seconds"/> (default 15 s).</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what, int seconds = 15)
         where T : class
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
         {
             var result = await probe();

@@ -14,16 +14,10 @@ internal static class DecisionEndpoints
     {
         var decisions = api.MapGroup("/decisions").WithTags("Decisions");
         decisions.MapGet("/", ListAsync)
-            .WithName("ListDecisions")
-            .WithSummary("Decisions, newest first; filters: product, arm, trigger, from, to; keyset paging with cursor")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PageDto<DecisionDto>>()
+            .AsCachedRead<PageDto<DecisionDto>>("ListDecisions", "Decisions, newest first; filters: product, arm, trigger, from, to; keyset paging with cursor")
             .ProducesValidationProblem();
         decisions.MapGet("/{id}", GetAsync)
-            .WithName("GetDecision")
-            .WithSummary("One decision with its full why: strategy, arm, trigger, target and every bound that moved it")
-            .RequireAuthorization(Policies.Read)
-            .Produces<DecisionDto>()
+            .AsCachedRead<DecisionDto>("GetDecision", "One decision with its full why: strategy, arm, trigger, target and every bound that moved it")
             .ProducesProblem(StatusCodes.Status404NotFound);
         decisions.MapPost("/", CreateAsync)
             .WithName("CreateManualDecision")
@@ -39,16 +33,10 @@ internal static class DecisionEndpoints
         string? product,
         int? arm,
         string? trigger,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        int? limit,
-        string? cursor,
+        [AsParameters] TimePageArgs page,
         CancellationToken cancellationToken)
     {
-        if (!QueryArgs.TryEnum<DecisionTrigger>(trigger, "trigger", out var t, out var problem)
-            || !QueryArgs.TryLimit(limit, out int take, out problem)
-            || !QueryArgs.TryRange(from, to, out problem)
-            || !QueryArgs.TryCursor(cursor, keyCursor: false, out problem))
+        if (!QueryArgs.TryEnum<DecisionTrigger>(trigger, "trigger", out var t, out var problem) || !page.TryCheck(out int take, out problem))
         {
             return problem;
         }
@@ -58,10 +46,10 @@ internal static class DecisionEndpoints
             return Problems.Field("arm", "arm must be between 0 and 255");
         }
 
-        var page = await store.QueryDecisionsAsync(
-            new DecisionQuery { Product = product, Arm = arm, Trigger = t, From = from, To = to, Limit = take, Cursor = cursor },
+        var found = await store.QueryDecisionsAsync(
+            new DecisionQuery { Product = product, Arm = arm, Trigger = t, From = page.From, To = page.To, Limit = take, Cursor = page.Cursor },
             cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new PageDto<DecisionDto>([.. page.Items.Select(DecisionDto.From)], page.NextCursor));
+        return TypedResults.Ok(new PageDto<DecisionDto>([.. found.Items.Select(DecisionDto.From)], found.NextCursor));
     }
 
     private static async Task<IResult> GetAsync(string id, IMarketStore store, CancellationToken cancellationToken)
@@ -89,9 +77,9 @@ internal static class DecisionEndpoints
         return Problems.NotFound("decision");
     }
 
-    private static async Task<IResult> CreateAsync(CreateDecisionRequest request, HttpContext http, IMarketStore store, EngineHost engine, LiveFeed feed, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateDecisionRequest request, HttpContext http, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, LiveFeed feed, CancellationToken cancellationToken)
     {
-        var result = await PriceSetting.SetAsync(request.Product, request.Price, request.Currency, request.Reason, http.User, store, engine, feed, cancellationToken).ConfigureAwait(false);
+        var result = await PriceSetting.SetAsync(request.Product, request.Price, request.Currency, request.Reason, http.User, store, engine, ingress, feed, cancellationToken).ConfigureAwait(false);
         return result is Microsoft.AspNetCore.Http.HttpResults.Ok<DecisionDto> ok
             ? TypedResults.Created($"/api/decisions/{ok.Value!.Id}", ok.Value)
             : result;

@@ -13,10 +13,7 @@ internal static class ExperimentEndpoints
     {
         api.MapGet("/experiments", GetAsync)
             .WithTags("Experiments")
-            .WithName("GetExperiment")
-            .WithSummary("Experiment arms with their tallies and a comparison with the control arm")
-            .RequireAuthorization(Policies.Read)
-            .Produces<ExperimentDto>();
+            .AsCachedRead<ExperimentDto>("GetExperiment", "Experiment arms with their tallies and a comparison with the control arm");
     }
 
     private static async Task<IResult> GetAsync(EngineHost engine, CancellationToken cancellationToken)

@@ -36,44 +36,27 @@ internal static class IngestEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        ingest.MapPost("/competitor-prices", (HttpContext http, EngineHost engine, ApiMetrics metrics, IOptions<PriceIntelApiOptions> options, bool? wait, CancellationToken ct) =>
-                IngestItemsAsync<CompetitorPriceItem>(http, engine, metrics, options.Value, wait ?? false, MarketEventKind.CompetitorPrice, ToEvent, ct))
-            .WithName("IngestCompetitorPrices")
-            .WithSummary("Ingest a batch of competitor price observations")
-            .Accepts<IngestBatch<CompetitorPriceItem>>("application/json")
-            .Produces<IngestResult>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        MapItems<CompetitorPriceItem>(ingest, "/competitor-prices", "IngestCompetitorPrices", "Ingest a batch of competitor price observations", MarketEventKind.CompetitorPrice, ToEvent);
+        MapItems<BehaviourItem>(ingest, "/behaviour", "IngestBehaviour", "Ingest a batch of shopper behaviour events (views, add-to-carts, purchases) from the storefront", MarketEventKind.Demand, ToEvent);
+        MapItems<InventoryItem>(ingest, "/inventory", "IngestInventory", "Ingest a batch of inventory updates (our units on hand)", MarketEventKind.Inventory, ToEvent);
+        MapItems<CostItem>(ingest, "/costs", "IngestCosts", "Ingest a batch of unit cost updates", MarketEventKind.Cost, ToEvent);
+    }
 
-        ingest.MapPost("/behaviour", (HttpContext http, EngineHost engine, ApiMetrics metrics, IOptions<PriceIntelApiOptions> options, bool? wait, CancellationToken ct) =>
-                IngestItemsAsync<BehaviourItem>(http, engine, metrics, options.Value, wait ?? false, MarketEventKind.Demand, ToEvent, ct))
-            .WithName("IngestBehaviour")
-            .WithSummary("Ingest a batch of shopper behaviour events (views, add-to-carts, purchases) from the storefront")
-            .Accepts<IngestBatch<BehaviourItem>>("application/json")
-            .Produces<IngestResult>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-
-        ingest.MapPost("/inventory", (HttpContext http, EngineHost engine, ApiMetrics metrics, IOptions<PriceIntelApiOptions> options, bool? wait, CancellationToken ct) =>
-                IngestItemsAsync<InventoryItem>(http, engine, metrics, options.Value, wait ?? false, MarketEventKind.Inventory, ToEvent, ct))
-            .WithName("IngestInventory")
-            .WithSummary("Ingest a batch of inventory updates (our units on hand)")
-            .Accepts<IngestBatch<InventoryItem>>("application/json")
-            .Produces<IngestResult>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-
-        ingest.MapPost("/costs", (HttpContext http, EngineHost engine, ApiMetrics metrics, IOptions<PriceIntelApiOptions> options, bool? wait, CancellationToken ct) =>
-                IngestItemsAsync<CostItem>(http, engine, metrics, options.Value, wait ?? false, MarketEventKind.Cost, ToEvent, ct))
-            .WithName("IngestCosts")
-            .WithSummary("Ingest a batch of unit cost updates")
-            .Accepts<IngestBatch<CostItem>>("application/json")
+    /// <summary>Maps one typed batch endpoint: <c>{"items": [T, ...]}</c> converted item by item into events of <paramref name="kind"/>.</summary>
+    private static void MapItems<T>(RouteGroupBuilder ingest, string path, string name, string summary, MarketEventKind kind, ItemConverter<T> convert)
+        where T : class
+    {
+        ingest.MapPost(path, (HttpContext http, IMarketEventIngress engine, ApiMetrics metrics, IOptions<PriceIntelApiOptions> options, bool? wait, CancellationToken ct) =>
+                IngestItemsAsync(http, engine, metrics, options.Value, wait ?? false, kind, convert, ct))
+            .WithName(name)
+            .WithSummary(summary)
+            .Accepts<IngestBatch<T>>("application/json")
             .Produces<IngestResult>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
-    private static async Task<IResult> IngestLinesAsync(HttpContext http, EngineHost engine, ApiMetrics metrics, bool? wait, CancellationToken ct)
+    private static async Task<IResult> IngestLinesAsync(HttpContext http, IMarketEventIngress engine, ApiMetrics metrics, bool? wait, CancellationToken ct)
     {
         var contentType = http.Request.ContentType;
         if (contentType is not null
@@ -86,10 +69,11 @@ internal static class IngestEndpoints
 
         var scope = IngestScope.From(http.User);
         var rejections = new CollectedRejections();
+        var reject = rejections.Reject;
         long accepted = 0;
         long decoded = 0;
-        var source = MarketEventSources.JsonLines(http.Request.Body, engine.Keys, "http", leaveOpen: true);
-        await using (source.ConfigureAwait(false))
+        var body = JsonLinesBodyReader.Rent(http.Request.BodyReader, engine.Keys);
+        try
         {
             while (true)
             {
@@ -97,7 +81,7 @@ internal static class IngestEndpoints
                 int count;
                 try
                 {
-                    count = await source.ReadAsync(buffer.AsMemory(0, EngineHost.BatchSize), rejections, ct).ConfigureAwait(false);
+                    count = await body.ReadAsync(buffer, EngineHost.BatchSize, reject, ct).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -120,6 +104,10 @@ internal static class IngestEndpoints
                 accepted += count;
                 await engine.PostAsync(buffer, count, waitForProcessing: false, ct).ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            body.Release();
         }
 
         return await FinishAsync(engine, metrics, accepted, rejections.Count, rejections.Errors, wait ?? false, ct).ConfigureAwait(false);
@@ -147,7 +135,7 @@ internal static class IngestEndpoints
 
     private static async Task<IResult> IngestItemsAsync<T>(
         HttpContext http,
-        EngineHost engine,
+        IMarketEventIngress engine,
         ApiMetrics metrics,
         PriceIntelApiOptions options,
         bool wait,
@@ -258,7 +246,7 @@ internal static class IngestEndpoints
         }
     }
 
-    private static async Task<IResult> FinishAsync(EngineHost engine, ApiMetrics metrics, long accepted, long rejected, IReadOnlyList<IngestError> errors, bool wait, CancellationToken ct)
+    private static async Task<IResult> FinishAsync(IMarketEventIngress engine, ApiMetrics metrics, long accepted, long rejected, IReadOnlyList<IngestError> errors, bool wait, CancellationToken ct)
     {
         metrics.Ingested(accepted);
         metrics.Rejected(rejected);
@@ -371,7 +359,7 @@ internal static class IngestEndpoints
     }
 
     /// <summary>Collects a JSON Lines source's rejections as per-line errors.</summary>
-    private sealed class CollectedRejections : IRejectionSink
+    private sealed class CollectedRejections
     {
         private readonly List<IngestError> _errors = [];
 
@@ -379,7 +367,7 @@ internal static class IngestEndpoints
 
         public IReadOnlyList<IngestError> Errors => _errors;
 
-        public void Reject(RejectedInput rejected) => Add(new IngestError(rejected.Position, null, rejected.Reason));
+        public void Reject(long line, string reason) => Add(new IngestError(line, null, reason));
 
         public void Add(IngestError error)
         {

@@ -22,6 +22,7 @@ internal static class PriceSetting
         ClaimsPrincipal user,
         IMarketStore store,
         EngineHost engine,
+        IMarketEventIngress ingress,
         LiveFeed feed,
         CancellationToken cancellationToken)
     {
@@ -71,8 +72,8 @@ internal static class PriceSetting
             cancellationToken).ConfigureAwait(false);
 
         var events = ArrayPool<MarketEvent>.Shared.Rent(1);
-        events[0] = MarketEvent.ListPrice(engine.Keys.Products.Intern(product), money, code, time.ToUnixTimeMilliseconds());
-        await engine.PostAsync(events, 1, waitForProcessing: true, cancellationToken, recordHistory: false).ConfigureAwait(false);
+        events[0] = MarketEvent.ListPrice(ingress.Keys.Products.Intern(product), money, code, time.ToUnixTimeMilliseconds());
+        await ingress.PostAsync(events, 1, waitForProcessing: true, cancellationToken, recordHistory: false).ConfigureAwait(false);
         engine.Simulator?.ApplyOurPrice(engine.Keys.Products.Intern(product), money, time.ToUnixTimeMilliseconds());
 
         var dto = DecisionDto.From(decision);

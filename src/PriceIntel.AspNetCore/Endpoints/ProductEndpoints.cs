@@ -15,22 +15,13 @@ internal static class ProductEndpoints
     {
         var products = api.MapGroup("/products").WithTags("Products");
         products.MapGet("/", ListAsync)
-            .WithName("ListProducts")
-            .WithSummary("Catalog products by SKU; filter by category; keyset paging with cursor")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PageDto<ProductDto>>()
+            .AsCachedRead<PageDto<ProductDto>>("ListProducts", "Catalog products by SKU; filter by category; keyset paging with cursor")
             .ProducesValidationProblem();
         products.MapGet("/{sku}", GetAsync)
-            .WithName("GetProduct")
-            .WithSummary("A product: catalog fields plus the live board (each competitor's price, lowest/median/highest, our rank and gap, window statistics, demand)")
-            .RequireAuthorization(Policies.Read)
-            .Produces<ProductDto>()
+            .AsCachedRead<ProductDto>("GetProduct", "A product: catalog fields plus the live board (each competitor's price, lowest/median/highest, our rank and gap, window statistics, demand)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapGet("/{sku}/board", GetBoardAsync)
-            .WithName("GetProductBoard")
-            .WithSummary("The live board of a product the engine has seen (catalog or not)")
-            .RequireAuthorization(Policies.Read)
-            .Produces<BoardDto>()
+            .AsCachedRead<BoardDto>("GetProductBoard", "The live board of a product the engine has seen (catalog or not)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapPost("/", CreateAsync)
             .WithName("CreateProduct")
@@ -52,8 +43,8 @@ internal static class ProductEndpoints
             .RequireAuthorization(Policies.Price)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        products.MapPut("/{sku}/price", (string sku, SetPriceRequest request, HttpContext http, IMarketStore store, EngineHost engine, LiveFeed feed, CancellationToken ct) =>
-                PriceSetting.SetAsync(sku, request.Price, request.Currency, request.Reason, http.User, store, engine, feed, ct))
+        products.MapPut("/{sku}/price", (string sku, SetPriceRequest request, HttpContext http, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, LiveFeed feed, CancellationToken ct) =>
+                PriceSetting.SetAsync(sku, request.Price, request.Currency, request.Reason, http.User, store, engine, ingress, feed, ct))
             .WithName("SetProductPrice")
             .WithSummary("Set a price by hand: reaches the engine as an event and is stored as a manual decision with who and why")
             .RequireAuthorization(Policies.Price)
@@ -61,28 +52,26 @@ internal static class ProductEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         products.MapGet("/{sku}/history", HistoryAsync)
-            .WithName("GetPriceHistory")
-            .WithSummary("Price history for charts: competitor price buckets (minute, hour or day) and our own prices over a time range")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PriceHistoryDto>()
+            .AsCachedRead<PriceHistoryDto>("GetPriceHistory", "Price history for charts: competitor price buckets (minute, hour or day) and our own prices over a time range")
             .ProducesValidationProblem();
     }
 
+    /// <summary>The product's live board; null when the engine has none or runs in the Kafka processors.</summary>
     internal static async Task<BoardDto?> ReadBoardAsync(EngineHost engine, string product, CancellationToken cancellationToken) =>
-        await engine.QueryAsync(e => e.TryGetView(product, out var snapshot) ? BoardDto.From(snapshot) : null, cancellationToken).ConfigureAwait(false);
+        engine.IsRemote ? null : await engine.QueryAsync(e => e.TryGetView(product, out var snapshot) ? BoardDto.From(snapshot) : null, cancellationToken).ConfigureAwait(false);
 
-    private static async Task<IResult> ListAsync(IMarketStore store, string? category, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(IMarketStore store, string? category, [AsParameters] PageArgs page, CancellationToken cancellationToken)
     {
-        if (!QueryArgs.TryLimit(limit, out int take, out var problem) || !QueryArgs.TryCursor(cursor, keyCursor: true, out problem))
+        if (!page.TryCheck(keyCursor: true, out int take, out var problem))
         {
             return problem;
         }
 
-        var page = await store.QueryProductsAsync(new ProductQuery { Category = category, Limit = take, Cursor = cursor }, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new PageDto<ProductDto>([.. page.Items.Select(p => ProductDto.From(p))], page.NextCursor));
+        var found = await store.QueryProductsAsync(new ProductQuery { Category = category, Limit = take, Cursor = page.Cursor }, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new PageDto<ProductDto>([.. found.Items.Select(p => ProductDto.From(p))], found.NextCursor));
     }
 
-    private static async Task<IResult> GetAsync(string sku, IMarketStore store, EngineHost engine, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string sku, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, CancellationToken cancellationToken)
     {
         if (!Check.Key(sku, "sku", out _, out _))
         {
@@ -101,6 +90,11 @@ internal static class ProductEndpoints
 
     private static async Task<IResult> GetBoardAsync(string sku, EngineHost engine, CancellationToken cancellationToken)
     {
+        if (engine.IsRemote)
+        {
+            throw new EngineNotLocalException();
+        }
+
         if (!Check.Key(sku, "sku", out _, out _))
         {
             return Problems.NotFound("product");
@@ -110,7 +104,7 @@ internal static class ProductEndpoints
         return board is null ? Problems.NotFound("product") : TypedResults.Ok(board);
     }
 
-    private static async Task<IResult> CreateAsync(CreateProductRequest request, IMarketStore store, EngineHost engine, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateProductRequest request, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Check.Key(request.Sku, "sku", out var field, out var error))
@@ -133,11 +127,11 @@ internal static class ProductEndpoints
         var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var product = fields.ToCatalog(request.Sku!, request.CurrentPrice, now, now);
         await store.UpsertProductsAsync([product], cancellationToken).ConfigureAwait(false);
-        await SeedEngineAsync(engine, product, includePrice: true, cancellationToken).ConfigureAwait(false);
+        await SeedEngineAsync(engine, ingress, product, includePrice: true, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/products/{Uri.EscapeDataString(product.Sku)}", ProductDto.From(product));
     }
 
-    private static async Task<IResult> UpdateAsync(string sku, UpdateProductRequest request, IMarketStore store, EngineHost engine, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string sku, UpdateProductRequest request, IMarketStore store, EngineHost engine, IMarketEventIngress ingress, CancellationToken cancellationToken)
     {
         var existing = Check.Key(sku, "sku", out _, out _) ? await store.GetProductAsync(sku, cancellationToken).ConfigureAwait(false) : null;
         if (existing is null)
@@ -160,7 +154,7 @@ internal static class ProductEndpoints
 
         var product = fields.ToCatalog(sku, existing.CurrentPrice, existing.Created, DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         await store.UpsertProductsAsync([product], cancellationToken).ConfigureAwait(false);
-        await SeedEngineAsync(engine, product, includePrice: false, cancellationToken).ConfigureAwait(false);
+        await SeedEngineAsync(engine, ingress, product, includePrice: false, cancellationToken).ConfigureAwait(false);
         var stored = await store.GetProductAsync(sku, cancellationToken).ConfigureAwait(false) ?? product;
         return TypedResults.Ok(ProductDto.From(stored));
     }
@@ -175,10 +169,7 @@ internal static class ProductEndpoints
         IMarketStore store,
         string? size,
         string? competitor,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        int? limit,
-        string? cursor,
+        [AsParameters] TimePageArgs page,
         CancellationToken cancellationToken)
     {
         if (!Check.Key(sku, "sku", out _, out _))
@@ -186,17 +177,16 @@ internal static class ProductEndpoints
             return Problems.NotFound("product");
         }
 
-        if (!QueryArgs.TryEnum<PriceBucketSize>(size, "size", out var bucketSize, out var problem)
-            || !QueryArgs.TryLimit(limit, out int take, out problem)
-            || !QueryArgs.TryRange(from, to, out problem)
-            || !QueryArgs.TryCursor(cursor, keyCursor: false, out problem))
+        if (!QueryArgs.TryEnum<PriceBucketSize>(size, "size", out var bucketSize, out var problem) || !page.TryCheck(out int take, out problem))
         {
             return problem;
         }
 
+        var (from, to) = (page.From, page.To);
+
         var resolved = bucketSize ?? PriceBucketSize.Hour;
         var buckets = await store.QueryPriceBucketsAsync(
-            new PriceBucketQuery(sku, resolved) { Competitor = competitor, From = from, To = to, Limit = take, Cursor = cursor },
+            new PriceBucketQuery(sku, resolved) { Competitor = competitor, From = from, To = to, Limit = take, Cursor = page.Cursor },
             cancellationToken).ConfigureAwait(false);
         var ours = await store.QueryOurPricesAsync(new OurPriceQuery(sku) { From = from, To = to, Limit = take }, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new PriceHistoryDto(
@@ -210,11 +200,11 @@ internal static class ProductEndpoints
     }
 
     /// <summary>Hands the catalog's cost, price, stock and MAP floor to the engine, so its board and pricing rules use them.</summary>
-    private static async Task SeedEngineAsync(EngineHost engine, CatalogProduct product, bool includePrice, CancellationToken cancellationToken)
+    private static async Task SeedEngineAsync(EngineHost engine, IMarketEventIngress ingress, CatalogProduct product, bool includePrice, CancellationToken cancellationToken)
     {
         var currency = CurrencyCode.Parse(product.Currency);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        int id = engine.Keys.Products.Intern(product.Sku);
+        int id = ingress.Keys.Products.Intern(product.Sku);
         var events = ArrayPool<MarketEvent>.Shared.Rent(3);
         int count = 0;
         if (product.UnitCost is > 0 and var cost)
@@ -233,8 +223,13 @@ internal static class ProductEndpoints
         }
 
         var map = Money.FromDecimal(product.MapPrice ?? 0);
-        await engine.QueryAsync(e => { e.SetMapFloor(product.Sku, map); return true; }, cancellationToken).ConfigureAwait(false);
-        await engine.PostAsync(events, count, waitForProcessing: true, cancellationToken).ConfigureAwait(false);
+        if (!engine.IsRemote)
+        {
+            // The MAP floor is engine state, not an event: in the Kafka mode the processors take it from their own configuration.
+            await engine.QueryAsync(e => { e.SetMapFloor(product.Sku, map); return true; }, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ingress.PostAsync(events, count, waitForProcessing: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The catalog fields both create and update accept, checked together so every bad field is named.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 
 namespace PriceIntel.AspNetCore.Endpoints;
 
@@ -61,4 +62,52 @@ internal static class QueryArgs
         problem = Problems.Field(field, $"unknown {field} '{Check.Shorten(text)}'; expected one of {string.Join(", ", names)}");
         return false;
     }
+}
+
+/// <summary>
+/// The paging query parameters every list endpoint takes (<c>limit</c>, <c>cursor</c>), bound with
+/// <c>[AsParameters]</c> and checked in one place.
+/// </summary>
+internal readonly struct PageArgs
+{
+    /// <summary>Items per page, 1 to <see cref="QueryArgs.MaxLimit"/>; default <see cref="QueryArgs.DefaultLimit"/>.</summary>
+    [FromQuery(Name = "limit")]
+    public int? Limit { get; init; }
+
+    /// <summary>The next page's cursor from the previous page.</summary>
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+
+    /// <summary>Checks both; <paramref name="keyCursor"/> for key-ordered lists (the catalog), time-ordered otherwise.</summary>
+    public bool TryCheck(bool keyCursor, out int take, [NotNullWhen(false)] out IResult? problem) =>
+        QueryArgs.TryLimit(Limit, out take, out problem) && QueryArgs.TryCursor(Cursor, keyCursor, out problem);
+}
+
+/// <summary>
+/// The paging and time-range query parameters of the time-ordered lists (signals, decisions, price history):
+/// <c>from</c>, <c>to</c>, <c>limit</c>, <c>cursor</c>, bound with <c>[AsParameters]</c> and checked in one place.
+/// </summary>
+internal readonly struct TimePageArgs
+{
+    /// <summary>Oldest time included.</summary>
+    [FromQuery(Name = "from")]
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Newest time included.</summary>
+    [FromQuery(Name = "to")]
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Items per page, 1 to <see cref="QueryArgs.MaxLimit"/>; default <see cref="QueryArgs.DefaultLimit"/>.</summary>
+    [FromQuery(Name = "limit")]
+    public int? Limit { get; init; }
+
+    /// <summary>The next page's cursor from the previous page.</summary>
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+
+    /// <summary>Checks the limit, that <c>from</c> is not after <c>to</c>, and the cursor.</summary>
+    public bool TryCheck(out int take, [NotNullWhen(false)] out IResult? problem) =>
+        QueryArgs.TryLimit(Limit, out take, out problem)
+        && QueryArgs.TryRange(From, To, out problem)
+        && QueryArgs.TryCursor(Cursor, keyCursor: false, out problem);
 }

@@ -14,16 +14,10 @@ internal static class SignalEndpoints
     {
         var signals = api.MapGroup("/signals").WithTags("Signals");
         signals.MapGet("/", ListAsync)
-            .WithName("ListSignals")
-            .WithSummary("Signals, newest first; filters: kind, minSeverity, acknowledged, product, competitor, from, to; keyset paging with cursor")
-            .RequireAuthorization(Policies.Read)
-            .Produces<PageDto<SignalDto>>()
+            .AsCachedRead<PageDto<SignalDto>>("ListSignals", "Signals, newest first; filters: kind, minSeverity, acknowledged, product, competitor, from, to; keyset paging with cursor")
             .ProducesValidationProblem();
         signals.MapGet("/{id}", GetAsync)
-            .WithName("GetSignal")
-            .WithSummary("One signal")
-            .RequireAuthorization(Policies.Read)
-            .Produces<SignalDto>()
+            .AsCachedRead<SignalDto>("GetSignal", "One signal")
             .ProducesProblem(StatusCodes.Status404NotFound);
         signals.MapPut("/{id}/acknowledge", AcknowledgeAsync)
             .WithName("AcknowledgeSignal")
@@ -42,25 +36,20 @@ internal static class SignalEndpoints
         bool? acknowledged,
         string? product,
         string? competitor,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        int? limit,
-        string? cursor,
+        [AsParameters] TimePageArgs page,
         CancellationToken cancellationToken)
     {
         if (!QueryArgs.TryEnum<SignalKind>(kind, "kind", out var k, out var problem)
             || !QueryArgs.TryEnum<SignalSeverity>(minSeverity, "minSeverity", out var severity, out problem)
-            || !QueryArgs.TryLimit(limit, out int take, out problem)
-            || !QueryArgs.TryRange(from, to, out problem)
-            || !QueryArgs.TryCursor(cursor, keyCursor: false, out problem))
+            || !page.TryCheck(out int take, out problem))
         {
             return problem;
         }
 
-        var page = await store.QuerySignalsAsync(
-            new SignalQuery { Kind = k, MinSeverity = severity, Acknowledged = acknowledged, Product = product, Competitor = competitor, From = from, To = to, Limit = take, Cursor = cursor },
+        var found = await store.QuerySignalsAsync(
+            new SignalQuery { Kind = k, MinSeverity = severity, Acknowledged = acknowledged, Product = product, Competitor = competitor, From = page.From, To = page.To, Limit = take, Cursor = page.Cursor },
             cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new PageDto<SignalDto>([.. page.Items.Select(SignalDto.From)], page.NextCursor));
+        return TypedResults.Ok(new PageDto<SignalDto>([.. found.Items.Select(SignalDto.From)], found.NextCursor));
     }
 
     private static async Task<IResult> GetAsync(string id, IMarketStore store, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PriceIntel.AspNetCore.Diagnostics;
+using PriceIntel.Engine.Diagnostics;
 
 namespace PriceIntel.AspNetCore.Engine;
 
@@ -18,7 +18,7 @@ namespace PriceIntel.AspNetCore.Engine;
 /// and handed to the sinks (store, live feed, simulator feedback) by a writer task of their own, so
 /// a slow store slows the engine only once its queue is full.
 /// </summary>
-internal sealed partial class EngineHost : BackgroundService
+internal sealed partial class EngineHost : BackgroundService, IMarketEventIngress
 {
     /// <summary>Events per pooled batch.</summary>
     public const int BatchSize = 4096;
@@ -27,7 +27,7 @@ internal sealed partial class EngineHost : BackgroundService
     private readonly IMarketOutputSink[] _sinks;
     private readonly IMarketStore _store;
     private readonly EngineHostOptions _options;
-    private readonly ApiMetrics _metrics;
+    private readonly PriceIntelMetrics _engineMetrics;
     private readonly EngineStatus _status;
     private readonly ILogger<EngineHost> _logger;
     private readonly Channel<EventBatch> _batches;
@@ -38,13 +38,13 @@ internal sealed partial class EngineHost : BackgroundService
     private MarketSimulator? _simulator;
     private volatile bool _stopped;
 
-    public EngineHost(MarketEngine engine, IMarketStore store, Feed.LiveFeed feed, IOptions<PriceIntelApiOptions> options, ApiMetrics metrics, EngineStatus status, ILogger<EngineHost> logger)
+    public EngineHost(MarketEngine engine, IMarketStore store, Feed.LiveFeed feed, IOptions<PriceIntelApiOptions> options, PriceIntelMetrics engineMetrics, EngineStatus status, ILogger<EngineHost> logger)
     {
         _engine = engine;
         _sinks = [store, feed];
         _store = store;
         _options = options.Value.Engine;
-        _metrics = metrics;
+        _engineMetrics = engineMetrics;
         _status = status;
         _logger = logger;
         _batches = Channel.CreateBounded<EventBatch>(new BoundedChannelOptions(_options.QueueBatches) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -56,6 +56,9 @@ internal sealed partial class EngineHost : BackgroundService
 
     /// <summary>True while the loop runs.</summary>
     public bool IsRunning => _started.Task.IsCompleted && !_stopped;
+
+    /// <summary>True when the engine runs in Kafka processors and this host only serves the API.</summary>
+    public bool IsRemote => _options.Input == EngineInput.Kafka;
 
     /// <summary>The simulator, when the engine's input is the simulator.</summary>
     public MarketSimulator? Simulator => _simulator;
@@ -97,8 +100,14 @@ internal sealed partial class EngineHost : BackgroundService
 
     /// <summary>Runs <paramref name="query"/> on the engine's loop between batches.</summary>
     /// <exception cref="InvalidOperationException">The engine is not running.</exception>
+    /// <exception cref="EngineNotLocalException">The engine runs in Kafka processors (<see cref="EngineInput.Kafka"/>).</exception>
     public Task<T> QueryAsync<T>(Func<MarketEngine, T> query, CancellationToken cancellationToken)
     {
+        if (IsRemote)
+        {
+            throw new EngineNotLocalException();
+        }
+
         if (_stopped)
         {
             throw new InvalidOperationException("The engine is not running.");
@@ -121,6 +130,14 @@ internal sealed partial class EngineHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (IsRemote)
+        {
+            // Kafka mode: the engine runs in KafkaMarketProcessor processes; nothing to run here.
+            _stopped = true;
+            LogRemote();
+            return;
+        }
+
         var writer = Task.Run(() => WriteOutputsAsync(), CancellationToken.None);
         Task? input = null;
         try
@@ -223,7 +240,7 @@ internal sealed partial class EngineHost : BackgroundService
     /// <summary>Feeds a source to the engine; paced so its event time advances <paramref name="speed"/> times as fast as the wall clock (0: flat out).</summary>
     private async Task PumpAsync(IMarketEventSource source, long firstTimestamp, double speed, CancellationToken cancellationToken)
     {
-        var rejections = new LoggingRejectionSink(_logger, _metrics);
+        var rejections = new LoggingRejectionSink(_logger, _engineMetrics);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -356,7 +373,7 @@ internal sealed partial class EngineHost : BackgroundService
 
         var after = _engine.Counters;
         _status.Update(batch.Count, after, _engine.Watermark);
-        _metrics.EngineBatch(batch.Count, before, after, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _engineMetrics.RecordBatch(batch.Count, before, after, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (!copy.IsEmpty || batch.Done is not null || copy.Events is not null)
         {
             await _outputs.Writer.WriteAsync(copy with { Done = batch.Done }).ConfigureAwait(false);
@@ -473,17 +490,20 @@ internal sealed partial class EngineHost : BackgroundService
         public override void Fail(Exception error) => _result.TrySetException(error);
     }
 
-    private sealed class LoggingRejectionSink(ILogger logger, ApiMetrics metrics) : IRejectionSink
+    private sealed class LoggingRejectionSink(ILogger logger, PriceIntelMetrics metrics) : IRejectionSink
     {
         public void Reject(RejectedInput rejected)
         {
-            metrics.Rejected(1);
+            metrics.RecordRejected(1);
             LogRejected(logger, rejected.Source, rejected.Position, rejected.Reason);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine host started: input {Input}, {SinkCount} sinks")]
     private partial void LogStarted(EngineInput input, int sinkCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine host idle: the engine runs in the Kafka processors; ingest goes to the input topics")]
+    private partial void LogRemote();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine input {Source} ended")]
     private partial void LogInputEnded(string source);

@@ -4,11 +4,16 @@ using PriceIntel.AspNetCore.Engine;
 
 namespace PriceIntel.AspNetCore.Health;
 
-/// <summary>Healthy while the in-process engine's loop runs; reports events processed and the event-time watermark.</summary>
+/// <summary>Healthy while the in-process engine's loop runs (or, in the Kafka mode, always: the kafka entry reports the processors); reports events processed and the event-time watermark.</summary>
 internal sealed class EngineHealthCheck(EngineHost engine, EngineStatus status) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (engine.IsRemote)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("engine runs in the Kafka processors (see the kafka entry)"));
+        }
+
         long watermark = status.Watermark;
         var data = new Dictionary<string, object>
         {

@@ -42,6 +42,23 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                     Detail = bad.Message,
                 };
                 break;
+            case PriceIntel.AspNetCore.Engine.EngineNotLocalException notLocal:
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Not available in this deployment",
+                    Detail = notLocal.Message,
+                };
+                break;
+            case Confluent.Kafka.KafkaException or TimeoutException when httpContext.RequestServices.GetService(typeof(PriceIntel.AspNetCore.Kafka.KafkaEventIngress)) is not null:
+                LogUnhandled(httpContext.Request.Path, exception);
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Kafka is not available",
+                    Detail = "The events could not be handed to Kafka; retry later. The error was logged.",
+                };
+                break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;
             default:
@@ -87,7 +104,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
         string declaration = message[Prefix.Length..end];
         int space = declaration.LastIndexOf(' ');
-        return space < 0 ? declaration : declaration[(space + 1)..];
+        string name = space < 0 ? declaration : declaration[(space + 1)..];
+
+        // Parameters bound with [AsParameters] are named by their property (From): the query string says from.
+        return name.Length > 0 && char.IsUpper(name[0]) ? char.ToLowerInvariant(name[0]) + name[1..] : name;
     }
 
     private static string FirstSentence(string message)

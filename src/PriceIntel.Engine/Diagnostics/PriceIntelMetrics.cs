@@ -75,6 +75,45 @@ public sealed class PriceIntelMetrics : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records one engine batch run by a host of its own (a web API, a worker) rather than <c>MarketPipeline</c>:
+    /// events in, and the late events, decisions and signals by kind that the batch added (the difference of the
+    /// engine's counters before and after it), and its duration. Call once per batch, never per event.
+    /// </summary>
+    /// <param name="events">Events handed to the engine in the batch.</param>
+    /// <param name="before">The engine's counters before the batch.</param>
+    /// <param name="after">The engine's counters after the batch.</param>
+    /// <param name="milliseconds">Engine processing time of the batch.</param>
+    public void RecordBatch(long events, in EngineCounters before, in EngineCounters after, double milliseconds)
+    {
+        EventsIn(events);
+        if (after.Late > before.Late)
+        {
+            Late(after.Late - before.Late);
+        }
+
+        if (after.Decisions > before.Decisions)
+        {
+            Decisions(after.Decisions - before.Decisions);
+        }
+
+        Signals(SignalKind.CompetitorPriceDrop, after.CompetitorPriceDrops - before.CompetitorPriceDrops);
+        Signals(SignalKind.DemandSurge, after.DemandSurges - before.DemandSurges);
+        Signals(SignalKind.LowInventory, after.LowInventories - before.LowInventories);
+        Signals(SignalKind.PriceAnomaly, after.PriceAnomalies - before.PriceAnomalies);
+        BatchDuration(milliseconds);
+    }
+
+    /// <summary>Records inputs rejected before they reached the engine (undecodable or invalid lines and items).</summary>
+    /// <param name="count">Inputs rejected.</param>
+    public void RecordRejected(long count)
+    {
+        if (count > 0)
+        {
+            Rejected(count);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
