@@ -93,6 +93,7 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
 
         await page.ScreenshotAsync(new() { Path = DashboardFixture.ScreenshotPath("dashboard.png"), Type = ScreenshotType.Png });
         await CardAsync(page, "#signals-card", "dashboard-signals.png");
+        await page.Locator("#decisions tbody tr.decision").First.ClickAsync(); // opens the first decision's full "why"
         await CardAsync(page, "#decisions-card", "dashboard-decisions.png");
         await CardAsync(page, "#experiments-card", "dashboard-experiments.png");
         Assert.True(frames.GetProperty("frames").GetInt32() > 0, "no frames observed");

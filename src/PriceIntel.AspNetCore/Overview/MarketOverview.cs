@@ -7,8 +7,8 @@ namespace PriceIntel.AspNetCore.Overview;
 /// <summary>Open signals by severity.</summary>
 internal sealed record SignalCountsDto(long Info, long Warning, long Critical);
 
-/// <summary>Market-wide demand in the engine's shortest demand window, at one market time.</summary>
-internal sealed record DemandPointDto(DateTimeOffset Start, long Views, long AddToCarts, long Purchases, double Conversion);
+/// <summary>Market-wide demand in the engine's shortest demand window (a rolling count over <paramref name="WindowMinutes"/> minutes), at one market time.</summary>
+internal sealed record DemandPointDto(DateTimeOffset Start, long Views, long AddToCarts, long Purchases, double Conversion, double WindowMinutes);
 
 /// <summary>
 /// The market at a glance, for the dashboard's key metrics. "Today" is the market's day (UTC) of the
@@ -114,7 +114,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
             var today = sample.Totals - _dayStart;
             if (sample.MarketTime is { } time && (_demand.Count == 0 || _demand.Last().Start < time))
             {
-                _demand.Enqueue(new DemandPointDto(time, sample.Views, sample.AddToCarts, sample.Purchases, sample.Views == 0 ? 0 : sample.Purchases / (double)sample.Views));
+                _demand.Enqueue(new DemandPointDto(time, sample.Views, sample.AddToCarts, sample.Purchases, sample.Views == 0 ? 0 : sample.Purchases / (double)sample.Views, sample.WindowMinutes));
                 while (_demand.Count > MaxPoints)
                 {
                     _demand.Dequeue();
@@ -154,6 +154,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
         double gapSum = 0;
         int gapCount = 0;
         long views = 0, carts = 0, purchases = 0;
+        double windowMinutes = 0;
         string currency = "USD";
         var busiest = new PriorityQueue<string, long>();
         for (int i = 0; i < take; i++)
@@ -177,6 +178,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
             if (product.DemandWindows.Count > 0)
             {
                 var shortest = product.DemandWindows.MinBy(w => w.WindowMinutes)!;
+                windowMinutes = shortest.WindowMinutes;
                 views += shortest.Views;
                 carts += shortest.AddToCarts;
                 purchases += shortest.Purchases;
@@ -197,7 +199,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
         top.Reverse();
         long watermark = engine.Watermark;
         DateTimeOffset? marketTime = watermark == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(watermark);
-        return new EngineSample(marketTime, currency, count, new Totals(priceChanges, revenue, margin), gapSum, gapCount, views, carts, purchases, top, count == 0 ? 0 : (start + take) % count);
+        return new EngineSample(marketTime, currency, count, new Totals(priceChanges, revenue, margin), gapSum, gapCount, views, carts, purchases, windowMinutes, top, count == 0 ? 0 : (start + take) % count);
     }
 
     private async Task<SignalCountsDto> CountOpenSignalsAsync(DateTimeOffset? marketTime, CancellationToken cancellationToken)
@@ -226,5 +228,5 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
         public static Totals operator -(Totals a, Totals b) => new(a.PriceChanges - b.PriceChanges, a.Revenue - b.Revenue, a.Margin - b.Margin);
     }
 
-    private sealed record EngineSample(DateTimeOffset? MarketTime, string Currency, long Products, Totals Totals, double GapSum, int GapCount, long Views, long AddToCarts, long Purchases, IReadOnlyList<string> Busiest, int NextProduct);
+    private sealed record EngineSample(DateTimeOffset? MarketTime, string Currency, long Products, Totals Totals, double GapSum, int GapCount, long Views, long AddToCarts, long Purchases, double WindowMinutes, IReadOnlyList<string> Busiest, int NextProduct);
 }

@@ -38,6 +38,9 @@ export function drawTrend(history, decisions, signals, currency) {
     });
   }
   const ours = [...(history.ourPrices || [])].sort((a, b) => a.time < b.time ? -1 : 1);
+  // Our price holds until it changes: carry the last one to the newest time on the chart.
+  const newest = [...(history.buckets || []).map(b => b.start), ...decisions.map(d => d.time), ...signals.map(s => s.time)].reduce((m, t) => (t > m ? t : m), '');
+  if (ours.length && newest > ours[ours.length - 1].time) ours.push({ time: newest, price: ours[ours.length - 1].price });
   traces.unshift({ name: 'our price', type: 'scatter', mode: 'lines', line: { shape: 'hv', width: 3, color: palette[0] }, x: ours.map(p => p.time), y: ours.map(p => p.price) });
   if (decisions.length) {
     traces.push({
@@ -86,12 +89,17 @@ export function drawCompetitors(board) {
 export function drawDemand(series) {
   const x = series.map(p => p.start);
   const mode = series.length > 1 ? 'lines' : 'markers';
+  const minutes = series.length ? series[series.length - 1].windowMinutes : 0;
   draw('chart-demand', [
     { type: 'scatter', mode, name: 'views', x, y: series.map(p => p.views), line: { color: '#8b98a8', width: 1.5 } },
     { type: 'scatter', mode, name: 'add to cart', x, y: series.map(p => p.addToCarts), line: { color: '#f0b429', width: 1.5 } },
     { type: 'scatter', mode, name: 'purchases', x, y: series.map(p => p.purchases), line: { color: '#3ecf8e', width: 2 } },
     { type: 'scatter', mode, name: 'conversion', x, y: series.map(p => p.conversion), yaxis: 'y2', line: { color: '#c77dff', dash: 'dot' } },
-  ], { xaxis: { type: 'date' }, yaxis: { rangemode: 'tozero', title: { text: 'per window' } }, yaxis2: { overlaying: 'y', side: 'right', tickformat: '.1%', showgrid: false, rangemode: 'tozero' } });
+  ], {
+    margin: { l: 56, r: 52, t: 8, b: 36 }, xaxis: { type: 'date' },
+    yaxis: { rangemode: 'tozero', title: { text: minutes ? `last ${minutes} min (rolling)` : 'actions' } },
+    yaxis2: { overlaying: 'y', side: 'right', tickformat: '.1%', showgrid: false, rangemode: 'tozero' },
+  });
 }
 
 // Experiment arms side by side: revenue and margin (left axis), decisions (right axis).
