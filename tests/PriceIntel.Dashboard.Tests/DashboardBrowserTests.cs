@@ -44,6 +44,11 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         string[] trendTraces = await page.EvaluateAsync<string[]>("() => document.getElementById('chart-trend').data.filter(t => t.x.length > 0).map(t => t.name)");
         Assert.Contains("our price", trendTraces);
         Assert.Contains("acme", trendTraces);
+
+        // A decision row opens its full "why": the strategy's explanation.
+        await page.Locator("#decisions tbody tr.decision").First.ClickAsync();
+        string why = await page.Locator("#decisions tbody tr.why-row:not([hidden])").First.InnerTextAsync();
+        Assert.False(string.IsNullOrWhiteSpace(why), "the decision's why is empty");
         Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
     }
 

@@ -125,6 +125,7 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
 
     private static async Task CardAsync(IPage page, string selector, string file)
     {
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)"); // the clip is in page coordinates, the box in the viewport's
         var box = await page.Locator(selector).BoundingBoxAsync() ?? throw new InvalidOperationException($"{selector} is not shown");
         await page.ScreenshotAsync(new() { Path = DashboardFixture.ScreenshotPath(file), FullPage = true, Clip = new() { X = box.X, Y = box.Y, Width = box.Width, Height = Math.Min(box.Height, 520) } });
     }

@@ -5,7 +5,7 @@ import { drawTrend, drawCompetitors, drawDemand, drawExperiments } from './chart
 import { el, fmtMoney, fmtInt, fmtPct, fmtTime, words } from './format.js';
 
 const MAX_ROWS = 50;
-const state = { catalog: new Set(), product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true };
+const state = { catalog: new Set(), openWhy: new Set(), product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true };
 const $ = id => document.getElementById(id);
 const severityRank = { info: 0, warning: 1, critical: 2 };
 
@@ -190,9 +190,10 @@ function renderDecisions(freshId) {
       el('td', { class: d.changeFraction > 0 ? 'up' : d.changeFraction < 0 ? 'down' : '' }, fmtPct(d.changeFraction)),
       el('td', {}, d.manual ? `manual (${d.decidedBy || '?'})` : `${words(why.strategy)} / arm ${why.arm}`),
       el('td', {}, words(why.trigger)));
-    const detail = el('tr', { class: 'why-row', hidden: true }, el('td', { colspan: 7, class: 'why' },
+    const detail = el('tr', { class: 'why-row', hidden: !state.openWhy.has(d.id) }, el('td', { colspan: 7, class: 'why' },
       `${why.explanation || ''}${why.bounded?.length ? `\nbounds that moved it: ${why.bounded.map(words).join(', ')}` : ''}${why.targetPrice ? `\ntarget before bounds: ${fmtMoney(why.targetPrice, d.currency)}` : ''}`));
-    row.addEventListener('click', () => { detail.hidden = !detail.hidden; selectProduct(d.product); });
+    // An open "why" stays open when live decisions redraw the table.
+    row.addEventListener('click', () => { detail.hidden = !detail.hidden; if (detail.hidden) state.openWhy.delete(d.id); else state.openWhy.add(d.id); selectProduct(d.product); });
     body.append(row, detail);
   }
 }
