@@ -8,8 +8,14 @@ const theme = {
 const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d'] };
 const palette = ['#4aa3ff', '#f0b429', '#3ecf8e', '#c77dff', '#ff7b72', '#79c0ff', '#ffa657', '#a5d6ff', '#d2a8ff', '#7ee787'];
 
+const drawn = new Map(); // chart id → what it last drew
+
 function draw(id, traces, layout) {
   const node = document.getElementById(id);
+  // Periodic refreshes mostly bring the same data: skip the redraw (Plotly's is a long task) when nothing changed.
+  const key = JSON.stringify([traces, layout]);
+  if (drawn.get(id) === key) return;
+  drawn.set(id, key);
   const merged = { ...theme, ...layout, xaxis: { ...theme.xaxis, ...(layout.xaxis || {}) }, yaxis: { ...theme.yaxis, ...(layout.yaxis || {}) } };
   Plotly.react(node, traces, merged, config);
   const points = traces.reduce((n, t) => n + (t.x?.length || 0), 0);
