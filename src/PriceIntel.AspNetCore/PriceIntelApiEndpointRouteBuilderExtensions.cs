@@ -68,6 +68,7 @@ public static class PriceIntelApiEndpointRouteBuilderExtensions
         FeedEndpoints.Map(api);
         ExperimentEndpoints.Map(api);
         ProductEndpoints.Map(api);
+        OverviewEndpoints.Map(api);
         SignalEndpoints.Map(api);
         DecisionEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);

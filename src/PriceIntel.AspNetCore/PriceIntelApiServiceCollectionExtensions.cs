@@ -77,6 +77,8 @@ public static class PriceIntelApiServiceCollectionExtensions
         services.TryAddSingleton<IMarketEventIngress>(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
+        services.TryAddSingleton<PriceIntel.AspNetCore.Overview.MarketOverview>();
+        services.AddHostedService(sp => sp.GetRequiredService<PriceIntel.AspNetCore.Overview.MarketOverview>());
 
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

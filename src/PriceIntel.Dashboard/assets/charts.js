@@ -1,0 +1,119 @@
+// The dashboard's charts, drawn with plotly.js (served by this host).
+const theme = {
+  paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+  font: { color: '#d8dee6', size: 12 }, margin: { l: 56, r: 16, t: 8, b: 36 },
+  xaxis: { gridcolor: '#26303b' }, yaxis: { gridcolor: '#26303b' },
+  legend: { orientation: 'h', y: -0.18 }, hovermode: 'x unified',
+};
+const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d'] };
+const palette = ['#4aa3ff', '#f0b429', '#3ecf8e', '#c77dff', '#ff7b72', '#79c0ff', '#ffa657', '#a5d6ff', '#d2a8ff', '#7ee787'];
+
+const drawn = new Map(); // chart id → what it last drew
+
+function draw(id, traces, layout) {
+  const node = document.getElementById(id);
+  // Periodic refreshes mostly bring the same data: skip the redraw (Plotly's is a long task) when nothing changed.
+  const key = JSON.stringify([traces, layout]);
+  if (drawn.get(id) === key) return;
+  drawn.set(id, key);
+  const merged = { ...theme, ...layout, xaxis: { ...theme.xaxis, ...(layout.xaxis || {}) }, yaxis: { ...theme.yaxis, ...(layout.yaxis || {}) } };
+  Plotly.react(node, traces, merged, config);
+  const points = traces.reduce((n, t) => n + (t.x?.length || 0), 0);
+  node.dataset.points = String(points);
+  // The first time a chart shows data, for the first-load measurement (performance.getEntriesByType('mark')).
+  if (points > 0 && !node.dataset.drawn) { node.dataset.drawn = '1'; performance.mark(`first-draw:${id}`); }
+}
+
+// Our price (steps) and each competitor's bucketed price (close, with open/high/low/count on hover),
+// decisions and signals marked on the same time axis; range buttons, a range slider, zoom and pan.
+export function drawTrend(history, decisions, signals, currency) {
+  const traces = [];
+  const byCompetitor = new Map();
+  for (const b of history.buckets || []) {
+    if (!byCompetitor.has(b.competitor)) byCompetitor.set(b.competitor, []);
+    byCompetitor.get(b.competitor).push(b);
+  }
+  let i = 1;
+  for (const [competitor, buckets] of byCompetitor) {
+    buckets.sort((a, b) => a.start < b.start ? -1 : 1);
+    traces.push({
+      name: competitor, type: 'scatter', mode: 'lines', line: { width: 1.5, color: palette[i++ % palette.length] },
+      x: buckets.map(b => b.start), y: buckets.map(b => b.close),
+      customdata: buckets.map(b => [b.open, b.high, b.low, b.count]),
+      hovertemplate: `${competitor}: %{y:.2f} (o %{customdata[0]:.2f} h %{customdata[1]:.2f} l %{customdata[2]:.2f}, %{customdata[3]} obs)<extra></extra>`,
+    });
+  }
+  const ours = [...(history.ourPrices || [])].sort((a, b) => a.time < b.time ? -1 : 1);
+  // Our price holds until it changes: carry the last one to the newest time on the chart.
+  const newest = [...(history.buckets || []).map(b => b.start), ...decisions.map(d => d.time), ...signals.map(s => s.time)].reduce((m, t) => (t > m ? t : m), '');
+  if (ours.length && newest > ours[ours.length - 1].time) ours.push({ time: newest, price: ours[ours.length - 1].price });
+  traces.unshift({ name: 'our price', type: 'scatter', mode: 'lines', line: { shape: 'hv', width: 3, color: palette[0] }, x: ours.map(p => p.time), y: ours.map(p => p.price) });
+  if (decisions.length) {
+    traces.push({
+      name: 'decisions', type: 'scatter', mode: 'markers', marker: { symbol: 'diamond', size: 9, color: '#ffffff', line: { width: 1, color: palette[0] } },
+      x: decisions.map(d => d.time), y: decisions.map(d => d.newPrice), text: decisions.map(d => d.why?.explanation || ''),
+      hovertemplate: 'decision → %{y:.2f}<br>%{text}<extra></extra>',
+    });
+  }
+  if (signals.length) {
+    traces.push({
+      name: 'signals', type: 'scatter', mode: 'markers',
+      marker: { symbol: 'triangle-down', size: 10, color: signals.map(s => s.severity === 'critical' ? '#ef4e4e' : s.severity === 'warning' ? '#f0b429' : '#4aa3ff') },
+      x: signals.map(s => s.time), y: signals.map(s => s.observed), text: signals.map(s => `${s.severity} ${s.kind.replaceAll('_', ' ')}${s.competitor ? ' (' + s.competitor + ')' : ''}`),
+      hovertemplate: '%{text}: %{y:.2f}<extra></extra>',
+    });
+  }
+  draw('chart-trend', traces, {
+    yaxis: { title: { text: currency } },
+    xaxis: {
+      type: 'date', rangeslider: { visible: true, thickness: 0.08, bgcolor: '#0b1015' },
+      rangeselector: { bgcolor: '#0b1015', activecolor: '#24425f', buttons: [
+        { count: 1, label: '1h', step: 'hour', stepmode: 'backward' }, { count: 6, label: '6h', step: 'hour', stepmode: 'backward' },
+        { count: 1, label: '1d', step: 'day', stepmode: 'backward' }, { count: 7, label: '1w', step: 'day', stepmode: 'backward' }, { step: 'all', label: 'all' }] },
+    },
+  });
+}
+
+// Each competitor's current price against ours (a line), lowest first, with the gap on hover.
+export function drawCompetitors(board) {
+  const offers = [...(board?.competitors || [])].sort((a, b) => a.price - b.price);
+  const ours = board?.ourPrice ?? null;
+  draw('chart-competitors', [{
+    type: 'bar', name: 'competitor price', x: offers.map(o => o.competitor), y: offers.map(o => o.price),
+    marker: { color: offers.map(o => o.availability === 'in_stock' ? '#4aa3ff' : '#5a6675') },
+    customdata: offers.map(o => [ours ? (o.price / ours - 1) * 100 : 0, o.availability.replaceAll('_', ' ')]),
+    hovertemplate: '%{x}: %{y:.2f} (%{customdata[0]:+.1f}% vs ours, %{customdata[1]})<extra></extra>',
+  }], {
+    hovermode: 'closest', showlegend: false,
+    shapes: ours ? [{ type: 'line', xref: 'paper', x0: 0, x1: 1, y0: ours, y1: ours, line: { color: '#3ecf8e', width: 2, dash: 'dash' } }] : [],
+    annotations: ours ? [{ xref: 'paper', x: 1, y: ours, text: `ours ${ours.toFixed(2)} (rank ${board.rank})`, showarrow: false, xanchor: 'right', yanchor: 'bottom', font: { color: '#3ecf8e' } }] : [],
+  });
+}
+
+// Demand over market time: views, add-to-carts and purchases in the engine's shortest demand window
+// (a rolling count, sampled by the server every two seconds), conversion (purchases / views) on a second axis.
+export function drawDemand(series) {
+  const x = series.map(p => p.start);
+  const mode = series.length > 1 ? 'lines' : 'markers';
+  const minutes = series.length ? series[series.length - 1].windowMinutes : 0;
+  draw('chart-demand', [
+    { type: 'scatter', mode, name: 'views', x, y: series.map(p => p.views), line: { color: '#8b98a8', width: 1.5 } },
+    { type: 'scatter', mode, name: 'add to cart', x, y: series.map(p => p.addToCarts), line: { color: '#f0b429', width: 1.5 } },
+    { type: 'scatter', mode, name: 'purchases', x, y: series.map(p => p.purchases), line: { color: '#3ecf8e', width: 2 } },
+    { type: 'scatter', mode, name: 'conversion', x, y: series.map(p => p.conversion), yaxis: 'y2', line: { color: '#c77dff', dash: 'dot' } },
+  ], {
+    margin: { l: 56, r: 52, t: 8, b: 36 }, xaxis: { type: 'date' },
+    yaxis: { rangemode: 'tozero', title: { text: minutes ? `last ${minutes} min (rolling)` : 'actions' } },
+    yaxis2: { overlaying: 'y', side: 'right', tickformat: '.1%', showgrid: false, rangemode: 'tozero' },
+  });
+}
+
+// Experiment arms side by side: revenue and margin (left axis), decisions (right axis).
+export function drawExperiments(arms) {
+  const x = arms.map(a => a.name);
+  draw('chart-experiments', [
+    { type: 'bar', name: 'revenue', x, y: arms.map(a => a.revenue), marker: { color: '#4aa3ff' } },
+    { type: 'bar', name: 'margin', x, y: arms.map(a => a.margin), marker: { color: '#3ecf8e' } },
+    { type: 'scatter', mode: 'markers', name: 'decisions', x, y: arms.map(a => a.decisions), yaxis: 'y2', marker: { size: 12, color: '#f0b429' } },
+  ], { barmode: 'group', hovermode: 'x unified', yaxis2: { overlaying: 'y', side: 'right', showgrid: false, rangemode: 'tozero', title: { text: 'decisions' } } });
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace PriceIntel.Dashboard.Tests;
+
+/// <summary>
+/// The dashboard in headless Chromium (Debian's package) against the real host: it loads without console
+/// errors, every chart draws data, a competitor drop ingested over the API appears live in the signals and
+/// decisions tables and on the price timeline, acknowledging works for an analyst and is refused for a viewer,
+/// and filters filter.
+/// </summary>
+public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
+{
+    [BrowserFact]
+    public async Task Page_loads_without_console_errors_and_every_chart_draws_data()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        var clock = Stopwatch.StartNew();
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#live", "● live");
+        output.WriteLine($"feed live {clock.ElapsedMilliseconds} ms after navigation");
+
+        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-demand", "chart-experiments"])
+        {
+            await PageWaits.WaitAsync(page, $"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", $"{chart} to draw data");
+            Assert.True(await page.Locator($"#{chart} .main-svg").CountAsync() > 0, $"{chart} has no plot");
+        }
+
+        output.WriteLine($"all charts drawn {clock.ElapsedMilliseconds} ms after navigation");
+        Assert.True(int.Parse(await page.InnerTextAsync("#kpi-products"), System.Globalization.CultureInfo.InvariantCulture) >= 6, "fewer products than the fixture ingested");
+        Assert.True(await page.Locator("#decisions tbody tr.decision").CountAsync() > 0, "no decisions listed");
+        Assert.True(await page.Locator("#arms tbody tr").CountAsync() > 0, "no experiment arms listed");
+
+        // The demand chart is a time series of views, add-to-carts, purchases and conversion.
+        string[] demandTraces = await page.EvaluateAsync<string[]>("() => document.getElementById('chart-demand').data.map(t => t.name)");
+        Assert.Equal(["views", "add to cart", "purchases", "conversion"], demandTraces);
+
+        // The selected product's timeline carries our price, its competitors and the decisions made on it.
+        string[] trendTraces = await page.EvaluateAsync<string[]>("() => document.getElementById('chart-trend').data.filter(t => t.x.length > 0).map(t => t.name)");
+        Assert.Contains("our price", trendTraces);
+        Assert.Contains("acme", trendTraces);
+
+        // A decision row opens its full "why": the strategy's explanation.
+        await page.Locator("#decisions tbody tr.decision").First.ClickAsync();
+        string why = await page.Locator("#decisions tbody tr.why-row:not([hidden])").First.InnerTextAsync();
+        Assert.False(string.IsNullOrWhiteSpace(why), "the decision's why is empty");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    [BrowserFact]
+    public async Task A_competitor_drop_ingested_over_the_api_appears_live_and_on_the_timeline_and_only_an_analyst_may_acknowledge_it()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#live", "● live");
+        string product = "LIVE-" + Guid.NewGuid().ToString("N")[..6];
+
+        await fixture.Host.IngestAsync(DashboardHost.CompetitorDrop(product, DashboardHost.Start + (150 * DashboardHost.Minute)));
+        var ingested = Stopwatch.StartNew();
+        var row = page.Locator($"#signals tbody tr:has-text('{product}')").First;
+        await row.WaitForAsync(new() { Timeout = 30_000 });
+        output.WriteLine($"signal row shown {ingested.ElapsedMilliseconds} ms after the ingest call returned (includes polling; a figure, not an assertion)");
+        Assert.Contains("competitor price drop", await row.InnerTextAsync(), StringComparison.Ordinal);
+        await page.Locator($"#decisions tbody tr.decision:has-text('{product}')").First.WaitForAsync(new() { Timeout = 30_000 });
+        string signalId = await row.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("signal row without an id");
+
+        // Choosing the product puts the signal and the decision on its price timeline.
+        await row.Locator("a").ClickAsync();
+        await PageWaits.WaitAsync(page, "() => { const d = document.getElementById('chart-trend').data || []; return ['signals', 'decisions'].every(n => d.some(t => t.name === n && t.x.length > 0)); }", "signal and decision markers on the trend");
+
+        // Anonymous: the Acknowledge button asks for a sign-in instead of acknowledging.
+        await row.Locator("button.ack").ClickAsync();
+        await PageWaits.ExpectTextAsync(page, "#banner", "Sign in");
+
+        // A viewer's key is refused by the API, and the signal stays open.
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync("seen it"); // never block Playwright's event dispatch
+        await SignInAsync(page, DashboardHost.ViewerKey);
+        await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack").ClickAsync();
+        await PageWaits.ExpectTextAsync(page, "#banner", "may not");
+        Assert.False(await IsAcknowledgedAsync(signalId), "a viewer acknowledged a signal");
+
+        // An analyst's works, and the row shows who acknowledged it.
+        await page.ClickAsync("#signout");
+        await SignInAsync(page, DashboardHost.AnalystKey);
+        await page.SelectOptionAsync("#filter-ack", "");
+        await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack").ClickAsync();
+        await PageWaits.ExpectTextAsync(page, $"#signals tbody tr[data-id='{signalId}']", "ack by analyst-1");
+        Assert.True(await IsAcknowledgedAsync(signalId), "the analyst's acknowledgement was not stored");
+        var unexpected = session.Errors.Where(e => !e.Contains("403", StringComparison.Ordinal) && !e.Contains("401", StringComparison.Ordinal)).ToList();
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
+    }
+
+    [BrowserFact]
+    public async Task Filters_show_only_matching_signals()
+    {
+        await fixture.Host.IngestAsync(DashboardHost.CompetitorDrop("FILTER-1", DashboardHost.Start + (150 * DashboardHost.Minute)));
+        await fixture.Host.IngestAsync(DashboardHost.CompetitorDrop("FILTER-2", DashboardHost.Start + (150 * DashboardHost.Minute)));
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#live", "● live");
+        await page.SelectOptionAsync("#filter-ack", "");
+
+        // Kind: only competitor price drops, and at least the two just ingested.
+        await page.SelectOptionAsync("#filter-kind", "competitor_price_drop");
+        await RowsAsync(page, "tr => tr.innerText.includes('competitor price drop')", atLeast: 2, "only competitor price drops");
+
+        // A kind with no signals in this market: the table says so.
+        await page.SelectOptionAsync("#filter-kind", "demand_surge");
+        await PageWaits.ExpectTextAsync(page, "#signals tbody", "no signals match");
+
+        // This product only: the rows of FILTER-2 and nothing else.
+        await page.SelectOptionAsync("#filter-kind", "");
+        await page.FillAsync("#product", "FILTER-2");
+        await page.DispatchEventAsync("#product", "change");
+        await page.CheckAsync("#filter-product");
+        await RowsAsync(page, "tr => tr.querySelector('td:nth-child(4)').innerText === 'FILTER-2'", atLeast: 1, "only FILTER-2's signals");
+
+        // Severity: critical only, or nothing.
+        await page.UncheckAsync("#filter-product");
+        await page.SelectOptionAsync("#filter-severity", "critical");
+        await PageWaits.WaitAsync(page, "() => [...document.querySelectorAll('#signals tbody tr')].every(tr => tr.dataset.severity === 'critical' || tr.innerText.includes('no signals match'))", "only critical signals");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    [BrowserFact]
+    public async Task Without_anonymous_reading_the_page_asks_for_a_key_and_shows_the_market_after_sign_in()
+    {
+        await using var host = await DashboardHost.StartAsync(anonymousRead: false).WaitAsync(TimeSpan.FromSeconds(60));
+        await host.AddCatalogAsync(2);
+        await host.IngestAsync(DashboardHost.Market(2, DashboardHost.Start));
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#banner", "Sign in");
+        Assert.Equal("–", await page.InnerTextAsync("#kpi-products"));
+        await SignInAsync(page, DashboardHost.ViewerKey);
+        await PageWaits.ExpectTextAsync(page, "#kpi-products", "2");
+        await PageWaits.ExpectTextAsync(page, "#who", "viewer");
+    }
+
+    private async Task<bool> IsAcknowledgedAsync(string signalId)
+    {
+        using var client = fixture.Host.Client(DashboardHost.ViewerKey);
+        var signal = await client.GetFromJsonAsync<JsonElement>($"/api/signals/{signalId}");
+        return signal.GetProperty("acknowledged").GetBoolean();
+    }
+
+    private static Task RowsAsync(IPage page, string predicate, int atLeast, string what) =>
+        PageWaits.WaitAsync(page, $"() => {{ const rows = [...document.querySelectorAll('#signals tbody tr[data-id]')]; return rows.length >= {atLeast} && rows.every({predicate}); }}", what);
+
+    private static async Task SignInAsync(IPage page, string key)
+    {
+        await page.FillAsync("#apikey", key);
+        await page.ClickAsync("#signin-button");
+        await PageWaits.ExpectTextAsync(page, "#who", "signed in");
+    }
+}
+
+/// <summary>Waits with a time limit that fail with what was awaited and what the page shows.</summary>
+internal static class PageWaits
+{
+    public static async Task WaitAsync(IPage page, string function, string what, float timeout = 30_000)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(function, null, new() { Timeout = timeout, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"waited {timeout / 1000:0} s for {what}");
+        }
+    }
+
+    public static async Task ExpectTextAsync(IPage page, string selector, string text, float timeout = 30_000)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "([s, t]) => [...document.querySelectorAll(s)].some(e => e.innerText.includes(t))", new object[] { selector, text }, new() { Timeout = timeout, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            string actual = await page.Locator(selector).First.InnerTextAsync(new() { Timeout = 1_000 });
+            Assert.Fail($"'{selector}' never showed '{text}'; it shows '{actual}'");
+        }
+    }
+}
+
+/// <summary>Writes a session's console and network log to the test output when the test ends (shown for a failing test).</summary>
+internal sealed class SessionLog(BrowserSession session, ITestOutputHelper output) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (string line in session.Log.ToArray().TakeLast(200))
+        {
+            output.WriteLine(line);
+        }
+    }
+}
