@@ -1,8 +1,11 @@
+using System.ComponentModel;
 using System.Globalization;
 using PriceIntel.Engine.Scoring;
 using PriceIntel.ML.Backtesting;
 using PriceIntel.ML.History;
 using PriceIntel.ML.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PriceIntel.ConsoleDemo.Commands;
 
@@ -12,6 +15,119 @@ namespace PriceIntel.ConsoleDemo.Commands;
 /// <param name="WithTrees">Also train and backtest the boosted trees and the random forest.</param>
 internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees);
 
+/// <summary>Arguments of <c>backtest</c>; <see cref="Validate"/> turns a bad value into one line naming the option.</summary>
+internal sealed class BacktestSettings : CommandSettings
+{
+    [CommandOption("--products <N>")]
+    [Description("Simulated products (default 1000).")]
+    [DefaultValue(1_000)]
+    public int Products { get; init; } = 1_000;
+
+    [CommandOption("--days <D>")]
+    [Description("Simulated days (default 7).")]
+    [DefaultValue(7.0)]
+    public double Days { get; init; } = 7;
+
+    [CommandOption("--seed <S>")]
+    [Description("Simulator seed, the same for every strategy (default 42).")]
+    [DefaultValue(42)]
+    public int Seed { get; init; } = 42;
+
+    [CommandOption("--competitors <M>")]
+    [Description("Competitors per product (default 8).")]
+    [DefaultValue(8)]
+    public int Competitors { get; init; } = 8;
+
+    [CommandOption("--elasticity <E>")]
+    [Description("The simulator's true price elasticity (simulator default 3).")]
+    public double? Elasticity { get; init; }
+
+    [CommandOption("--min-cost <F>")]
+    [Description("Lowest unit cost as a fraction of the base price (simulator default 0.55).")]
+    public double? MinCost { get; init; }
+
+    [CommandOption("--max-cost <F>")]
+    [Description("Highest unit cost as a fraction of the base price (simulator default 0.80).")]
+    public double? MaxCost { get; init; }
+
+    [CommandOption("--min-margin <F>")]
+    [Description("Lowest markup over unit cost every strategy must keep (default 0.05).")]
+    public double? MinMargin { get; init; }
+
+    [CommandOption("--max-margin <F>")]
+    [Description("Highest markup over unit cost every strategy must keep (default 0.30; the profit optimum at elasticity 3 is 0.50).")]
+    public double? MaxMargin { get; init; }
+
+    [CommandOption("--views <N>")]
+    [Description("Views per product-hour at parity (simulator default 3).")]
+    public double? Views { get; init; }
+
+    [CommandOption("--model <FILE>")]
+    [Description("Price with this model file (from train) instead of training on the recorded history.")]
+    public string? Model { get; init; }
+
+    [CommandOption("--trees")]
+    [Description("Also train and backtest boosted trees (FastTree) and a random forest (FastForest); slow.")]
+    public bool Trees { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Model is not null && !File.Exists(Model))
+        {
+            return ValidationResult.Error($"--model: no such file '{Model}'");
+        }
+
+        return MlArguments.Validate(() => ToOptions());
+    }
+
+    /// <summary>The command's options; throws <see cref="ArgumentException"/> naming a bad value.</summary>
+    public BacktestCommandOptions ToOptions()
+    {
+        var engine = new PriceIntelOptions();
+        if (MinMargin is { } minMargin)
+        {
+            MlArguments.Apply("--min-margin", () => engine.Pricing.MinMargin = minMargin);
+        }
+
+        if (MaxMargin is { } maxMargin)
+        {
+            MlArguments.Apply("--max-margin", () => engine.Pricing.MaxMargin = maxMargin);
+        }
+
+        MlArguments.Apply("--min-margin/--max-margin", engine.Validate);
+        var market = new BacktestOptions { Engine = engine };
+        MlArguments.Apply("--products", () => market.Products = Products);
+        MlArguments.Apply("--days", () => market.Days = Days);
+        MlArguments.Apply("--seed", () => market.Seed = Seed >= 0 ? (ulong)Seed : throw new ArgumentOutOfRangeException(nameof(Seed), Seed, $"Seed must not be negative; got {Seed}."));
+        MlArguments.Apply("--competitors", () => market.Competitors = Competitors is >= 1 and <= 64 ? Competitors : throw new ArgumentOutOfRangeException(nameof(Competitors), Competitors, $"Competitors must be between 1 and 64; got {Competitors}."));
+        double? elasticity = Elasticity, minCost = MinCost, maxCost = MaxCost, views = Views;
+        market.ConfigureMarket = m =>
+        {
+            if (elasticity is { } e)
+            {
+                MlArguments.Apply("--elasticity", () => m.PriceElasticity = e);
+            }
+
+            if (minCost is { } lo)
+            {
+                MlArguments.Apply("--min-cost", () => m.MinUnitCostFraction = lo);
+            }
+
+            if (maxCost is { } hi)
+            {
+                MlArguments.Apply("--max-cost", () => m.MaxUnitCostFraction = hi);
+            }
+
+            if (views is { } v)
+            {
+                MlArguments.Apply("--views", () => m.ViewsPerProductPerHour = v);
+            }
+        };
+        MlArguments.Apply("the simulated market", () => market.SimulatorOptions().Validate());
+        return new BacktestCommandOptions(market, Model, Trees);
+    }
+}
+
 /// <summary>
 /// <c>backtest</c>: records the market's history under list prices (Hold), trains the demand model on
 /// it, then replays the same market (same seed, closed loop: shoppers react to each strategy's prices)
@@ -19,67 +135,15 @@ internal sealed record BacktestCommandOptions(BacktestOptions Market, string? Mo
 /// oracle (the same strategy with the simulator's true demand curve), and prints profit, revenue,
 /// margin and price changes for each.
 /// </summary>
-internal static class BacktestCommand
+internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
 {
-    public const string Usage = """
-        usage: PriceIntel.Console backtest [--products N] [--days D] [--seed S] [--competitors M] [--elasticity E]
-                                           [--min-cost F] [--max-cost F] [--min-margin F] [--max-margin F] [--views N]
-                                           [--model FILE] [--trees]
-          --products N, --days D, --seed S, --competitors M   the simulated market (default 1000 × 8, 7 days, seed 42)
-          --elasticity E           the simulator's true price elasticity (default 3)
-          --min-cost F, --max-cost F  unit cost as a fraction of the base price (simulator defaults 0.55, 0.80)
-          --min-margin F, --max-margin F  the margin band every strategy must keep (defaults 0.05, 0.30)
-          --views N                views per product-hour at parity (default 3)
-          --model FILE             price with this model file instead of training on the recorded history
-          --trees                  also train and backtest boosted trees (FastTree) and a random forest (FastForest)
-        """;
-
-    public static BacktestCommandOptions ParseOptions(IEnumerable<string> args)
+    public override Task<int> ExecuteAsync(CommandContext context, BacktestSettings settings, CancellationToken cancellationToken)
     {
-        var line = CommandLine.Parse(
-            args,
-            new HashSet<string> { "--products", "--days", "--seed", "--competitors", "--elasticity", "--min-cost", "--max-cost", "--min-margin", "--max-margin", "--views", "--model" },
-            new HashSet<string> { "--trees" });
-        var engine = new PriceIntelOptions();
-        engine.Pricing.MinMargin = line.Double("--min-margin", engine.Pricing.MinMargin);
-        engine.Pricing.MaxMargin = line.Double("--max-margin", engine.Pricing.MaxMargin);
-        engine.Validate();
-        double? elasticity = line.OptionalDouble("--elasticity"), minCost = line.OptionalDouble("--min-cost"), maxCost = line.OptionalDouble("--max-cost"), views = line.OptionalDouble("--views");
-        var market = new BacktestOptions
-        {
-            Products = line.Int("--products", 1_000),
-            Days = line.Double("--days", 7),
-            Seed = (ulong)line.Int("--seed", 42),
-            Competitors = line.Int("--competitors", 8),
-            Engine = engine,
-            ConfigureMarket = m =>
-            {
-                if (elasticity is { } e)
-                {
-                    m.PriceElasticity = e;
-                }
-
-                if (minCost is { } lo)
-                {
-                    m.MinUnitCostFraction = lo;
-                }
-
-                if (maxCost is { } hi)
-                {
-                    m.MaxUnitCostFraction = hi;
-                }
-
-                if (views is { } v)
-                {
-                    m.ViewsPerProductPerHour = v;
-                }
-            },
-        };
-        market.SimulatorOptions().Validate();
-        return new BacktestCommandOptions(market, line.String("--model"), line.Has("--trees"));
+        DemoErrors.Started = true;
+        return RunAsync(settings.ToOptions(), cancellationToken);
     }
 
-    public static async Task<int> RunAsync(BacktestCommandOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BacktestCommandOptions options, CancellationToken cancellationToken)
     {
         var market = options.Market;
         var sim = market.SimulatorOptions();

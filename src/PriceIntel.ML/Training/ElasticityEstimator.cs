@@ -110,7 +110,7 @@ public static class ElasticityEstimator
         {
             var members = Enumerable.Range(0, products).Where(p => categoryOf[p] == category && data[p] is not null).ToArray();
             var (pooledBeta, pooledInfo) = Newton(members.Select(p => data[p]!).ToArray());
-            double pooledSe = pooledInfo > 0 ? 1 / Math.Sqrt(pooledInfo) : double.PositiveInfinity;
+            double pooledSe = PooledStandardError(members.Select(p => data[p]!).ToArray(), pooledBeta, pooledInfo);
 
             // Each product's own estimate.
             var own = new (double Beta, double Se)[members.Length];
@@ -166,6 +166,44 @@ public static class ElasticityEstimator
         }
 
         return new ElasticityModel(productResults, categoryResults, hourFactors);
+    }
+
+    /// <summary>
+    /// Standard error of the pooled slope, robust to overdispersion and to correlation within a product
+    /// (viral spikes, restocks, purchases of several units): the cluster-robust sandwich
+    /// √(Σ_p g_p²) / I with g_p each product's score at the estimate and I the information, never below
+    /// the Poisson model's own 1/√I. With fewer than 20 products the Poisson one alone.
+    /// </summary>
+    private static double PooledStandardError(ProductData[] products, double beta, double information)
+    {
+        if (!(information > 0))
+        {
+            return double.PositiveInfinity;
+        }
+
+        double poisson = 1 / Math.Sqrt(information);
+        double scores = 0;
+        int used = 0;
+        foreach (var d in products)
+        {
+            if (d.UnitSum == 0)
+            {
+                continue;
+            }
+
+            double g = d.GradientAndInformation(beta).Gradient;
+            scores += g * g;
+            used++;
+        }
+
+        if (used < 20)
+        {
+            return poisson;
+        }
+
+        // Small-sample correction G / (G − 1).
+        double sandwich = Math.Sqrt(scores * used / (used - 1)) / information;
+        return Math.Max(poisson, sandwich);
     }
 
     private static int HourOf(long ms) => (int)(((ms % 86_400_000L) + 86_400_000L) % 86_400_000L / 3_600_000L);
