@@ -13,7 +13,8 @@ namespace PriceIntel.ConsoleDemo.Commands;
 /// <param name="Market">The simulated market and the engine settings every strategy shares.</param>
 /// <param name="ModelPath">A model file to price with instead of training one; null trains on the recorded history.</param>
 /// <param name="WithTrees">Also train and backtest the boosted trees and the random forest.</param>
-internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees);
+/// <param name="Seeds">Markets to run (seeds Seed, Seed + 1, …); with more than one, a summary over them.</param>
+internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees, int Seeds = 1);
 
 /// <summary>Arguments of <c>backtest</c>; <see cref="Validate"/> turns a bad value into one line naming the option.</summary>
 internal sealed class BacktestSettings : CommandSettings
@@ -32,6 +33,11 @@ internal sealed class BacktestSettings : CommandSettings
     [Description("Simulator seed, the same for every strategy (default 42).")]
     [DefaultValue(42)]
     public int Seed { get; init; } = 42;
+
+    [CommandOption("--seeds <N>")]
+    [Description("Run N markets (seeds S, S+1, …) and summarise each comparison as a mean with a 95 % interval over them (default 1).")]
+    [DefaultValue(1)]
+    public int Seeds { get; init; } = 1;
 
     [CommandOption("--competitors <M>")]
     [Description("Competitors per product (default 8).")]
@@ -124,7 +130,12 @@ internal sealed class BacktestSettings : CommandSettings
             }
         };
         MlArguments.Apply("the simulated market", () => market.SimulatorOptions().Validate());
-        return new BacktestCommandOptions(market, Model, Trees);
+        if (Seeds is < 1 or > 100)
+        {
+            throw new ArgumentException($"--seeds: must be between 1 and 100; got {Seeds}.");
+        }
+
+        return new BacktestCommandOptions(market, Model, Trees, Seeds);
     }
 }
 
@@ -145,11 +156,85 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
 
     private static async Task<int> RunAsync(BacktestCommandOptions options, CancellationToken cancellationToken)
     {
-        var market = options.Market;
+        var seeds = new List<SeedOutcome>();
+        for (int i = 0; i < options.Seeds; i++)
+        {
+            var market = options.Market;
+            if (i > 0)
+            {
+                Console.WriteLine();
+                market = market.WithSeed(market.Seed + (ulong)i);
+            }
+
+            seeds.Add(await RunSeedAsync(options, market, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (seeds.Count > 1)
+        {
+            PrintSummary(seeds);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Over several seeds (independent markets), the mean of each paired comparison with a 95 % interval
+    /// (Student t over the seeds): one market's result moves by several percent with the seed, because
+    /// profit is dominated by a few popular, expensive products and closed-loop runs draw different shoppers.
+    /// </summary>
+    private static void PrintSummary(List<SeedOutcome> seeds)
+    {
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"over {seeds.Count} seeds (mean, 95 % interval over seeds):"));
+        Console.WriteLine(Describe("elasticity estimate error", seeds.Select(s => s.ElasticityError).Where(double.IsFinite).ToArray()));
+        var names = seeds[0].Models.Select(m => m.Strategy).ToArray();
+        for (int m = 0; m < names.Length; m++)
+        {
+            Console.WriteLine(Describe($"{names[m]} vs best rule", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
+            Console.WriteLine(Describe($"{names[m]} vs oracle", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.Oracle.Profit.Ticks) - 1).ToArray()));
+        }
+
+        Console.WriteLine(Describe("oracle vs best rule", seeds.Select(s => (s.Oracle.Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
+    }
+
+    private static string Describe(string what, double[] values)
+    {
+        if (values.Length == 0)
+        {
+            return $"  {what}: none";
+        }
+
+        double mean = values.Average();
+        double sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : double.NaN;
+        double half = StudentT975(values.Length - 1) * sd / Math.Sqrt(values.Length);
+        return string.Create(CultureInfo.InvariantCulture, $"  {what,-48} {mean,8:+0.0%;-0.0%} ± {half:0.0%}  (seeds: {string.Join(", ", values.Select(v => v.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture)))})");
+    }
+
+    /// <summary>The 97.5 % quantile of Student's t with <paramref name="df"/> degrees of freedom.</summary>
+    private static double StudentT975(int df) => df switch
+    {
+        < 1 => double.NaN,
+        1 => 12.706,
+        2 => 4.303,
+        3 => 3.182,
+        4 => 2.776,
+        5 => 2.571,
+        6 => 2.447,
+        7 => 2.365,
+        8 => 2.306,
+        9 => 2.262,
+        < 20 => 2.093 + ((19 - df) * 0.017),
+        < 30 => 2.045,
+        _ => 1.96,
+    };
+
+    private static async Task<SeedOutcome> RunSeedAsync(BacktestCommandOptions options, BacktestOptions market, CancellationToken cancellationToken)
+    {
         var sim = market.SimulatorOptions();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market: {market.Products:N0} products × {market.Competitors} competitors over {market.Days:0.##} days, seed {market.Seed}, true elasticity {sim.PriceElasticity}, unit cost {sim.MinUnitCostFraction:0.00}–{sim.MaxUnitCostFraction:0.00} of base price, margin band {market.Engine!.Pricing.MinMargin:0.00}–{market.Engine.Pricing.MaxMargin:0.00}, closed loop ({market.FeedbackLagMinutes} min lag)"));
 
         var models = new List<DemandModel>();
+        double elasticityError = double.NaN;
         if (options.ModelPath is { } path)
         {
             models.Add(DemandModel.Load(path));
@@ -167,6 +252,7 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             }
 
             var pool = trained.Elasticity.Elasticity!.Categories[0];
+            elasticityError = (pool.Elasticity / sim.PriceElasticity) - 1;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elasticity estimate {pool.Elasticity:0.000} ± {1.96 * pool.StandardError:0.000} (95 %); true {sim.PriceElasticity} → error {(pool.Elasticity / sim.PriceElasticity) - 1:+0.0%;-0.0%}"));
             models.Add(trained.Elasticity);
             if (trained.GradientBoostedTrees is { } ft)
@@ -188,7 +274,7 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             new("median competitor", PricingStrategyKind.Percentile),
         };
         strategies.AddRange(models.Select(m => new BacktestStrategy($"max profit ({m.Name})", PricingStrategyKind.MaximizeProfit, m)));
-        strategies.Add(new BacktestStrategy("oracle (true demand)", PricingStrategyKind.MaximizeProfit, MarketBacktest.Oracle(market)));
+        strategies.Add(new BacktestStrategy("oracle (true curve)", PricingStrategyKind.MaximizeProfit, MarketBacktest.Oracle(market)));
 
         Console.WriteLine();
         Console.WriteLine($"{"strategy",-32} {"profit",14} {"revenue",14} {"margin",7} {"units",9} {"price changes",14} {"run",6}");
@@ -209,6 +295,9 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Strategy}: {r.Profit.Ticks / (double)oracle.Profit.Ticks:P1} of the oracle's profit, {(r.Profit.Ticks / (double)bestRule.Profit.Ticks) - 1:+0.0%;-0.0%} against the best rule-based strategy"));
         }
 
-        return 0;
+        return new SeedOutcome(elasticityError, bestRule, oracle, [.. results.Skip(4).SkipLast(1)]);
     }
+
+    /// <summary>One seed's outcome: the elasticity estimate's relative error (NaN with --model), the best rule, the oracle and each model's result.</summary>
+    private sealed record SeedOutcome(double ElasticityError, BacktestResult BestRule, BacktestResult Oracle, IReadOnlyList<BacktestResult> Models);
 }
