@@ -111,7 +111,17 @@ internal sealed class TrainCommand : AsyncCommand<TrainSettings>
         }
 
         Console.WriteLine($"history: {history.Count:N0} product-hours, {history.ProductKeys.Count:N0} products, {history.Units.Sum():N0} units sold");
-        var result = DemandModelTrainer.Train(history, options.Training);
+        DemandTrainingResult result;
+        try
+        {
+            result = DemandModelTrainer.Train(history, options.Training);
+        }
+        catch (ArgumentException ex) when (ex.ParamName == "history")
+        {
+            // Too little or unusable history: a problem with the input file, said in one line.
+            throw new InvalidDataException($"{options.RecordingPath}: {ex.Message.Replace(" (Parameter 'history')", string.Empty, StringComparison.Ordinal)}", ex);
+        }
+
         Console.WriteLine($"split: {result.TrainingRows:N0} training rows before {DateTimeOffset.FromUnixTimeMilliseconds(result.SplitTime):yyyy-MM-dd HH:mm}Z, {result.ValidationRows:N0} validation rows after");
         Console.WriteLine("validation error per product-hour (lower is better):");
         foreach (var v in result.Validation)
