@@ -112,6 +112,11 @@ public static class ElasticityEstimator
             var (pooledBeta, pooledInfo) = Newton(members.Select(p => data[p]!).ToArray());
             double pooledSe = PooledStandardError(members.Select(p => data[p]!).ToArray(), pooledBeta, pooledInfo);
 
+            // Overdispersion (bursts of demand, several units per purchase) makes each product's
+            // Poisson standard error too small by the same factor as the pool's; without this the
+            // between-product spread τ² takes that noise for real differences and shrinks too little.
+            double inflation = pooledInfo > 0 && double.IsFinite(pooledSe) ? Math.Max(1, pooledSe * Math.Sqrt(pooledInfo)) : 1;
+
             // Each product's own estimate.
             var own = new (double Beta, double Se)[members.Length];
             for (int i = 0; i < members.Length; i++)
@@ -124,7 +129,7 @@ public static class ElasticityEstimator
                 }
 
                 var (b, info) = Newton([d], pooledBeta);
-                own[i] = info > 1e-9 && double.IsFinite(b) ? (b, 1 / Math.Sqrt(info)) : (double.NaN, double.PositiveInfinity);
+                own[i] = info > 1e-9 && double.IsFinite(b) ? (b, inflation / Math.Sqrt(info)) : (double.NaN, double.PositiveInfinity);
             }
 
             // Between-product variance τ² by the method of moments on products with an estimate.
