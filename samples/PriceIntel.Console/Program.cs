@@ -4,12 +4,6 @@ using Spectre.Console.Cli;
 // The demo's commands. The default one runs the pipeline (simulator or --replay → engine → SQLite
 // store; --kafka for the Kafka modes, in KafkaDemo.cs); `load` publishes to Kafka; `query` reads the
 // store. A new command is one class (an AsyncCommand<TSettings>) and one AddCommand line below.
-// `train` and `backtest` (PriceIntel.ML) parse their own options (Commands/CommandLine.cs).
-if (PriceIntel.ConsoleDemo.Commands.MlCommands.Handles(args))
-{
-    return await PriceIntel.ConsoleDemo.Commands.MlCommands.RunAsync(args);
-}
-
 var app = new CommandApp<RunCommand>();
 app.Configure(config =>
 {
@@ -26,6 +20,12 @@ app.Configure(config =>
         .WithDescription("Show recent signals, decisions and price history from the store (read-only: works while a run writes).")
         .WithExample("query", "SKU-000042", "--limit", "20")
         .WithExample("query", "SKU-000042", "--buckets", "Hour");
+    config.AddCommand<PriceIntel.ConsoleDemo.Commands.TrainCommand>("train")
+        .WithDescription("Train demand models (boosted trees, random forest, log-log elasticity) from a JSON Lines recording; writes model files (PriceIntel.ML).")
+        .WithExample("train", "--recording", "events.jsonl", "--out", "models");
+    config.AddCommand<PriceIntel.ConsoleDemo.Commands.BacktestCommand>("backtest")
+        .WithDescription("Replay one simulated market in closed loop under every strategy, the profit-maximising one and an oracle; print profit per strategy (PriceIntel.ML).")
+        .WithExample("backtest", "--products", "2000", "--max-margin", "1.0", "--min-cost", "0.35", "--max-cost", "0.9");
     config.SetExceptionHandler((exception, _) => DemoErrors.Report(exception));
 });
 return await app.RunAsync(args);

@@ -52,6 +52,52 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
             .QuickCheckThrowOnFailure();
     }
 
+    [Fact]
+    public void Batch_equals_row_by_row_for_every_batch_length_and_missing_values()
+    {
+        var ensemble = TreeModelTrainer.Export(_fastTree);
+        var nan = Gen.Frequency((1, Gen.Constant(float.NaN)), (4, Rows(_thresholds).Generator.Select(r => r[0])));
+        var row = Gen.OneOf(Rows(_thresholds).Generator, nan.ArrayOf(DemandFeatures.Count));
+        Prop.ForAll(row.ArrayOf().Select(r => r.Take(40).ToArray()).ToArbitrary(), rows =>
+        {
+            float[] batch = [.. rows.SelectMany(r => r)];
+            var predictions = new float[rows.Length];
+            ensemble.PredictBatch(batch, predictions);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                if (BitConverter.SingleToInt32Bits(ensemble.Predict(rows[i])) != BitConverter.SingleToInt32Bits(predictions[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+    }
+
+    [Fact]
+    public void Batch_prediction_allocates_nothing()
+    {
+        var ensemble = TreeModelTrainer.Export(_fastTree);
+        var rng = new Random(5);
+        var batch = new float[67 * DemandFeatures.Count];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            batch[i] = (float)((rng.NextDouble() * 4) - 1);
+        }
+
+        var predictions = new float[67];
+        ensemble.PredictBatch(batch, predictions); // warm-up (JIT)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            ensemble.PredictBatch(batch, predictions);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Contains(predictions, p => p != predictions[0]);
+    }
+
     private void Check(ITransformer transformer, TreeAggregation aggregation)
     {
         var ensemble = TreeModelTrainer.Export(transformer);
@@ -60,10 +106,11 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         var engine = _ml.Model.CreatePredictionEngine<DemandRow, UnitsPrediction>(transformer);
         Prop.ForAll(Rows(_thresholds), Rows(_thresholds), Rows(_thresholds), (a, b, c) =>
         {
-            float[] batch = [.. a, .. b, .. c, .. a, .. c];
-            var predictions = new float[5];
+            // 19 rows: two blocks of eight (the feature-major path) and three left over (row by row).
+            float[][] rows = [.. Enumerable.Range(0, 19).Select(i => (((i * 7) + (i / 3)) % 3) switch { 0 => a, 1 => b, _ => c })];
+            float[] batch = [.. rows.SelectMany(r => r)];
+            var predictions = new float[rows.Length];
             ensemble.PredictBatch(batch, predictions);
-            float[][] rows = [a, b, c, a, c];
             for (int i = 0; i < rows.Length; i++)
             {
                 float expected = engine.Predict(new DemandRow { Features = rows[i] }).Score;

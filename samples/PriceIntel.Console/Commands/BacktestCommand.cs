@@ -1,8 +1,11 @@
+using System.ComponentModel;
 using System.Globalization;
 using PriceIntel.Engine.Scoring;
 using PriceIntel.ML.Backtesting;
 using PriceIntel.ML.History;
 using PriceIntel.ML.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PriceIntel.ConsoleDemo.Commands;
 
@@ -10,7 +13,131 @@ namespace PriceIntel.ConsoleDemo.Commands;
 /// <param name="Market">The simulated market and the engine settings every strategy shares.</param>
 /// <param name="ModelPath">A model file to price with instead of training one; null trains on the recorded history.</param>
 /// <param name="WithTrees">Also train and backtest the boosted trees and the random forest.</param>
-internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees);
+/// <param name="Seeds">Markets to run (seeds Seed, Seed + 1, …); with more than one, a summary over them.</param>
+internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees, int Seeds = 1);
+
+/// <summary>Arguments of <c>backtest</c>; <see cref="Validate"/> turns a bad value into one line naming the option.</summary>
+internal sealed class BacktestSettings : CommandSettings
+{
+    [CommandOption("--products <N>")]
+    [Description("Simulated products (default 1000).")]
+    [DefaultValue(1_000)]
+    public int Products { get; init; } = 1_000;
+
+    [CommandOption("--days <D>")]
+    [Description("Simulated days (default 7).")]
+    [DefaultValue(7.0)]
+    public double Days { get; init; } = 7;
+
+    [CommandOption("--seed <S>")]
+    [Description("Simulator seed, the same for every strategy (default 42).")]
+    [DefaultValue(42)]
+    public int Seed { get; init; } = 42;
+
+    [CommandOption("--seeds <N>")]
+    [Description("Run N markets (seeds S, S+1, …) and summarise each comparison as a mean with a 95 % interval over them (default 1).")]
+    [DefaultValue(1)]
+    public int Seeds { get; init; } = 1;
+
+    [CommandOption("--competitors <M>")]
+    [Description("Competitors per product (default 8).")]
+    [DefaultValue(8)]
+    public int Competitors { get; init; } = 8;
+
+    [CommandOption("--elasticity <E>")]
+    [Description("The simulator's true price elasticity (simulator default 3).")]
+    public double? Elasticity { get; init; }
+
+    [CommandOption("--min-cost <F>")]
+    [Description("Lowest unit cost as a fraction of the base price (simulator default 0.55).")]
+    public double? MinCost { get; init; }
+
+    [CommandOption("--max-cost <F>")]
+    [Description("Highest unit cost as a fraction of the base price (simulator default 0.80).")]
+    public double? MaxCost { get; init; }
+
+    [CommandOption("--min-margin <F>")]
+    [Description("Lowest markup over unit cost every strategy must keep (default 0.05).")]
+    public double? MinMargin { get; init; }
+
+    [CommandOption("--max-margin <F>")]
+    [Description("Highest markup over unit cost every strategy must keep (default 0.30; the profit optimum at elasticity 3 is 0.50).")]
+    public double? MaxMargin { get; init; }
+
+    [CommandOption("--views <N>")]
+    [Description("Views per product-hour at parity (simulator default 3).")]
+    public double? Views { get; init; }
+
+    [CommandOption("--model <FILE>")]
+    [Description("Price with this model file (from train) instead of training on the recorded history.")]
+    public string? Model { get; init; }
+
+    [CommandOption("--trees")]
+    [Description("Also train and backtest boosted trees (FastTree) and a random forest (FastForest); slow.")]
+    public bool Trees { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Model is not null && !File.Exists(Model))
+        {
+            return ValidationResult.Error($"--model: no such file '{Model}'");
+        }
+
+        return MlArguments.Validate(() => ToOptions());
+    }
+
+    /// <summary>The command's options; throws <see cref="ArgumentException"/> naming a bad value.</summary>
+    public BacktestCommandOptions ToOptions()
+    {
+        var engine = new PriceIntelOptions();
+        if (MinMargin is { } minMargin)
+        {
+            MlArguments.Apply("--min-margin", () => engine.Pricing.MinMargin = minMargin);
+        }
+
+        if (MaxMargin is { } maxMargin)
+        {
+            MlArguments.Apply("--max-margin", () => engine.Pricing.MaxMargin = maxMargin);
+        }
+
+        MlArguments.Apply("--min-margin/--max-margin", engine.Validate);
+        var market = new BacktestOptions { Engine = engine };
+        MlArguments.Apply("--products", () => market.Products = Products);
+        MlArguments.Apply("--days", () => market.Days = Days);
+        MlArguments.Apply("--seed", () => market.Seed = Seed >= 0 ? (ulong)Seed : throw new ArgumentOutOfRangeException(nameof(Seed), Seed, $"Seed must not be negative; got {Seed}."));
+        MlArguments.Apply("--competitors", () => market.Competitors = Competitors is >= 1 and <= 64 ? Competitors : throw new ArgumentOutOfRangeException(nameof(Competitors), Competitors, $"Competitors must be between 1 and 64; got {Competitors}."));
+        double? elasticity = Elasticity, minCost = MinCost, maxCost = MaxCost, views = Views;
+        market.ConfigureMarket = m =>
+        {
+            if (elasticity is { } e)
+            {
+                MlArguments.Apply("--elasticity", () => m.PriceElasticity = e);
+            }
+
+            if (minCost is { } lo)
+            {
+                MlArguments.Apply("--min-cost", () => m.MinUnitCostFraction = lo);
+            }
+
+            if (maxCost is { } hi)
+            {
+                MlArguments.Apply("--max-cost", () => m.MaxUnitCostFraction = hi);
+            }
+
+            if (views is { } v)
+            {
+                MlArguments.Apply("--views", () => m.ViewsPerProductPerHour = v);
+            }
+        };
+        MlArguments.Apply("the simulated market", () => market.SimulatorOptions().Validate());
+        if (Seeds is < 1 or > 100)
+        {
+            throw new ArgumentException($"--seeds: must be between 1 and 100; got {Seeds}.");
+        }
+
+        return new BacktestCommandOptions(market, Model, Trees, Seeds);
+    }
+}
 
 /// <summary>
 /// <c>backtest</c>: records the market's history under list prices (Hold), trains the demand model on
@@ -19,73 +146,95 @@ internal sealed record BacktestCommandOptions(BacktestOptions Market, string? Mo
 /// oracle (the same strategy with the simulator's true demand curve), and prints profit, revenue,
 /// margin and price changes for each.
 /// </summary>
-internal static class BacktestCommand
+internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
 {
-    public const string Usage = """
-        usage: PriceIntel.Console backtest [--products N] [--days D] [--seed S] [--competitors M] [--elasticity E]
-                                           [--min-cost F] [--max-cost F] [--min-margin F] [--max-margin F] [--views N]
-                                           [--model FILE] [--trees]
-          --products N, --days D, --seed S, --competitors M   the simulated market (default 1000 × 8, 7 days, seed 42)
-          --elasticity E           the simulator's true price elasticity (default 3)
-          --min-cost F, --max-cost F  unit cost as a fraction of the base price (simulator defaults 0.55, 0.80)
-          --min-margin F, --max-margin F  the margin band every strategy must keep (defaults 0.05, 0.30)
-          --views N                views per product-hour at parity (default 3)
-          --model FILE             price with this model file instead of training on the recorded history
-          --trees                  also train and backtest boosted trees (FastTree) and a random forest (FastForest)
-        """;
-
-    public static BacktestCommandOptions ParseOptions(IEnumerable<string> args)
+    public override Task<int> ExecuteAsync(CommandContext context, BacktestSettings settings, CancellationToken cancellationToken)
     {
-        var line = CommandLine.Parse(
-            args,
-            new HashSet<string> { "--products", "--days", "--seed", "--competitors", "--elasticity", "--min-cost", "--max-cost", "--min-margin", "--max-margin", "--views", "--model" },
-            new HashSet<string> { "--trees" });
-        var engine = new PriceIntelOptions();
-        engine.Pricing.MinMargin = line.Double("--min-margin", engine.Pricing.MinMargin);
-        engine.Pricing.MaxMargin = line.Double("--max-margin", engine.Pricing.MaxMargin);
-        engine.Validate();
-        double? elasticity = line.OptionalDouble("--elasticity"), minCost = line.OptionalDouble("--min-cost"), maxCost = line.OptionalDouble("--max-cost"), views = line.OptionalDouble("--views");
-        var market = new BacktestOptions
-        {
-            Products = line.Int("--products", 1_000),
-            Days = line.Double("--days", 7),
-            Seed = (ulong)line.Int("--seed", 42),
-            Competitors = line.Int("--competitors", 8),
-            Engine = engine,
-            ConfigureMarket = m =>
-            {
-                if (elasticity is { } e)
-                {
-                    m.PriceElasticity = e;
-                }
-
-                if (minCost is { } lo)
-                {
-                    m.MinUnitCostFraction = lo;
-                }
-
-                if (maxCost is { } hi)
-                {
-                    m.MaxUnitCostFraction = hi;
-                }
-
-                if (views is { } v)
-                {
-                    m.ViewsPerProductPerHour = v;
-                }
-            },
-        };
-        market.SimulatorOptions().Validate();
-        return new BacktestCommandOptions(market, line.String("--model"), line.Has("--trees"));
+        DemoErrors.Started = true;
+        return RunAsync(settings.ToOptions(), cancellationToken);
     }
 
-    public static async Task<int> RunAsync(BacktestCommandOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BacktestCommandOptions options, CancellationToken cancellationToken)
     {
-        var market = options.Market;
+        var seeds = new List<SeedOutcome>();
+        for (int i = 0; i < options.Seeds; i++)
+        {
+            var market = options.Market;
+            if (i > 0)
+            {
+                Console.WriteLine();
+                market = market.WithSeed(market.Seed + (ulong)i);
+            }
+
+            seeds.Add(await RunSeedAsync(options, market, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (seeds.Count > 1)
+        {
+            PrintSummary(seeds);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Over several seeds (independent markets), the mean of each paired comparison with a 95 % interval
+    /// (Student t over the seeds): one market's result moves by several percent with the seed, because
+    /// profit is dominated by a few popular, expensive products and closed-loop runs draw different shoppers.
+    /// </summary>
+    private static void PrintSummary(List<SeedOutcome> seeds)
+    {
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"over {seeds.Count} seeds (mean, 95 % interval over seeds):"));
+        Console.WriteLine(Describe("elasticity estimate error", seeds.Select(s => s.ElasticityError).Where(double.IsFinite).ToArray()));
+        var names = seeds[0].Models.Select(m => m.Strategy).ToArray();
+        for (int m = 0; m < names.Length; m++)
+        {
+            Console.WriteLine(Describe($"{names[m]} vs best rule", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
+            Console.WriteLine(Describe($"{names[m]} vs oracle", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.Oracle.Profit.Ticks) - 1).ToArray()));
+        }
+
+        Console.WriteLine(Describe("oracle vs best rule", seeds.Select(s => (s.Oracle.Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
+    }
+
+    private static string Describe(string what, double[] values)
+    {
+        if (values.Length == 0)
+        {
+            return $"  {what}: none";
+        }
+
+        double mean = values.Average();
+        double sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : double.NaN;
+        double half = StudentT975(values.Length - 1) * sd / Math.Sqrt(values.Length);
+        return string.Create(CultureInfo.InvariantCulture, $"  {what,-48} {mean,8:+0.0%;-0.0%} ± {half:0.0%}  (seeds: {string.Join(", ", values.Select(v => v.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture)))})");
+    }
+
+    /// <summary>The 97.5 % quantile of Student's t with <paramref name="df"/> degrees of freedom.</summary>
+    private static double StudentT975(int df) => df switch
+    {
+        < 1 => double.NaN,
+        1 => 12.706,
+        2 => 4.303,
+        3 => 3.182,
+        4 => 2.776,
+        5 => 2.571,
+        6 => 2.447,
+        7 => 2.365,
+        8 => 2.306,
+        9 => 2.262,
+        < 20 => 2.093 + ((19 - df) * 0.017),
+        < 30 => 2.045,
+        _ => 1.96,
+    };
+
+    private static async Task<SeedOutcome> RunSeedAsync(BacktestCommandOptions options, BacktestOptions market, CancellationToken cancellationToken)
+    {
         var sim = market.SimulatorOptions();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market: {market.Products:N0} products × {market.Competitors} competitors over {market.Days:0.##} days, seed {market.Seed}, true elasticity {sim.PriceElasticity}, unit cost {sim.MinUnitCostFraction:0.00}–{sim.MaxUnitCostFraction:0.00} of base price, margin band {market.Engine!.Pricing.MinMargin:0.00}–{market.Engine.Pricing.MaxMargin:0.00}, closed loop ({market.FeedbackLagMinutes} min lag)"));
 
         var models = new List<DemandModel>();
+        double elasticityError = double.NaN;
         if (options.ModelPath is { } path)
         {
             models.Add(DemandModel.Load(path));
@@ -103,6 +252,7 @@ internal static class BacktestCommand
             }
 
             var pool = trained.Elasticity.Elasticity!.Categories[0];
+            elasticityError = (pool.Elasticity / sim.PriceElasticity) - 1;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elasticity estimate {pool.Elasticity:0.000} ± {1.96 * pool.StandardError:0.000} (95 %); true {sim.PriceElasticity} → error {(pool.Elasticity / sim.PriceElasticity) - 1:+0.0%;-0.0%}"));
             models.Add(trained.Elasticity);
             if (trained.GradientBoostedTrees is { } ft)
@@ -124,7 +274,7 @@ internal static class BacktestCommand
             new("median competitor", PricingStrategyKind.Percentile),
         };
         strategies.AddRange(models.Select(m => new BacktestStrategy($"max profit ({m.Name})", PricingStrategyKind.MaximizeProfit, m)));
-        strategies.Add(new BacktestStrategy("oracle (true demand)", PricingStrategyKind.MaximizeProfit, MarketBacktest.Oracle(market)));
+        strategies.Add(new BacktestStrategy("oracle (true curve)", PricingStrategyKind.MaximizeProfit, MarketBacktest.Oracle(market)));
 
         Console.WriteLine();
         Console.WriteLine($"{"strategy",-32} {"profit",14} {"revenue",14} {"margin",7} {"units",9} {"price changes",14} {"run",6}");
@@ -145,6 +295,9 @@ internal static class BacktestCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Strategy}: {r.Profit.Ticks / (double)oracle.Profit.Ticks:P1} of the oracle's profit, {(r.Profit.Ticks / (double)bestRule.Profit.Ticks) - 1:+0.0%;-0.0%} against the best rule-based strategy"));
         }
 
-        return 0;
+        return new SeedOutcome(elasticityError, bestRule, oracle, [.. results.Skip(4).SkipLast(1)]);
     }
+
+    /// <summary>One seed's outcome: the elasticity estimate's relative error (NaN with --model), the best rule, the oracle and each model's result.</summary>
+    private sealed record SeedOutcome(double ElasticityError, BacktestResult BestRule, BacktestResult Oracle, IReadOnlyList<BacktestResult> Models);
 }

@@ -1,7 +1,10 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using PriceIntel.ML.History;
 using PriceIntel.ML.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace PriceIntel.ConsoleDemo.Commands;
 
@@ -11,45 +14,92 @@ namespace PriceIntel.ConsoleDemo.Commands;
 /// <param name="Training">Trainer settings.</param>
 internal sealed record TrainCommandOptions(string RecordingPath, string OutputDirectory, DemandTrainingOptions Training);
 
+/// <summary>Arguments of <c>train</c>; <see cref="Validate"/> turns a bad value into one line naming the option.</summary>
+internal sealed class TrainSettings : CommandSettings
+{
+    [CommandOption("--recording <FILE>")]
+    [Description("JSON Lines recording to train on (record one with the demo's --record FILE). Required.")]
+    public string? Recording { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Where to write fasttree.pidm, fastforest.pidm, elasticity.pidm and elasticity.csv (default models).")]
+    [DefaultValue("models")]
+    public string Out { get; init; } = "models";
+
+    [CommandOption("--trees <N>")]
+    [Description("Trees per ensemble (default 100).")]
+    [DefaultValue(100)]
+    public int Trees { get; init; } = 100;
+
+    [CommandOption("--leaves <N>")]
+    [Description("Leaves per tree (default 20).")]
+    [DefaultValue(20)]
+    public int Leaves { get; init; } = 20;
+
+    [CommandOption("--validation <F>")]
+    [Description("Fraction of the latest hours held out for validation (default 0.2).")]
+    [DefaultValue(0.2)]
+    public double Validation { get; init; } = 0.2;
+
+    [CommandOption("--categories <CSV>")]
+    [Description("Lines \"sku,category\" for the elasticity pools (default: price tiers).")]
+    public string? Categories { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Recording))
+        {
+            return ValidationResult.Error("train needs --recording FILE");
+        }
+
+        if (!File.Exists(Recording))
+        {
+            return ValidationResult.Error($"--recording: no such file '{Recording}'");
+        }
+
+        if (Categories is not null && !File.Exists(Categories))
+        {
+            return ValidationResult.Error($"--categories: no such file '{Categories}'");
+        }
+
+        return MlArguments.Validate(() => ToOptions(readCategories: false));
+    }
+
+    /// <summary>The command's options; throws <see cref="ArgumentException"/> naming a bad value.</summary>
+    public TrainCommandOptions ToOptions(bool readCategories = true)
+    {
+        var training = new DemandTrainingOptions();
+        MlArguments.Apply("--trees", () => training.Trees = Trees);
+        MlArguments.Apply("--leaves", () => training.Leaves = Leaves);
+        MlArguments.Apply("--validation", () => training.ValidationFraction = Validation);
+        if (readCategories && Categories is { } csv)
+        {
+            training.Categories = File.ReadLines(csv)
+                .Select(l => l.Split(','))
+                .Where(p => p.Length >= 2 && !string.IsNullOrWhiteSpace(p[0]))
+                .GroupBy(p => p[0].Trim(), StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.Ordinal);
+        }
+
+        return new TrainCommandOptions(Recording!, Out, training);
+    }
+}
+
 /// <summary>
 /// <c>train</c>: reads a recorded market, builds hourly demand history, trains the boosted trees, the
 /// random forest and the elasticity model with a time-based split, prints their validation error
 /// against the naive baseline and the category elasticities, and writes one model file per model plus
 /// a CSV of every product's elasticity.
 /// </summary>
-internal static class TrainCommand
+internal sealed class TrainCommand : AsyncCommand<TrainSettings>
 {
-    public const string Usage = """
-        usage: PriceIntel.Console train --recording FILE [--out DIR] [--trees N] [--leaves N] [--validation F] [--categories CSV]
-          --recording FILE   JSON Lines recording to train on (record one with --record FILE)
-          --out DIR          where to write fasttree.pidm, fastforest.pidm, elasticity.pidm, elasticity.csv (default models)
-          --trees N          trees per ensemble (default 100); --leaves N leaves per tree (default 20)
-          --validation F     fraction of the latest hours held out (default 0.2)
-          --categories CSV   lines "sku,category" for the elasticity pools (default: price tiers)
-        """;
-
-    public static TrainCommandOptions ParseOptions(IEnumerable<string> args)
+    public override Task<int> ExecuteAsync(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
-        var line = CommandLine.Parse(args, new HashSet<string> { "--recording", "--out", "--trees", "--leaves", "--validation", "--categories" }, new HashSet<string>());
-        var recording = line.String("--recording") ?? throw new ArgumentException("train needs --recording FILE.");
-        var training = new DemandTrainingOptions
-        {
-            Trees = line.Int("--trees", 100),
-            Leaves = line.Int("--leaves", 20),
-            ValidationFraction = line.Double("--validation", 0.2),
-        };
-        if (line.String("--categories") is { } csv)
-        {
-            training.Categories = File.ReadLines(csv)
-                .Select(l => l.Split(','))
-                .Where(p => p.Length >= 2 && !string.IsNullOrWhiteSpace(p[0]))
-                .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal);
-        }
-
-        return new TrainCommandOptions(recording, line.String("--out") ?? "models", training);
+        DemoErrors.Started = true;
+        return RunAsync(settings.ToOptions(), cancellationToken);
     }
 
-    public static async Task<int> RunAsync(TrainCommandOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(TrainCommandOptions options, CancellationToken cancellationToken)
     {
         var keys = new MarketKeys();
         Console.WriteLine($"reading {Path.GetFullPath(options.RecordingPath)}");
@@ -61,7 +111,17 @@ internal static class TrainCommand
         }
 
         Console.WriteLine($"history: {history.Count:N0} product-hours, {history.ProductKeys.Count:N0} products, {history.Units.Sum():N0} units sold");
-        var result = DemandModelTrainer.Train(history, options.Training);
+        DemandTrainingResult result;
+        try
+        {
+            result = DemandModelTrainer.Train(history, options.Training);
+        }
+        catch (ArgumentException ex) when (ex.ParamName == "history")
+        {
+            // Too little or unusable history: a problem with the input file, said in one line.
+            throw new InvalidDataException($"{options.RecordingPath}: {ex.Message.Replace(" (Parameter 'history')", string.Empty, StringComparison.Ordinal)}", ex);
+        }
+
         Console.WriteLine($"split: {result.TrainingRows:N0} training rows before {DateTimeOffset.FromUnixTimeMilliseconds(result.SplitTime):yyyy-MM-dd HH:mm}Z, {result.ValidationRows:N0} validation rows after");
         Console.WriteLine("validation error per product-hour (lower is better):");
         foreach (var v in result.Validation)

@@ -36,6 +36,19 @@ public sealed class BacktestOptions
     /// <summary>Engine settings shared by every strategy (bounds, interval, …); the strategy itself is set per run. Null: defaults.</summary>
     public PriceIntelOptions? Engine { get; set; }
 
+    /// <summary>A copy of these options with another <see cref="Seed"/> (another market drawn from the same settings).</summary>
+    /// <param name="seed">The new seed.</param>
+    public BacktestOptions WithSeed(ulong seed) => new()
+    {
+        Products = Products,
+        Competitors = Competitors,
+        Days = Days,
+        Seed = seed,
+        FeedbackLagMinutes = FeedbackLagMinutes,
+        ConfigureMarket = ConfigureMarket,
+        Engine = Engine,
+    };
+
     /// <summary>The simulator settings for one run.</summary>
     public MarketSimulatorOptions SimulatorOptions()
     {
@@ -149,6 +162,11 @@ public static class MarketBacktest
     /// shape matters for the chosen price; its level (1 unit per hour at parity) does not. It leaves out
     /// the simulator's clamp of the price response to [0.05, 4], which binds only for prices below 0.63×
     /// or above 2.7× the lowest competitor (with ε = 3).
+    /// <para>It is the true demand curve <b>with competitors' prices held where they are</b>: it does not
+    /// know that the simulator's undercutting competitors (every fourth one) follow our price down to
+    /// 75 % of their regular price, so a cut buys less demand than it expects. A strategy whose model
+    /// errs towards higher prices can therefore beat it by a few percent; it is a reference, not a
+    /// ceiling.</para>
     /// </summary>
     public static DemandModel Oracle(BacktestOptions options)
     {

@@ -110,7 +110,12 @@ public static class ElasticityEstimator
         {
             var members = Enumerable.Range(0, products).Where(p => categoryOf[p] == category && data[p] is not null).ToArray();
             var (pooledBeta, pooledInfo) = Newton(members.Select(p => data[p]!).ToArray());
-            double pooledSe = pooledInfo > 0 ? 1 / Math.Sqrt(pooledInfo) : double.PositiveInfinity;
+            double pooledSe = PooledStandardError(members.Select(p => data[p]!).ToArray(), pooledBeta, pooledInfo);
+
+            // Overdispersion (bursts of demand, several units per purchase) makes each product's
+            // Poisson standard error too small by the same factor as the pool's; without this the
+            // between-product spread τ² takes that noise for real differences and shrinks too little.
+            double inflation = pooledInfo > 0 && double.IsFinite(pooledSe) ? Math.Max(1, pooledSe * Math.Sqrt(pooledInfo)) : 1;
 
             // Each product's own estimate.
             var own = new (double Beta, double Se)[members.Length];
@@ -124,7 +129,7 @@ public static class ElasticityEstimator
                 }
 
                 var (b, info) = Newton([d], pooledBeta);
-                own[i] = info > 1e-9 && double.IsFinite(b) ? (b, 1 / Math.Sqrt(info)) : (double.NaN, double.PositiveInfinity);
+                own[i] = info > 1e-9 && double.IsFinite(b) ? (b, inflation / Math.Sqrt(info)) : (double.NaN, double.PositiveInfinity);
             }
 
             // Between-product variance τ² by the method of moments on products with an estimate.
@@ -166,6 +171,44 @@ public static class ElasticityEstimator
         }
 
         return new ElasticityModel(productResults, categoryResults, hourFactors);
+    }
+
+    /// <summary>
+    /// Standard error of the pooled slope, robust to overdispersion and to correlation within a product
+    /// (viral spikes, restocks, purchases of several units): the cluster-robust sandwich
+    /// √(Σ_p g_p²) / I with g_p each product's score at the estimate and I the information, never below
+    /// the Poisson model's own 1/√I. With fewer than 20 products the Poisson one alone.
+    /// </summary>
+    private static double PooledStandardError(ProductData[] products, double beta, double information)
+    {
+        if (!(information > 0))
+        {
+            return double.PositiveInfinity;
+        }
+
+        double poisson = 1 / Math.Sqrt(information);
+        double scores = 0;
+        int used = 0;
+        foreach (var d in products)
+        {
+            if (d.UnitSum == 0)
+            {
+                continue;
+            }
+
+            double g = d.GradientAndInformation(beta).Gradient;
+            scores += g * g;
+            used++;
+        }
+
+        if (used < 20)
+        {
+            return poisson;
+        }
+
+        // Small-sample correction G / (G − 1).
+        double sandwich = Math.Sqrt(scores * used / (used - 1)) / information;
+        return Math.Max(poisson, sandwich);
     }
 
     private static int HourOf(long ms) => (int)(((ms % 86_400_000L) + 86_400_000L) % 86_400_000L / 3_600_000L);
