@@ -16,6 +16,12 @@ internal sealed partial class SqliteStore : IMarketStore
     internal const int CompetitorKind = 2;
     internal const int PlatformKind = 3;
 
+    /// <summary>
+    /// WAL pages before a commit checkpoints them into the database (SQLite's default is 1,000). Larger:
+    /// a page rewritten by many group commits is copied into the database once, not once per commit.
+    /// </summary>
+    private const int WalCheckpointPages = 16_384;
+
     private const int CounterProducts = 0;
     private const int CounterCompetitorPrices = 1;
     private const int CounterOurPrices = 2;
@@ -101,7 +107,7 @@ internal sealed partial class SqliteStore : IMarketStore
                 throw new MarketStoreException(full, $"store '{full}' cannot use write-ahead logging (journal mode stays '{journal}'); put it on a local file system");
             }
 
-            Execute(writer, $"PRAGMA synchronous = {(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
+            Execute(writer, $"PRAGMA synchronous = {(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WalCheckpointPages}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
             if (options.MaxSizeBytes > 0)
             {
                 var pageSize = Convert.ToInt64(SqliteSchema.Scalar(writer, "PRAGMA page_size"), CultureInfo.InvariantCulture);
@@ -112,6 +118,7 @@ internal sealed partial class SqliteStore : IMarketStore
             var store = new SqliteStore(full, options, lockFile, writer, readCs);
             store.LoadCaches();
             store._context.Prepare();
+            store.StartWriter();
             return store;
         }
         catch (SqliteException ex)
@@ -227,16 +234,20 @@ internal sealed partial class SqliteStore : IMarketStore
     }
 
     /// <inheritdoc />
-    public ValueTask FlushAsync(CancellationToken cancellationToken)
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        // Every write commits before it returns; nothing is buffered here.
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.CompletedTask;
+        // The queue is first in, first out: once this empty item is through, everything queued before it is.
+        ThrowIfSinkFailed();
+        await WriteAsync(0, static (_, _) => 0, cancellationToken, rows: 0).ConfigureAwait(false);
+        ThrowIfSinkFailed();
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Whatever is queued is written first.
+        _queue.Writer.TryComplete();
+        await _writeLoop.ConfigureAwait(false);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -283,43 +294,6 @@ internal sealed partial class SqliteStore : IMarketStore
         {
             connection.Dispose();
             throw new MarketStoreException(_path, $"cannot read store '{_path}': {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction, retrying transient failures (busy, full,
-    /// I/O) with a doubling delay while the caller waits. Nothing of a failed attempt stays: the
-    /// transaction rolls back and cached keys and counters are only published after a commit.
-    /// </summary>
-    private async ValueTask<T> WriteAsync<TState, T>(TState state, Func<WriteContext, TState, T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var delay = _options.RetryDelay;
-            for (int attempt = 0; ; attempt++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    var result = _context.Run(state, work);
-                    return result;
-                }
-                catch (SqliteException ex) when (IsTransient(ex) && attempt < _options.WriteRetries)
-                {
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-                }
-                catch (SqliteException ex)
-                {
-                    throw Translate(ex);
-                }
-            }
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
