@@ -7,6 +7,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using PriceIntel.Storage.Sqlite;
 
 namespace PriceIntel.Benchmarks.Storage;
@@ -25,7 +26,7 @@ namespace PriceIntel.Benchmarks.Storage;
 /// the <see cref="HourBucketsOfAProductOverThirtyDays"/> query returns.</para>
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project benchmarks/PriceIntel.Benchmarks -- --filter '*StoreQueryBenchmarks*'</c>
-/// (the job is set here: one query per iteration, 20 warm-up and 200 measured iterations, so the
+/// (the job is set here, in process: one query per iteration, 20 warm-up and 200 measured iterations, so the
 /// percentiles are those of single queries).</remarks>
 [MemoryDiagnoser]
 [Config(typeof(LatencyConfig))]
@@ -216,7 +217,8 @@ public class StoreQueryBenchmarks
     {
         public LatencyConfig()
         {
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(20).WithIterationCount(200).WithInvocationCount(1).WithUnrollFactor(1));
+            // In process: the fixture is opened once, and the boilerplate build of an out-of-process job is not needed.
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(20).WithIterationCount(200).WithInvocationCount(1).WithUnrollFactor(1));
             AddColumn(StatisticColumn.P50, StatisticColumn.P95, new PercentileColumn(99), StatisticColumn.Max);
         }
     }

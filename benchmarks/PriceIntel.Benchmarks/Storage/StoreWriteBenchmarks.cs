@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using PriceIntel.Storage.Sqlite;
 
 namespace PriceIntel.Benchmarks.Storage;
@@ -22,9 +24,9 @@ namespace PriceIntel.Benchmarks.Storage;
 /// group store the same records).
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project benchmarks/PriceIntel.Benchmarks -- --filter '*StoreWriteBenchmarks*'</c>
-/// (the job is set here: one invocation per iteration, 2 warm-up + 5 measured iterations).</remarks>
+/// (the job is set here, in process: one invocation per iteration, 2 warm-up + 5 measured iterations).</remarks>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[Config(typeof(WriteConfig))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class StoreWriteBenchmarks
@@ -134,5 +136,11 @@ public class StoreWriteBenchmarks
         _expected = expected;
         _directory = Path.Combine(Path.GetTempPath(), "priceintel-bench-" + Guid.NewGuid().ToString("N"));
         _store = SqliteMarketStore.Open(new SqliteStoreOptions { Path = Path.Combine(_directory, "bench.db") });
+    }
+
+    private sealed class WriteConfig : ManualConfig
+    {
+        public WriteConfig() =>
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1));
     }
 }
