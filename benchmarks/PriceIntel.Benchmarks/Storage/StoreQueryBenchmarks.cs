@@ -217,8 +217,8 @@ public class StoreQueryBenchmarks
     {
         public LatencyConfig()
         {
-            // In process: the fixture is opened once, and the boilerplate build of an out-of-process job is not needed.
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(20).WithIterationCount(200).WithInvocationCount(1).WithUnrollFactor(1));
+            // In process (the fixture is opened once; no boilerplate build), with room for the first run to generate the 10 M fixture.
+            AddJob(Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(2), logOutput: true)).WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(20).WithIterationCount(200).WithInvocationCount(1).WithUnrollFactor(1));
             AddColumn(StatisticColumn.P50, StatisticColumn.P95, new PercentileColumn(99), StatisticColumn.Max);
         }
     }
