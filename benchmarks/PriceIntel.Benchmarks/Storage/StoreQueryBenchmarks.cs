@@ -41,6 +41,7 @@ public class StoreQueryBenchmarks
     private IMarketStore? _store;
     private string _path = "";
     private DateTimeOffset _end;
+    private DateTimeOffset _thirtyDaysBack;
     private string? _secondProductPage;
     private string? _secondDecisionPage;
 
@@ -63,6 +64,9 @@ public class StoreQueryBenchmarks
         }
 
         _end = DateTimeOffset.FromUnixTimeMilliseconds(T0 + (count / (Products * Competitors) * StepMs));
+
+        // On an hour boundary, so the raw roll-up and the stored buckets cover the same hours.
+        _thirtyDaysBack = DateTimeOffset.FromUnixTimeMilliseconds(PriceBucket.StartOf(_end.AddDays(-30).ToUnixTimeMilliseconds(), PriceBucketSize.Hour));
         _secondProductPage = _store.QueryProductsAsync(new ProductQuery { Limit = 50 }, CancellationToken.None).AsTask().GetAwaiter().GetResult().NextCursor;
         _secondDecisionPage = _store.QueryDecisionsAsync(new DecisionQuery { Limit = 50 }, CancellationToken.None).AsTask().GetAwaiter().GetResult().NextCursor;
 
@@ -70,6 +74,8 @@ public class StoreQueryBenchmarks
         var rolled = RollUpHourBucketsAsync().GetAwaiter().GetResult();
         if (stored.Count == 0 || !stored.SequenceEqual(rolled))
         {
+            // A failed setup gets no cleanup: release the store (and its lock) for the next benchmark.
+            _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw new InvalidOperationException($"stored hour buckets ({stored.Count}) differ from the roll-up of raw observations ({rolled.Count})");
         }
 
@@ -97,7 +103,7 @@ public class StoreQueryBenchmarks
 
     [Benchmark]
     public async Task<int> DayBucketsOfAProductOverThirtyDays() =>
-        (await _store!.QueryPriceBucketsAsync(new PriceBucketQuery(Sku, PriceBucketSize.Day) { From = _end.AddDays(-30), Limit = 1000 }, CancellationToken.None)).Items.Count;
+        (await _store!.QueryPriceBucketsAsync(new PriceBucketQuery(Sku, PriceBucketSize.Day) { From = _thirtyDaysBack, Limit = 1000 }, CancellationToken.None)).Items.Count;
 
     [Benchmark]
     public async Task<int> MinuteBucketsOfAProductOverADay() =>
@@ -136,7 +142,7 @@ public class StoreQueryBenchmarks
     }
 
     private async Task<IReadOnlyList<PriceBucket>> HourBuckets() =>
-        (await _store!.QueryPriceBucketsAsync(new PriceBucketQuery(Sku, PriceBucketSize.Hour) { From = _end.AddDays(-30), Limit = 10_000 }, CancellationToken.None)).Items;
+        (await _store!.QueryPriceBucketsAsync(new PriceBucketQuery(Sku, PriceBucketSize.Hour) { From = _thirtyDaysBack, Limit = 10_000 }, CancellationToken.None)).Items;
 
     /// <summary>The slow twin: every raw observation of the range, paged, rolled up per (hour, competitor) like the store does.</summary>
     private async Task<List<PriceBucket>> RollUpHourBucketsAsync()
@@ -145,7 +151,7 @@ public class StoreQueryBenchmarks
         string? cursor = null;
         do
         {
-            var page = await _store!.QueryCompetitorPricesAsync(new PriceHistoryQuery(Sku) { From = _end.AddDays(-30), Limit = 10_000, Cursor = cursor }, CancellationToken.None);
+            var page = await _store!.QueryCompetitorPricesAsync(new PriceHistoryQuery(Sku) { From = _thirtyDaysBack, Limit = 10_000, Cursor = cursor }, CancellationToken.None);
             observations.AddRange(page.Items);
             cursor = page.NextCursor;
         }
