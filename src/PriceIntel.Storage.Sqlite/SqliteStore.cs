@@ -34,7 +34,7 @@ internal sealed partial class SqliteStore : IMarketStore
 
     private readonly string _path;
     private readonly SqliteStoreOptions _options;
-    private readonly FileStream _lockFile;
+    private readonly FileStream? _lockFile;
     private readonly SqliteConnection _writer;
     private readonly string _readConnectionString;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -44,7 +44,7 @@ internal sealed partial class SqliteStore : IMarketStore
     private long _lastRetentionTicks = Environment.TickCount64;
     private bool _disposed;
 
-    private SqliteStore(string path, SqliteStoreOptions options, FileStream lockFile, SqliteConnection writer, string readConnectionString)
+    private SqliteStore(string path, SqliteStoreOptions options, FileStream? lockFile, SqliteConnection writer, string readConnectionString)
     {
         _path = path;
         _options = options;
@@ -92,15 +92,37 @@ internal sealed partial class SqliteStore : IMarketStore
             throw new MarketStoreException(full, $"store path '{full}' is a directory; database.sqlite.path must name a file");
         }
 
-        var lockFile = AcquireLock(full);
+        if (options.ReadOnly && !File.Exists(full))
+        {
+            throw new MarketStoreException(full, $"store '{full}' does not exist (opened read-only, so it is not created)");
+        }
+
+        // Read-only: no lock (it works beside the writing process), nothing migrated; writes fail as read-only.
+        var lockFile = options.ReadOnly ? null : AcquireLock(full);
         SqliteConnection? writer = null;
         try
         {
             var timeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
-            var writeCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = timeoutSeconds }.ToString();
+            var writeCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = timeoutSeconds }.ToString();
             var readCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = timeoutSeconds }.ToString();
             writer = new SqliteConnection(writeCs);
             writer.Open();
+            if (options.ReadOnly)
+            {
+                var version = Convert.ToInt32(SqliteSchema.Scalar(writer, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+                if (version is < 1 || version > SqliteSchema.CurrentVersion)
+                {
+                    throw new MarketStoreException(full, $"store '{full}' has schema version {version}; this build reads 1 to {SqliteSchema.CurrentVersion} (open it once read-write to create or migrate it)");
+                }
+
+                Execute(writer, $"PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
+                var reading = new SqliteStore(full, options, null, writer, readCs);
+                reading.LoadCaches();
+                reading._context.Prepare();
+                reading.StartWriter();
+                return reading;
+            }
+
             var journal = Convert.ToString(SqliteSchema.Scalar(writer, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture);
             if (!string.Equals(journal, "wal", StringComparison.OrdinalIgnoreCase))
             {
@@ -124,7 +146,7 @@ internal sealed partial class SqliteStore : IMarketStore
         catch (SqliteException ex)
         {
             writer?.Dispose();
-            lockFile.Dispose();
+            lockFile?.Dispose();
             throw ex.SqliteErrorCode is 26 or 11
                 ? new MarketStoreException(full, $"'{full}' is not a PriceIntel store (not a readable SQLite database): {ex.Message}", ex)
                 : new MarketStoreException(full, $"cannot open store '{full}': {ex.Message}", ex);
@@ -132,7 +154,7 @@ internal sealed partial class SqliteStore : IMarketStore
         catch
         {
             writer?.Dispose();
-            lockFile.Dispose();
+            lockFile?.Dispose();
             throw;
         }
     }
@@ -273,7 +295,10 @@ internal sealed partial class SqliteStore : IMarketStore
                 SqliteConnection.ClearPool(reader);
             }
 
-            await _lockFile.DisposeAsync().ConfigureAwait(false);
+            if (_lockFile is not null)
+            {
+                await _lockFile.DisposeAsync().ConfigureAwait(false);
+            }
         }
         finally
         {

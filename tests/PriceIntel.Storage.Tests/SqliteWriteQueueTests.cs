@@ -111,6 +111,21 @@ public sealed class SqliteWriteQueueTests : IDisposable
         Assert.DoesNotContain(sku0, o => o.Time == DateTimeOffset.FromUnixTimeMilliseconds(Ms(2)));
     }
 
+    [Fact]
+    public async Task A_read_only_store_opens_beside_the_writer_sees_its_commits_and_refuses_writes()
+    {
+        var keys = new MarketKeys();
+        await using var writer = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath });
+        await writer.AppendMarketEventsAsync(new[] { Price(keys, "SKU-1", "acme", 10m, Ms(0)) }, keys, CancellationToken.None);
+        await using var reader = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath, ReadOnly = true });
+        Assert.Single((await reader.QueryCompetitorPricesAsync(new PriceHistoryQuery("SKU-1"), CancellationToken.None)).Items);
+        await writer.AppendMarketEventsAsync(new[] { Price(keys, "SKU-1", "acme", 11m, Ms(1)) }, keys, CancellationToken.None);
+        Assert.Equal(2, (await reader.QueryCompetitorPricesAsync(new PriceHistoryQuery("SKU-1"), CancellationToken.None)).Items.Count);
+        var refused = await Assert.ThrowsAnyAsync<MarketStoreException>(async () => await reader.AppendMarketEventsAsync(new[] { Price(keys, "SKU-2", "acme", 12m, Ms(2)) }, keys, CancellationToken.None));
+        Assert.Contains("read-only", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<MarketStoreException>(() => SqliteMarketStore.Open(new SqliteStoreOptions { Path = _temp.File("missing.db"), ReadOnly = true }));
+    }
+
     private long CountRows(string table)
     {
         using var raw = new SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False");
