@@ -102,6 +102,22 @@ internal sealed partial class SqliteStore : IMarketStore
         SqliteConnection? writer = null;
         try
         {
+            if (options.DeleteExistingHistory && !options.ReadOnly)
+            {
+                // Under the lock: nobody else is writing. The explicit way to start empty.
+                foreach (var file in new[] { full, full + "-wal", full + "-shm" })
+                {
+                    try
+                    {
+                        File.Delete(file);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        throw new MarketStoreException(full, $"cannot delete '{file}' to start the store empty: {ex.Message}", ex);
+                    }
+                }
+            }
+
             var timeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
             var writeCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = timeoutSeconds }.ToString();
             var readCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = timeoutSeconds }.ToString();

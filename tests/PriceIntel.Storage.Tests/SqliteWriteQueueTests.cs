@@ -126,6 +126,24 @@ public sealed class SqliteWriteQueueTests : IDisposable
         Assert.Throws<MarketStoreException>(() => SqliteMarketStore.Open(new SqliteStoreOptions { Path = _temp.File("missing.db"), ReadOnly = true }));
     }
 
+    [Fact]
+    public async Task Deleting_existing_history_starts_empty_and_only_when_asked()
+    {
+        var keys = new MarketKeys();
+        await using (var first = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath }))
+        {
+            await first.AppendMarketEventsAsync(new[] { Price(keys, "SKU-1", "acme", 10m, Ms(0)) }, keys, CancellationToken.None);
+        }
+
+        await using (var kept = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath }))
+        {
+            Assert.Equal(1, (await kept.GetStatisticsAsync(CancellationToken.None)).CompetitorPrices);
+        }
+
+        await using var fresh = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath, DeleteExistingHistory = true });
+        Assert.Equal(0, (await fresh.GetStatisticsAsync(CancellationToken.None)).CompetitorPrices);
+    }
+
     private long CountRows(string table)
     {
         using var raw = new SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False");
