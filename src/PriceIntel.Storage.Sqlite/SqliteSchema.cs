@@ -74,6 +74,11 @@ internal static class SqliteSchema
         CREATE INDEX experiment_results_experiment ON experiment_results (experiment, arm, period_start, id);
         CREATE INDEX experiment_results_arm ON experiment_results (arm, period_start, id);
         """,
+        """
+        -- v2: minute buckets are rolled up from raw observations when queried (they held about one
+        -- observation each and doubled the rows written per observation).
+        DELETE FROM price_buckets WHERE size = 1;
+        """,
     ];
 
     /// <summary>The version this build writes.</summary>

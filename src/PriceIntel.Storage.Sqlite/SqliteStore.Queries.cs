@@ -111,6 +111,11 @@ internal sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
+        if (query.Size == PriceBucketSize.Minute)
+        {
+            return ValueTask.FromResult(QueryMinuteBuckets(query, cancellationToken));
+        }
+
         var sql = new QueryBuilder("SELECT product, competitor, size, start, open_price, high, low, close_price, count, currency, id FROM price_buckets WHERE product = $product AND size = $size");
         sql.Parameter("$product", KeyHash(query.Product));
         sql.Parameter("$size", (int)query.Size);
@@ -136,6 +141,137 @@ internal sealed partial class SqliteStore
                 CurrencyCode.FromValue((ushort)r.GetInt32(9)).ToString()),
             b => (b.Start.ToUnixTimeMilliseconds(), b.Id),
             cancellationToken));
+    }
+
+    /// <summary>
+    /// Minute buckets are not stored (they would hold about one observation each, doubling the rows
+    /// written per observation): they are rolled up here from the raw observations, read newest first
+    /// along the primary key (product, time), stopping once the page is full.
+    /// </summary>
+    private StorePage<PriceBucket> QueryMinuteBuckets(PriceBucketQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        const long Width = 60_000;
+        var (from, to, after) = query.Bounds();
+        var sql = new QueryBuilder("SELECT competitor, time, price, currency FROM competitor_prices WHERE product = $product");
+        sql.Parameter("$product", KeyHash(query.Product));
+        if (query.Competitor is not null)
+        {
+            sql.Where("competitor = $competitor", "$competitor", KeyHash(query.Competitor));
+        }
+
+        // A bucket starting at or after `from` holds times from the first minute boundary at or after it.
+        if (from != long.MinValue)
+        {
+            sql.Where("time >= $from", "$from", FirstBoundaryAtOrAfter(from));
+        }
+
+        var end = to == long.MaxValue ? long.MaxValue : FirstBoundaryAtOrAfter(to);
+        if (after is { } cursor)
+        {
+            end = Math.Min(end, cursor.Time + Width);
+        }
+
+        if (end != long.MaxValue)
+        {
+            sql.Where("time < $to", "$to", end);
+        }
+
+        sql.Append(" ORDER BY time DESC");
+        var items = new List<PriceBucket>(Math.Min(query.Limit + 1, 1024));
+        var minute = new List<(long Competitor, MinuteAggregate Aggregate)>();
+        long current = long.MinValue;
+        try
+        {
+            using var connection = OpenReader();
+            using var cmd = sql.Build(connection);
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                var time = reader.GetInt64(1);
+                var start = PriceBucket.StartOf(time, PriceBucketSize.Minute);
+                if (start != current)
+                {
+                    Emit();
+                    if (items.Count > query.Limit)
+                    {
+                        break;
+                    }
+
+                    current = start;
+                }
+
+                Add(reader.GetInt64(0), time, reader.GetInt64(2), (ushort)reader.GetInt32(3));
+            }
+
+            Emit();
+        }
+        catch (SqliteException ex)
+        {
+            throw new MarketStoreException(_path, $"query on store '{_path}' failed: {ex.Message}", ex);
+        }
+
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveRange(query.Limit, items.Count - query.Limit);
+            next = StoreCursor.Encode(items[^1].Start.ToUnixTimeMilliseconds(), items[^1].Id);
+        }
+
+        return new StorePage<PriceBucket>(items, next);
+
+        void Add(long competitor, long time, long price, ushort currency)
+        {
+            for (int i = 0; i < minute.Count; i++)
+            {
+                if (minute[i].Competitor == competitor)
+                {
+                    minute[i] = (competitor, minute[i].Aggregate.With(time, price, currency));
+                    return;
+                }
+            }
+
+            minute.Add((competitor, new MinuteAggregate(time, price, price, price, time, price, 1, currency)));
+        }
+
+        void Emit()
+        {
+            if (minute.Count == 0)
+            {
+                return;
+            }
+
+            var product = Name(ProductKind, KeyHash(query.Product));
+            var buckets = new List<PriceBucket>(minute.Count);
+            foreach (var (competitor, a) in minute)
+            {
+                var bucket = new PriceBucket(
+                    product, Name(CompetitorKind, competitor), PriceBucketSize.Minute, DateTimeOffset.FromUnixTimeMilliseconds(current),
+                    new Money(a.OpenPrice).ToDecimal(), new Money(a.High).ToDecimal(), new Money(a.Low).ToDecimal(), new Money(a.ClosePrice).ToDecimal(),
+                    a.Count, CurrencyCode.FromValue(a.Currency).ToString());
+                if (after is not { } c || current < c.Time || bucket.Id < c.Id)
+                {
+                    buckets.Add(bucket);
+                }
+            }
+
+            buckets.Sort(static (x, y) => y.Id.CompareTo(x.Id));
+            items.AddRange(buckets);
+            minute.Clear();
+        }
+
+        static long FirstBoundaryAtOrAfter(long t) => PriceBucket.StartOf(t - 1, PriceBucketSize.Minute) + Width;
+    }
+
+    /// <summary>One minute of one competitor, rolled up as <see cref="WriteContext"/> rolls stored buckets.</summary>
+    private readonly record struct MinuteAggregate(long OpenTime, long OpenPrice, long High, long Low, long CloseTime, long ClosePrice, long Count, ushort Currency)
+    {
+        public MinuteAggregate With(long time, long price, ushort currency)
+        {
+            var (openTime, openPrice) = time < OpenTime || (time == OpenTime && price < OpenPrice) ? (time, price) : (OpenTime, OpenPrice);
+            var (closeTime, closePrice, closeCurrency) = time > CloseTime || (time == CloseTime && price > ClosePrice) ? (time, price, currency) : (CloseTime, ClosePrice, Currency);
+            return new MinuteAggregate(openTime, openPrice, Math.Max(High, price), Math.Min(Low, price), closeTime, closePrice, Count + 1, closeCurrency);
+        }
     }
 
     /// <inheritdoc />

@@ -14,6 +14,8 @@ internal sealed partial class SqliteStore
         private readonly List<SqliteCommand> _commands = [];
         private readonly List<(int Kind, long Hash, string Name)> _newKeys = [];
         private readonly Dictionary<BucketKey, BucketAggregate> _buckets = [];
+        private readonly List<PendingObservation> _observations = [];
+        private int[] _addedBySlot = new int[16];
         private SqliteCommand _insertKey = null!;
         private SqliteCommand _insertObservation = null!;
         private SqliteCommand _upsertBucket = null!;
@@ -33,6 +35,9 @@ internal sealed partial class SqliteStore
         public SqliteConnection Connection => _store._writer;
 
         public SqliteTransaction? Transaction { get; private set; }
+
+        /// <summary>The position in its group of the item being executed.</summary>
+        public int Slot { get; private set; }
 
         public void Prepare()
         {
@@ -81,11 +86,23 @@ internal sealed partial class SqliteStore
             return cmd;
         }
 
-        public T Run<TState, T>(TState state, Func<WriteContext, TState, T> work)
+        /// <summary>
+        /// Runs the items of a group in one transaction: each item's work, then one upsert per price
+        /// bucket touched by the whole group, then the counters; commits and publishes new keys and counters.
+        /// Throws (after rolling back) when any part fails; the items' results are then meaningless.
+        /// </summary>
+        public void Run(List<WriteItem> items)
         {
             _newKeys.Clear();
             _buckets.Clear();
+            _observations.Clear();
             Array.Clear(Deltas);
+            if (_addedBySlot.Length < items.Count)
+            {
+                _addedBySlot = new int[Math.Max(items.Count, _addedBySlot.Length * 2)];
+            }
+
+            Array.Clear(_addedBySlot, 0, items.Count);
             using var tx = Connection.BeginTransaction();
             Transaction = tx;
             try
@@ -95,7 +112,18 @@ internal sealed partial class SqliteStore
                     cmd.Transaction = tx;
                 }
 
-                var result = work(this, state);
+                for (int i = 0; i < items.Count; i++)
+                {
+                    Slot = i;
+                    items[i].Execute(this);
+                }
+
+                FlushObservations();
+                for (int i = 0; i < items.Count; i++)
+                {
+                    items[i].Settle(this, i);
+                }
+
                 FlushBuckets();
                 for (int i = 0; i < Deltas.Length; i++)
                 {
@@ -114,7 +142,6 @@ internal sealed partial class SqliteStore
                 }
 
                 _store.PublishCounters(Deltas);
-                return result;
             }
             finally
             {
@@ -145,8 +172,16 @@ internal sealed partial class SqliteStore
             _newKeys.Add((kind, hash, name));
         }
 
-        /// <summary>Stores one observation; when new, counts it and rolls it into its minute, hour and day buckets.</summary>
-        public bool InsertObservation(long product, string productName, long competitor, string competitorName, long platform, string? platformName, long time, long priceTicks, ushort currency, Availability availability)
+        /// <summary>How many observations queued by the item in <paramref name="slot"/> were new (after <see cref="Run"/> inserted them).</summary>
+        public int AddedBy(int slot) => _addedBySlot[slot];
+
+        /// <summary>
+        /// Queues one observation of the current item: the group's observations are inserted together,
+        /// in key order (product, time, competitor, platform), so each B-tree page is visited once per
+        /// group rather than once per observation. When new, it is counted and rolled into its minute,
+        /// hour and day buckets.
+        /// </summary>
+        public void QueueObservation(long product, string productName, long competitor, string competitorName, long platform, string? platformName, long time, long priceTicks, ushort currency, Availability availability)
         {
             EnsureKey(ProductKind, product, productName);
             EnsureKey(CompetitorKind, competitor, competitorName);
@@ -155,26 +190,58 @@ internal sealed partial class SqliteStore
                 EnsureKey(PlatformKind, platform, platformName);
             }
 
-            var p = _insertObservation.Parameters;
-            p[0].Value = product;
-            p[1].Value = time;
-            p[2].Value = competitor;
-            p[3].Value = platform;
-            p[4].Value = Sid(StoreIds.Observation(productName, competitorName, platformName, time));
-            p[5].Value = priceTicks;
-            p[6].Value = (int)currency;
-            p[7].Value = (int)availability;
-            if (_insertObservation.ExecuteNonQuery() == 0)
+            _observations.Add(new PendingObservation(product, time, competitor, platform, priceTicks, currency, availability, Slot, productName, competitorName, platformName, _observations.Count));
+        }
+
+        private void FlushObservations()
+        {
+            var pending = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_observations);
+            pending.Sort(static (a, b) =>
             {
-                return false;
+                int c = a.Product.CompareTo(b.Product);
+                if (c == 0)
+                {
+                    c = a.Time.CompareTo(b.Time);
+                }
+
+                if (c == 0)
+                {
+                    c = a.Competitor.CompareTo(b.Competitor);
+                }
+
+                if (c == 0)
+                {
+                    c = a.Platform.CompareTo(b.Platform);
+                }
+
+                // Same key: the first queued wins, as it would inserting one by one.
+                return c != 0 ? c : a.Order.CompareTo(b.Order);
+            });
+
+            var p = _insertObservation.Parameters;
+            foreach (ref readonly var o in pending)
+            {
+                p[0].Value = o.Product;
+                p[1].Value = o.Time;
+                p[2].Value = o.Competitor;
+                p[3].Value = o.Platform;
+                p[4].Value = Sid(StoreIds.Observation(o.ProductName, o.CompetitorName, o.PlatformName, o.Time));
+                p[5].Value = o.Price;
+                p[6].Value = (int)o.Currency;
+                p[7].Value = (int)o.Availability;
+                if (_insertObservation.ExecuteNonQuery() == 0)
+                {
+                    continue;
+                }
+
+                _addedBySlot[o.Slot]++;
+                Deltas[CounterCompetitorPrices]++;
+                Deltas[CounterNewestObservation] = Math.Max(Deltas[CounterNewestObservation], o.Time);
+                Roll(new BucketKey(o.Product, o.Competitor, PriceBucketSize.Hour, PriceBucket.StartOf(o.Time, PriceBucketSize.Hour)), o.ProductName, o.CompetitorName, o.Time, o.Price, o.Currency);
+                Roll(new BucketKey(o.Product, o.Competitor, PriceBucketSize.Day, PriceBucket.StartOf(o.Time, PriceBucketSize.Day)), o.ProductName, o.CompetitorName, o.Time, o.Price, o.Currency);
             }
 
-            Deltas[CounterCompetitorPrices]++;
-            Deltas[CounterNewestObservation] = Math.Max(Deltas[CounterNewestObservation], time);
-            Roll(new BucketKey(product, competitor, PriceBucketSize.Minute, PriceBucket.StartOf(time, PriceBucketSize.Minute)), productName, competitorName, time, priceTicks, currency);
-            Roll(new BucketKey(product, competitor, PriceBucketSize.Hour, PriceBucket.StartOf(time, PriceBucketSize.Hour)), productName, competitorName, time, priceTicks, currency);
-            Roll(new BucketKey(product, competitor, PriceBucketSize.Day, PriceBucket.StartOf(time, PriceBucketSize.Day)), productName, competitorName, time, priceTicks, currency);
-            return true;
+            _observations.Clear();
         }
 
         public bool InsertOurPrice(long product, string productName, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
@@ -340,6 +407,8 @@ internal sealed partial class SqliteStore
             _buckets.Clear();
         }
     }
+
+    private readonly record struct PendingObservation(long Product, long Time, long Competitor, long Platform, long Price, ushort Currency, Availability Availability, int Slot, string ProductName, string CompetitorName, string? PlatformName, int Order);
 
     private readonly record struct BucketKey(long Product, long Competitor, PriceBucketSize Size, long Start);
 

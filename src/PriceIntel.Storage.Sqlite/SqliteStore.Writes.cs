@@ -5,37 +5,24 @@ namespace PriceIntel.Storage.Sqlite;
 internal sealed partial class SqliteStore
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// The batch is copied into the store's write queue and stored with whatever else is queued; the
+    /// call returns once it is queued (waiting while the queue is full). <see cref="FlushAsync"/> returns
+    /// once everything written before it is committed. When a queued batch cannot be stored, this and
+    /// every later <see cref="WriteAsync(OutputBatch, CancellationToken)"/> and <see cref="FlushAsync"/>
+    /// throw its <see cref="MarketStoreException"/>.
+    /// </remarks>
     public async ValueTask WriteAsync(OutputBatch batch, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfSinkFailed();
         if (batch.IsEmpty)
         {
             return;
         }
 
         ArgumentNullException.ThrowIfNull(batch.Keys);
-
-        // The batch's memory stays valid until this call completes, retries included.
-        await WriteAsync(batch, static (w, b) =>
-        {
-            var keys = b.Keys;
-            foreach (ref readonly var s in b.Signals.Span)
-            {
-                var productName = keys.Products.GetName(s.ProductId);
-                string? competitorName = s.CompetitorId >= 0 ? keys.Competitors.GetName(s.CompetitorId) : null;
-                long? competitor = s.CompetitorId >= 0 ? unchecked((long)keys.Competitors.GetStableHash(s.CompetitorId)) : null;
-                w.InsertSignal(in s, unchecked((long)keys.Products.GetStableHash(s.ProductId)), productName, competitor, competitorName);
-            }
-
-            foreach (ref readonly var d in b.Decisions.Span)
-            {
-                w.InsertDecision(
-                    d.Id, d.Timestamp, unchecked((long)keys.Products.GetStableHash(d.ProductId)), keys.Products.GetName(d.ProductId),
-                    d.OldPrice.Ticks, d.NewPrice.Ticks, d.TargetPrice.Ticks, d.Currency.Value, d.Strategy, d.Arm, d.Trigger, d.SetBy, d.Bounded, null, null);
-            }
-
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(new OutputWrite(this, batch.Signals.ToArray(), batch.Decisions.ToArray(), batch.Keys), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -48,7 +35,7 @@ internal sealed partial class SqliteStore
             return 0;
         }
 
-        var stored = await WriteAsync((events, keys), static (w, state) =>
+        var stored = await WriteCountingAsync((events, keys), static (w, state) =>
         {
             var (events, keys) = state;
             int added = 0;
@@ -62,14 +49,11 @@ internal sealed partial class SqliteStore
                 if (e.Kind == MarketEventKind.CompetitorPrice && (uint)e.CompetitorId < (uint)keys.Competitors.Count)
                 {
                     var hasPlatform = (uint)e.PlatformId < (uint)keys.Platforms.Count;
-                    if (w.InsertObservation(
+                    w.QueueObservation(
                         unchecked((long)keys.Products.GetStableHash(e.ProductId)), keys.Products.GetName(e.ProductId),
                         unchecked((long)keys.Competitors.GetStableHash(e.CompetitorId)), keys.Competitors.GetName(e.CompetitorId),
                         hasPlatform ? unchecked((long)keys.Platforms.GetStableHash(e.PlatformId)) : 0, hasPlatform ? keys.Platforms.GetName(e.PlatformId) : null,
-                        e.Timestamp, e.Price.Ticks, e.Currency.Value, e.Availability))
-                    {
-                        added++;
-                    }
+                        e.Timestamp, e.Price.Ticks, e.Currency.Value, e.Availability);
                 }
                 else if (e.Kind == MarketEventKind.ListPrice)
                 {
@@ -82,7 +66,7 @@ internal sealed partial class SqliteStore
             }
 
             return added;
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, events.Length).ConfigureAwait(false);
         await ApplyRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
         return stored;
     }
@@ -97,22 +81,18 @@ internal sealed partial class SqliteStore
             o.Validate();
         }
 
-        return WriteAsync(observations, static (w, list) =>
+        return WriteCountingAsync(observations, static (w, list) =>
         {
-            int added = 0;
             foreach (var o in list)
             {
-                if (w.InsertObservation(
+                w.QueueObservation(
                     KeyHash(o.Product), o.Product, KeyHash(o.Competitor), o.Competitor,
                     o.Platform is null ? 0 : KeyHash(o.Platform), o.Platform,
-                    o.Time.ToUnixTimeMilliseconds(), Money.FromDecimal(o.Price).Ticks, CurrencyCode.Parse(o.Currency).Value, o.Availability))
-                {
-                    added++;
-                }
+                    o.Time.ToUnixTimeMilliseconds(), Money.FromDecimal(o.Price).Ticks, CurrencyCode.Parse(o.Currency).Value, o.Availability);
             }
 
-            return added;
-        }, cancellationToken);
+            return 0;
+        }, cancellationToken, observations.Count);
     }
 
     /// <inheritdoc />
@@ -325,7 +305,7 @@ internal sealed partial class SqliteStore
     private async ValueTask ApplyRetentionIfDueAsync(CancellationToken cancellationToken)
     {
         var r = _options.Retention;
-        if (r.CompetitorPrices is null && r.MinuteBuckets is null && r.HourBuckets is null && r.DayBuckets is null && r.Outputs is null)
+        if (r.CompetitorPrices is null && r.HourBuckets is null && r.DayBuckets is null && r.Outputs is null)
         {
             return;
         }
@@ -362,7 +342,7 @@ internal sealed partial class SqliteStore
                 }
             }
 
-            deleted += Buckets(w, products, PriceBucketSize.Minute, r.MinuteBuckets, newest);
+            // Minute buckets are rolled up from raw observations when queried: they go with them.
             deleted += Buckets(w, products, PriceBucketSize.Hour, r.HourBuckets, newest);
             deleted += Buckets(w, products, PriceBucketSize.Day, r.DayBuckets, newest);
             if (r.Outputs is { } outputs)

@@ -16,6 +16,12 @@ internal sealed partial class SqliteStore : IMarketStore
     internal const int CompetitorKind = 2;
     internal const int PlatformKind = 3;
 
+    /// <summary>
+    /// WAL pages before a commit checkpoints them into the database (SQLite's default is 1,000). Larger:
+    /// a page rewritten by many group commits is copied into the database once, not once per commit.
+    /// </summary>
+    private const int WalCheckpointPages = 16_384;
+
     private const int CounterProducts = 0;
     private const int CounterCompetitorPrices = 1;
     private const int CounterOurPrices = 2;
@@ -28,7 +34,7 @@ internal sealed partial class SqliteStore : IMarketStore
 
     private readonly string _path;
     private readonly SqliteStoreOptions _options;
-    private readonly FileStream _lockFile;
+    private readonly FileStream? _lockFile;
     private readonly SqliteConnection _writer;
     private readonly string _readConnectionString;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -38,7 +44,7 @@ internal sealed partial class SqliteStore : IMarketStore
     private long _lastRetentionTicks = Environment.TickCount64;
     private bool _disposed;
 
-    private SqliteStore(string path, SqliteStoreOptions options, FileStream lockFile, SqliteConnection writer, string readConnectionString)
+    private SqliteStore(string path, SqliteStoreOptions options, FileStream? lockFile, SqliteConnection writer, string readConnectionString)
     {
         _path = path;
         _options = options;
@@ -86,22 +92,60 @@ internal sealed partial class SqliteStore : IMarketStore
             throw new MarketStoreException(full, $"store path '{full}' is a directory; database.sqlite.path must name a file");
         }
 
-        var lockFile = AcquireLock(full);
+        if (options.ReadOnly && !File.Exists(full))
+        {
+            throw new MarketStoreException(full, $"store '{full}' does not exist (opened read-only, so it is not created)");
+        }
+
+        // Read-only: no lock (it works beside the writing process), nothing migrated; writes fail as read-only.
+        var lockFile = options.ReadOnly ? null : AcquireLock(full);
         SqliteConnection? writer = null;
         try
         {
+            if (options.DeleteExistingHistory && !options.ReadOnly)
+            {
+                // Under the lock: nobody else is writing. The explicit way to start empty.
+                foreach (var file in new[] { full, full + "-wal", full + "-shm" })
+                {
+                    try
+                    {
+                        File.Delete(file);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        throw new MarketStoreException(full, $"cannot delete '{file}' to start the store empty: {ex.Message}", ex);
+                    }
+                }
+            }
+
             var timeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
-            var writeCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = timeoutSeconds }.ToString();
+            var writeCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = timeoutSeconds }.ToString();
             var readCs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = timeoutSeconds }.ToString();
             writer = new SqliteConnection(writeCs);
             writer.Open();
+            if (options.ReadOnly)
+            {
+                var version = Convert.ToInt32(SqliteSchema.Scalar(writer, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+                if (version is < 1 || version > SqliteSchema.CurrentVersion)
+                {
+                    throw new MarketStoreException(full, $"store '{full}' has schema version {version}; this build reads 1 to {SqliteSchema.CurrentVersion} (open it once read-write to create or migrate it)");
+                }
+
+                Execute(writer, $"PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
+                var reading = new SqliteStore(full, options, null, writer, readCs);
+                reading.LoadCaches();
+                reading._context.Prepare();
+                reading.StartWriter();
+                return reading;
+            }
+
             var journal = Convert.ToString(SqliteSchema.Scalar(writer, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture);
             if (!string.Equals(journal, "wal", StringComparison.OrdinalIgnoreCase))
             {
                 throw new MarketStoreException(full, $"store '{full}' cannot use write-ahead logging (journal mode stays '{journal}'); put it on a local file system");
             }
 
-            Execute(writer, $"PRAGMA synchronous = {(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
+            Execute(writer, $"PRAGMA synchronous = {(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WalCheckpointPages}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
             if (options.MaxSizeBytes > 0)
             {
                 var pageSize = Convert.ToInt64(SqliteSchema.Scalar(writer, "PRAGMA page_size"), CultureInfo.InvariantCulture);
@@ -112,12 +156,13 @@ internal sealed partial class SqliteStore : IMarketStore
             var store = new SqliteStore(full, options, lockFile, writer, readCs);
             store.LoadCaches();
             store._context.Prepare();
+            store.StartWriter();
             return store;
         }
         catch (SqliteException ex)
         {
             writer?.Dispose();
-            lockFile.Dispose();
+            lockFile?.Dispose();
             throw ex.SqliteErrorCode is 26 or 11
                 ? new MarketStoreException(full, $"'{full}' is not a PriceIntel store (not a readable SQLite database): {ex.Message}", ex)
                 : new MarketStoreException(full, $"cannot open store '{full}': {ex.Message}", ex);
@@ -125,7 +170,7 @@ internal sealed partial class SqliteStore : IMarketStore
         catch
         {
             writer?.Dispose();
-            lockFile.Dispose();
+            lockFile?.Dispose();
             throw;
         }
     }
@@ -227,16 +272,20 @@ internal sealed partial class SqliteStore : IMarketStore
     }
 
     /// <inheritdoc />
-    public ValueTask FlushAsync(CancellationToken cancellationToken)
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        // Every write commits before it returns; nothing is buffered here.
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.CompletedTask;
+        // The queue is first in, first out: once this empty item is through, everything queued before it is.
+        ThrowIfSinkFailed();
+        await WriteAsync(0, static (_, _) => 0, cancellationToken, rows: 0).ConfigureAwait(false);
+        ThrowIfSinkFailed();
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Whatever is queued is written first.
+        _queue.Writer.TryComplete();
+        await _writeLoop.ConfigureAwait(false);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -262,7 +311,10 @@ internal sealed partial class SqliteStore : IMarketStore
                 SqliteConnection.ClearPool(reader);
             }
 
-            await _lockFile.DisposeAsync().ConfigureAwait(false);
+            if (_lockFile is not null)
+            {
+                await _lockFile.DisposeAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -283,43 +335,6 @@ internal sealed partial class SqliteStore : IMarketStore
         {
             connection.Dispose();
             throw new MarketStoreException(_path, $"cannot read store '{_path}': {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction, retrying transient failures (busy, full,
-    /// I/O) with a doubling delay while the caller waits. Nothing of a failed attempt stays: the
-    /// transaction rolls back and cached keys and counters are only published after a commit.
-    /// </summary>
-    private async ValueTask<T> WriteAsync<TState, T>(TState state, Func<WriteContext, TState, T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var delay = _options.RetryDelay;
-            for (int attempt = 0; ; attempt++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    var result = _context.Run(state, work);
-                    return result;
-                }
-                catch (SqliteException ex) when (IsTransient(ex) && attempt < _options.WriteRetries)
-                {
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-                }
-                catch (SqliteException ex)
-                {
-                    throw Translate(ex);
-                }
-            }
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 

@@ -67,6 +67,9 @@ public abstract class MarketStoreContractTests : IAsyncLifetime
                 Signal(Keys, 5, SignalKind.LowInventory, "SKU-2", null, Ms(0), SignalSeverity.Critical),
             ],
             [Decision(Keys, 103, "SKU-1", Ms(40), 189_900, 179_900, trigger: DecisionTrigger.CompetitorPriceDrop), Decision(Keys, 104, "SKU-1", Ms(2), 199_900, 199_900)]), Ct);
+
+        // The sink may queue (SQLite does): what it was given is stored once FlushAsync returns.
+        await Store.FlushAsync(Ct);
     }
 
     private async Task<ulong[]> SignalIds(SignalQuery query) => (await Store.QuerySignalsAsync(query, Ct)).Items.Select(s => s.Id).ToArray();
@@ -147,6 +150,7 @@ public abstract class MarketStoreContractTests : IAsyncLifetime
             {
                 // A newer signal arrives between pages: it belongs before the first page, not in a later one.
                 await Store.WriteAsync(Batch(Keys, [Signal(Keys, 6, SignalKind.DemandSurge, "SKU-3", null, Ms(90))], []), Ct);
+                await Store.FlushAsync(Ct);
             }
         }
         while (cursor is not null);
@@ -184,6 +188,7 @@ public abstract class MarketStoreContractTests : IAsyncLifetime
     {
         await Store.UpsertProductsAsync([Product("SKU-1", price: 199.99m)], Ct);
         await Store.WriteAsync(Batch(Keys, [], [Decision(Keys, 101, "SKU-1", Ms(20), 199_9900, 189_9900)]), Ct);
+        await Store.FlushAsync(Ct);
         var change = new ManualPriceChange("SKU-1", 175.00m, "USD", "ana", "clearance", T0.AddHours(1));
         var decision = await Store.RecordManualDecisionAsync(change, Ct);
 
@@ -292,6 +297,7 @@ public abstract class MarketStoreContractTests : IAsyncLifetime
         var product = Keys.Products.Intern("SKU-1");
         await Store.AppendMarketEventsAsync(new[] { MarketEvent.ListPrice(product, Money.FromDecimal(20m), CurrencyCode.Eur, Ms(0)) }, Keys, Ct);
         await Store.WriteAsync(Batch(Keys, [], [Decision(Keys, 101, "SKU-1", Ms(10), 200_000, 190_000), Decision(Keys, 102, "SKU-1", Ms(20), 190_000, 190_000)]), Ct);
+        await Store.FlushAsync(Ct);
         await Store.AppendOurPricesAsync([new OurPricePoint(StoreIds.ListPrice("SKU-1", Ms(30)), "SKU-1", 21m, "EUR", OurPriceSource.ListPrice, T0.AddMinutes(30))], Ct);
         var points = (await Store.QueryOurPricesAsync(new OurPriceQuery("SKU-1"), Ct)).Items;
         Assert.Equal([(21m, OurPriceSource.ListPrice), (19m, OurPriceSource.Decision), (20m, OurPriceSource.ListPrice)], points.Select(p => (p.Price, p.Source)));

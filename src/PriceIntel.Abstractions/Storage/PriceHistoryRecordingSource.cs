@@ -1,14 +1,27 @@
+using System.Buffers;
+
 namespace PriceIntel;
 
 /// <summary>Sources that also keep what they hand out in a store's price history.</summary>
 public static class PriceHistorySources
 {
     /// <summary>
-    /// Wraps a source so every batch it hands out is first appended to <paramref name="store"/>'s price
-    /// history (competitor prices and list prices; other kinds pass through unstored). The append is
-    /// awaited before the batch is returned, so a slow or retrying store slows the source down
-    /// (back-pressure) and an event is never processed without its observation stored first. A store
-    /// failure surfaces from <see cref="IMarketEventSource.ReadAsync"/>. Disposing the wrapper disposes
+    /// How many events <see cref="Recording"/> lets the store work on while the source hands out more
+    /// (their copies take about 10 MiB). Many small batches in flight let the store write them in a few
+    /// large transactions.
+    /// </summary>
+    public const int MaxEventsInFlight = 262_144;
+
+    /// <summary>
+    /// Wraps a source so every batch it hands out is also appended to <paramref name="store"/>'s price
+    /// history (competitor prices and list prices; other kinds pass through unstored). The append of a
+    /// batch starts before the batch is handed out and runs while the engine processes it; at most
+    /// <see cref="MaxEventsInFlight"/> events (or one batch, when larger) are being appended at a time, so a slow or retrying store
+    /// slows the source down (back-pressure) and memory stays bounded. When the source reports its end
+    /// (<see cref="IMarketEventSource.ReadAsync"/> returns 0) and when the wrapper is disposed, every
+    /// append has finished. A store failure surfaces from the next
+    /// <see cref="IMarketEventSource.ReadAsync"/> (or from <see cref="IAsyncDisposable.DisposeAsync"/>);
+    /// nothing that failed is ever counted as stored. Disposing the wrapper disposes
     /// <paramref name="source"/>, not the store.
     /// </summary>
     /// <param name="source">The source to read from.</param>
@@ -26,20 +39,86 @@ public static class PriceHistorySources
 
     private sealed class PriceHistoryRecordingSource(IMarketEventSource source, IPriceHistoryStore store, MarketKeys keys) : IMarketEventSource
     {
+        private readonly Queue<(Task<int> Append, MarketEvent[] Copy, int Count)> _inFlight = new();
+        private int _eventsInFlight;
+
         public string Name => source.Name;
 
         public async ValueTask<int> ReadAsync(Memory<MarketEvent> destination, IRejectionSink rejections, CancellationToken cancellationToken)
         {
+            // Earlier failures first, then room for one more batch.
+            while (_inFlight.Count > 0 && (_inFlight.Peek().Append.IsCompleted || _eventsInFlight + destination.Length > MaxEventsInFlight))
+            {
+                await FinishOldestAsync().ConfigureAwait(false);
+            }
+
             int count = await source.ReadAsync(destination, rejections, cancellationToken).ConfigureAwait(false);
             if (count > 0)
             {
-                // Stored even when cancellation arrives meanwhile: the batch is handed out either way.
-                await store.AppendMarketEventsAsync(destination[..count], keys, CancellationToken.None).ConfigureAwait(false);
+                // The engine reuses the destination: the store gets its own copy. Stored even when
+                // cancellation arrives meanwhile: the batch is handed out either way.
+                var copy = ArrayPool<MarketEvent>.Shared.Rent(count);
+                destination.Span[..count].CopyTo(copy);
+                _inFlight.Enqueue((store.AppendMarketEventsAsync(copy.AsMemory(0, count), keys, CancellationToken.None).AsTask(), copy, count));
+                _eventsInFlight += count;
+            }
+            else
+            {
+                await FinishAllAsync().ConfigureAwait(false);
             }
 
             return count;
         }
 
-        public ValueTask DisposeAsync() => source.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await FinishAllAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private async ValueTask FinishAllAsync()
+        {
+            Exception? failure = null;
+            while (_inFlight.Count > 0)
+            {
+                try
+                {
+                    await FinishOldestAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (failure is null)
+                {
+                    failure = ex;
+                }
+                catch (Exception)
+                {
+                    // The first failure is the one reported; the rest are waited for so no copy is returned while in use.
+                }
+            }
+
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+        }
+
+        private async ValueTask FinishOldestAsync()
+        {
+            var (append, copy, count) = _inFlight.Dequeue();
+            _eventsInFlight -= count;
+            try
+            {
+                await append.ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<MarketEvent>.Shared.Return(copy);
+            }
+        }
     }
 }
