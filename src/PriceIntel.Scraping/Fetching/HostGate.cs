@@ -4,7 +4,9 @@ namespace PriceIntel.Scraping;
 /// Politeness for one host: at most N requests in flight and a minimum interval between request
 /// starts, pushed back further by Retry-After. Waits on the injected <see cref="TimeProvider"/>.
 /// </summary>
+#pragma warning disable CA1001 // SemaphoreSlim needs disposing only when its AvailableWaitHandle was created, which is never done here
 internal sealed class HostGate(TimeProvider time, int concurrency)
+#pragma warning restore CA1001
 {
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
     private readonly Lock _lock = new();
