@@ -1,8 +1,8 @@
-using PriceIntel.Kafka.Publishing;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PriceIntel.Kafka.Publishing;
 using PriceIntel.Shared;
 
 namespace PriceIntel.Kafka;

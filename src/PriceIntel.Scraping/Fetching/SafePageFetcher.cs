@@ -488,7 +488,7 @@ internal sealed partial class SafePageFetcher : IPageFetcher
 
     private static BlockedAddressException? FindBlocked(Exception e)
     {
-        for (Exception? x = e; x is not null; x = x.InnerException)
+        for (var x = e; x is not null; x = x.InnerException)
         {
             if (x is BlockedAddressException blocked)
             {
