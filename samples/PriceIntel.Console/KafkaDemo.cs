@@ -167,7 +167,7 @@ internal static class KafkaDemo
         var run = processor.RunAsync(done.Token);
         var nextPrint = TimeSpan.FromSeconds(1);
         long lastEvents = 0;
-        TimeSpan lastPrint = TimeSpan.Zero;
+        var lastPrint = TimeSpan.Zero;
         TimeSpan? caughtUpSince = null;
         string? reportedError = null;
         bool stopping = false;

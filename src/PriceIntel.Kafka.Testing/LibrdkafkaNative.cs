@@ -29,7 +29,7 @@ internal static partial class LibrdkafkaNative
     /// <summary>The library name every import in this assembly uses for librdkafka.</summary>
     internal const string LibraryName = "librdkafka";
 
-    private static readonly Lazy<IntPtr> s_handle = new(LoadSameLibraryAsConfluent, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<IntPtr> Handle = new(LoadSameLibraryAsConfluent, LazyThreadSafetyMode.ExecutionAndPublication);
 
     static LibrdkafkaNative()
     {
@@ -41,10 +41,10 @@ internal static partial class LibrdkafkaNative
 
     /// <summary>Forces the library to be resolved now; throws what the first native call would throw.</summary>
     /// <exception cref="DllNotFoundException">librdkafka could not be found.</exception>
-    internal static void EnsureLoaded() => _ = s_handle.Value;
+    internal static void EnsureLoaded() => _ = Handle.Value;
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName == LibraryName ? s_handle.Value : IntPtr.Zero;
+        libraryName == LibraryName ? Handle.Value : IntPtr.Zero;
 
     private static IntPtr LoadSameLibraryAsConfluent()
     {

@@ -63,7 +63,9 @@ public sealed class MongoStoreOptions
             }
             catch (ArgumentException ex)
             {
+#pragma warning disable CA2208 // the parameter is the MONGODB_URI variable the value came from
                 throw new ArgumentException($"MONGODB_URI: {ex.Message}", "MONGODB_URI", ex);
+#pragma warning restore CA2208
             }
         }
 

@@ -59,13 +59,14 @@ internal sealed partial class ChromiumPageFetcher(IPageFetcher inner, RenderingO
 
     private async Task<FetchResult> RenderAsync(IBrowser browser, FetchResult document, CancellationToken cancellationToken)
     {
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             JavaScriptEnabled = true,
             ServiceWorkers = ServiceWorkerPolicy.Block,
             AcceptDownloads = false,
             IgnoreHTTPSErrors = false,
         }).ConfigureAwait(false);
+        await using var contextLifetime = context.ConfigureAwait(false);
         int blocked = 0;
         bool documentServed = false;
         await context.RouteAsync("**/*", async route =>

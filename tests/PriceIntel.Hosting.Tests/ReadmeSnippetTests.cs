@@ -63,6 +63,7 @@ public sealed class ReadmeSnippetTests
 
     private static async Task<(PipelineSummary Summary, IReadOnlyList<StoredDecision> Recent)> Snippet()
     {
+#pragma warning disable IDE0007 // the README shows the summary's type
         // README:begin
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var configuration = new ConfigurationBuilder()
@@ -80,6 +81,7 @@ public sealed class ReadmeSnippetTests
         PipelineSummary summary = await pipeline.RunAsync(cancel.Token);
         var recent = await store.QueryDecisionsAsync(new DecisionQuery { Product = "SKU-000042", Limit = 10 }, cancel.Token);
         // README:end
+#pragma warning restore IDE0007
         return (summary, recent.Items);
     }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
-using PriceIntel.Kafka.Tests.Infrastructure;
 using PriceIntel.Kafka.Testing;
+using PriceIntel.Kafka.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace PriceIntel.Kafka.Tests;

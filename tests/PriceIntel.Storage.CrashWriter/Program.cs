@@ -49,7 +49,9 @@ await using (store)
 return 0;
 
 /// <summary>The deterministic workload: observation n of the run is product n % 50, competitor n % 7, minute n.</summary>
+#pragma warning disable CA1050 // a file with top-level statements cannot declare a namespace; the test project links this type by name
 public static class CrashWorkload
+#pragma warning restore CA1050
 {
     public static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_732_406_400_000);
 

@@ -71,7 +71,7 @@ internal sealed class JsonLineSplitter
             }
 
             // Fast path: a line feed in the first segment.
-            ReadOnlySpan<byte> first = buffer.FirstSpan;
+            var first = buffer.FirstSpan;
             int lf = first.IndexOf((byte)'\n');
             long length;
             bool terminated;

@@ -50,7 +50,7 @@ internal sealed class JsonLinesWriter : IAsyncDisposable
     {
         if (Buffer.WrittenCount > 0)
         {
-            await _stream.WriteAsync(Buffer.WrittenMemory, cancellationToken);
+            await _stream.WriteAsync(Buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
             Buffer.ResetWrittenCount();
         }
     }
@@ -58,8 +58,8 @@ internal sealed class JsonLinesWriter : IAsyncDisposable
     /// <summary>Writes the buffer out and flushes the stream; with <paramref name="toDisk"/>, a file is flushed to the device.</summary>
     public async ValueTask FlushAsync(bool toDisk, CancellationToken cancellationToken)
     {
-        await WriteOutAsync(cancellationToken);
-        await _stream.FlushAsync(cancellationToken);
+        await WriteOutAsync(cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (toDisk && _stream is FileStream file)
         {
             file.Flush(flushToDisk: true);
@@ -77,13 +77,13 @@ internal sealed class JsonLinesWriter : IAsyncDisposable
         _disposed = true;
         try
         {
-            await FlushAsync(toDisk: false, CancellationToken.None);
+            await FlushAsync(toDisk: false, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             if (!_leaveOpen)
             {
-                await _stream.DisposeAsync();
+                await _stream.DisposeAsync().ConfigureAwait(false);
             }
         }
     }

@@ -13,7 +13,9 @@ namespace PriceIntel;
 /// One <see cref="Utf8JsonWriter"/> is reused, so steady-state writes allocate nothing. Not thread-safe:
 /// one encoder per writing thread.
 /// </summary>
+#pragma warning disable CA1001 // the Utf8JsonWriter holds no unmanaged resource (it writes to Stream.Null or a caller's buffer); an IDisposable encoder would only add a call
 public sealed class MarketEventJsonEncoder
+#pragma warning restore CA1001
 {
     /// <summary>Writer options shared by every JSON Lines writer: compact, UTF-8 text kept readable.</summary>
     internal static readonly JsonWriterOptions WriterOptions = new()

@@ -14,7 +14,9 @@ namespace PriceIntel;
 /// allocates nothing in the steady state (one <see cref="Utf8JsonWriter"/> is reused).
 /// <see cref="MarketOutputJsonDecoder"/> reads the lines back. Not thread-safe: one instance per writing thread.
 /// </summary>
+#pragma warning disable CA1001 // the Utf8JsonWriter holds no unmanaged resource (it writes to Stream.Null or a caller's buffer); an IDisposable encoder would only add a call
 public sealed class MarketOutputJsonEncoder
+#pragma warning restore CA1001
 {
     private readonly Utf8JsonWriter _writer = new(Stream.Null, MarketEventJsonEncoder.WriterOptions);
 

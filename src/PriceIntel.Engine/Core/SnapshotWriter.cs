@@ -87,7 +87,7 @@ internal ref struct SnapshotWriter
         where T : unmanaged
     {
         WriteInt32(values.Length);
-        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values);
+        var bytes = MemoryMarshal.AsBytes(values);
         while (!bytes.IsEmpty)
         {
             int chunk = Math.Min(bytes.Length, ChunkBytes);

@@ -110,8 +110,10 @@ public static class DemandFeatures
 
     private static long FloorDiv(long a, long b) => (a - FloorMod(a, b)) / b;
 
+#pragma warning disable CA2208 // the throw helper names the public caller's parameter, which the analyzer cannot see
     private static void ThrowShortRow(int length) =>
         throw new ArgumentException($"A demand feature row needs {Count} values; got {length}.", "row");
+#pragma warning restore CA2208
 }
 
 /// <summary>

@@ -292,6 +292,7 @@ public sealed class TreeEnsemble
         return node.Left ^ ((node.Left ^ node.Right) & -goRight);
     }
 
+#pragma warning disable CA2208 // these helpers name the public caller's parameter (trees, features, rows), which the analyzer cannot see
     private static int Map(int child, int tree, int node, int inner, int baseIndex, int leafBase)
     {
         if (child >= 0)
@@ -360,6 +361,7 @@ public sealed class TreeEnsemble
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowShortBatch(int length, int count) =>
         throw new ArgumentException($"{count} rows of {FeatureCount} features need {(long)count * FeatureCount} values; got {length}.", "rows");
+#pragma warning restore CA2208
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly struct Node(int feature, float threshold, int left, int right)

@@ -56,27 +56,27 @@ internal sealed class JsonLinesOutputSink : IMarketOutputSink
 
     private async ValueTask WriteBothIfFullAsync(CancellationToken cancellationToken)
     {
-        await _signals.WriteIfFullAsync(cancellationToken);
-        await _decisions.WriteIfFullAsync(cancellationToken);
+        await _signals.WriteIfFullAsync(cancellationToken).ConfigureAwait(false);
+        await _decisions.WriteIfFullAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        await _signals.FlushAsync(toDisk: true, cancellationToken);
+        await _signals.FlushAsync(toDisk: true, cancellationToken).ConfigureAwait(false);
         if (!ReferenceEquals(_signals, _decisions))
         {
-            await _decisions.FlushAsync(toDisk: true, cancellationToken);
+            await _decisions.FlushAsync(toDisk: true, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _signals.DisposeAsync();
+        await _signals.DisposeAsync().ConfigureAwait(false);
         if (!ReferenceEquals(_signals, _decisions))
         {
-            await _decisions.DisposeAsync();
+            await _decisions.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

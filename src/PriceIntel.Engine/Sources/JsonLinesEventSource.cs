@@ -60,7 +60,7 @@ internal sealed class JsonLinesEventSource : IMarketEventSource
 
         while (!_finished)
         {
-            var result = await _reader.ReadAsync(cancellationToken);
+            var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             int count = DecodeLines(ref buffer, result.IsCompleted, destination.Span, rejections);
             if (count == destination.Length)
@@ -133,10 +133,10 @@ internal sealed class JsonLinesEventSource : IMarketEventSource
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _reader.CompleteAsync();
+        await _reader.CompleteAsync().ConfigureAwait(false);
         if (!_leaveOpen)
         {
-            await _stream.DisposeAsync();
+            await _stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -9,10 +9,10 @@ internal sealed class RecordingEventSource(IMarketEventSource inner, JsonLinesEv
     /// <inheritdoc />
     public async ValueTask<int> ReadAsync(Memory<MarketEvent> destination, IRejectionSink rejections, CancellationToken cancellationToken)
     {
-        int count = await inner.ReadAsync(destination, rejections, cancellationToken);
+        int count = await inner.ReadAsync(destination, rejections, cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
-            await recorder.WriteAsync(destination[..count], cancellationToken);
+            await recorder.WriteAsync(destination[..count], cancellationToken).ConfigureAwait(false);
         }
 
         return count;
@@ -21,7 +21,7 @@ internal sealed class RecordingEventSource(IMarketEventSource inner, JsonLinesEv
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await inner.DisposeAsync();
-        await recorder.DisposeAsync();
+        await inner.DisposeAsync().ConfigureAwait(false);
+        await recorder.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -55,4 +55,10 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Warning, "Closing the consumer failed: {Reason}.")]
     public static partial void CloseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(18, LogLevel.Error, "Partition {Partition}: a message to {Topic} was refused for good ({Reason}); a summary goes to the dead-letter topic instead and the partition moves on.")]
+    public static partial void MessageRefused(ILogger logger, int partition, string topic, string reason);
+
+    [LoggerMessage(19, LogLevel.Warning, "Partition {Partition}: state snapshot not written: {Error}; the previous snapshot stays the restore point.")]
+    public static partial void SnapshotNotWritten(ILogger logger, int partition, string? error);
 }

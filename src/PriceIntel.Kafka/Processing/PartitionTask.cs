@@ -445,7 +445,7 @@ internal sealed class PartitionTask
                 {
                     string error = $"partition {Partition}: message to '{failure.Topic}' refused for good ({failure.Reason}); replaced by a summary on '{_options.Topics.DeadLetter}'";
                     _counters.Refused(error);
-                    _logger.LogError("Partition {Partition}: a message to {Topic} was refused for good ({Reason}); a summary goes to the dead-letter topic instead and the partition moves on.", Partition, failure.Topic, failure.Reason);
+                    Log.MessageRefused(_logger, Partition, failure.Topic, failure.Reason);
                     producer.Summary(head, failure);
                 }
 
@@ -459,7 +459,7 @@ internal sealed class PartitionTask
                 {
                     // Not fatal: outputs are safe; the previous durable snapshot stays the restore point.
                     _counters.SnapshotFailed();
-                    _logger.LogWarning("Partition {Partition}: state snapshot not written: {Error}; the previous snapshot stays the restore point.", Partition, head.Error);
+                    Log.SnapshotNotWritten(_logger, Partition, head.Error);
                     _snapshotPending = false;
                     continue;
                 }

@@ -1,8 +1,8 @@
-using PriceIntel.Kafka.Publishing;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PriceIntel.Kafka.Publishing;
 using PriceIntel.Shared;
 
 namespace PriceIntel.Kafka;
@@ -117,10 +117,10 @@ public sealed partial class KafkaEventPublisher : IDisposable
         options.Validate();
         if (options.MaxMessageBytes < EnvelopeBuilder.LongestLine)
         {
-            throw new ArgumentOutOfRangeException(
+            throw OptionGuard.OutOfRange(
                 "Kafka:MaxMessageBytes",
                 options.MaxMessageBytes,
-                $"Kafka:MaxMessageBytes must be at least {EnvelopeBuilder.LongestLine} to publish, so that any event fits in a message; got {options.MaxMessageBytes}.");
+                $"at least {EnvelopeBuilder.LongestLine} to publish, so that any event fits in a message");
         }
 
         logger ??= NullLogger.Instance;

@@ -76,7 +76,7 @@ internal static class KafkaPartitioner
     public static int Partition(ReadOnlySpan<char> key, int partitionCount)
     {
         int max = Encoding.UTF8.GetMaxByteCount(key.Length);
-        Span<byte> utf8 = max <= 1024 ? stackalloc byte[1024] : new byte[max];
+        var utf8 = max <= 1024 ? stackalloc byte[1024] : new byte[max];
         int n = Encoding.UTF8.GetBytes(key, utf8);
         return Partition(utf8[..n], partitionCount);
     }

@@ -210,7 +210,8 @@ internal sealed partial class SafePageFetcher : IPageFetcher
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when there are more.</summary>
     private static async Task<byte[]?> ReadLimitedAsync(HttpContent content, long limit, CancellationToken cancellationToken)
     {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamLifetime = stream.ConfigureAwait(false);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         while (true)
@@ -396,7 +397,8 @@ internal sealed partial class SafePageFetcher : IPageFetcher
     /// <summary>The first <paramref name="limit"/> bytes; RFC 9309 asks crawlers to parse at least 500 KiB and may ignore the rest.</summary>
     private static async Task<byte[]> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
     {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamLifetime = stream.ConfigureAwait(false);
         var buffer = new byte[limit];
         int total = 0;
         while (total < limit)

@@ -216,7 +216,7 @@ public sealed class EngineSnapshotTests(ITestOutputHelper output)
         Assert.True(counters.PriceAnomalies > 0, "anomalies");
         Assert.True(counters.Decisions > 0, "decisions");
         Assert.True(counters.Outliers > 0, "outliers");
-        Assert.True(straight.Outputs.Count(o => o.Timestamp >= events[split].Timestamp) > 0, "outputs after the split");
+        Assert.True(straight.Outputs.Any(o => o.Timestamp >= events[split].Timestamp), "outputs after the split");
     }
 
     [Fact]

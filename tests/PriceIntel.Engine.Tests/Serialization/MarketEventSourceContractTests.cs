@@ -82,7 +82,11 @@ public abstract class MarketEventSourceContractTests : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(source.Name));
     }
 
-    public void Dispose() => Temp.Dispose();
+    public void Dispose()
+    {
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
 
 public sealed class InMemorySourceContractTests : MarketEventSourceContractTests

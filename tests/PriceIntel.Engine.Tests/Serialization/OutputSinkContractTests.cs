@@ -83,7 +83,11 @@ public abstract class OutputSinkContractTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await sink.WriteAsync(batch, cts.Token));
     }
 
-    public void Dispose() => Temp.Dispose();
+    public void Dispose()
+    {
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     protected static (IReadOnlyList<StoredSignal>, IReadOnlyList<StoredDecision>) ParseLines(IEnumerable<string> lines)
     {

@@ -1,5 +1,5 @@
-using PriceIntel.Engine.Core;
 using PriceIntel.Engine.Anomaly;
+using PriceIntel.Engine.Core;
 
 namespace PriceIntel.Engine.Tests.Signals;
 
