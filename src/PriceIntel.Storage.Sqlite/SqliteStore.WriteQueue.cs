@@ -36,7 +36,7 @@ internal sealed partial class SqliteStore
     }
 
     /// <summary>Like <see cref="WriteAsync{TState, T}"/> for writes that queue observations: the result adds the new ones among them.</summary>
-    private async ValueTask<int> WriteCountingAsync<TState>(TState state, Func<WriteContext, TState, int> work, CancellationToken cancellationToken, int rows)
+    private async ValueTask<int> WriteCountingAsync<TState>(TState state, Func<WriteContext, TState, int> work, int rows, CancellationToken cancellationToken)
     {
         var item = new CountingWrite<TState>(state, work, rows, cancellationToken);
         await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);

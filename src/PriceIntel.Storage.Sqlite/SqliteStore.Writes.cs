@@ -66,7 +66,7 @@ internal sealed partial class SqliteStore
             }
 
             return added;
-        }, cancellationToken, events.Length).ConfigureAwait(false);
+        }, events.Length, cancellationToken).ConfigureAwait(false);
         await ApplyRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
         return stored;
     }
@@ -92,7 +92,7 @@ internal sealed partial class SqliteStore
             }
 
             return 0;
-        }, cancellationToken, observations.Count);
+        }, observations.Count, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -152,7 +152,7 @@ internal static class FetchClients
 
     internal static BlockedAddressException? FindBlocked(Exception e)
     {
-        for (Exception? x = e; x is not null; x = x.InnerException)
+        for (var x = e; x is not null; x = x.InnerException)
         {
             if (x is BlockedAddressException blocked)
             {
