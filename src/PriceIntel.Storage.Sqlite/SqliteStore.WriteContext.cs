@@ -12,13 +12,14 @@ internal sealed partial class SqliteStore
     {
         private readonly SqliteStore _store;
         private readonly List<SqliteCommand> _commands = [];
+        private readonly List<RawStatement> _raw = [];
         private readonly List<(int Kind, long Hash, string Name)> _newKeys = [];
         private readonly Dictionary<BucketKey, BucketAggregate> _buckets = [];
         private readonly List<PendingObservation> _observations = [];
         private int[] _addedBySlot = new int[16];
         private SqliteCommand _insertKey = null!;
-        private SqliteCommand _insertObservation = null!;
-        private SqliteCommand _upsertBucket = null!;
+        private RawStatement _insertObservation = null!;
+        private RawStatement _upsertBucket = null!;
         private SqliteCommand _insertOurPrice = null!;
         private SqliteCommand _insertSignal = null!;
         private SqliteCommand _insertDecision = null!;
@@ -42,13 +43,13 @@ internal sealed partial class SqliteStore
         public void Prepare()
         {
             _insertKey = Command("INSERT OR IGNORE INTO keys (kind, hash, name) VALUES ($kind, $hash, $name)", "$kind", "$hash", "$name");
-            _insertObservation = Command(
-                "INSERT OR IGNORE INTO competitor_prices (product, time, competitor, platform, id, price, currency, availability) VALUES ($p, $t, $c, $pl, $id, $price, $cur, $av)",
-                "$p", "$t", "$c", "$pl", "$id", "$price", "$cur", "$av");
-            _upsertBucket = Command(
+            // The two statements run once per observation and per bucket: bound by position through SQLitePCL.
+            _insertObservation = Raw(
+                "INSERT OR IGNORE INTO competitor_prices (product, time, competitor, platform, id, price, currency, availability) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+            _upsertBucket = Raw(
                 """
                 INSERT INTO price_buckets (product, size, start, competitor, id, open_time, open_price, high, low, close_time, close_price, count, currency)
-                VALUES ($p, $s, $st, $c, $id, $ot, $op, $h, $l, $ct, $cp, $n, $cur)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                 ON CONFLICT (product, size, start, competitor) DO UPDATE SET
                   open_price = CASE WHEN excluded.open_time < open_time OR (excluded.open_time = open_time AND excluded.open_price < open_price) THEN excluded.open_price ELSE open_price END,
                   open_time = min(open_time, excluded.open_time),
@@ -58,8 +59,7 @@ internal sealed partial class SqliteStore
                   high = max(high, excluded.high),
                   low = min(low, excluded.low),
                   count = count + excluded.count
-                """,
-                "$p", "$s", "$st", "$c", "$id", "$ot", "$op", "$h", "$l", "$ct", "$cp", "$n", "$cur");
+                """);
             _insertOurPrice = Command(
                 "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES ($p, $t, $id, $price, $cur, $src)",
                 "$p", "$t", "$id", "$price", "$cur", "$src");
@@ -218,18 +218,18 @@ internal sealed partial class SqliteStore
                 return c != 0 ? c : a.Order.CompareTo(b.Order);
             });
 
-            var p = _insertObservation.Parameters;
+            var insert = _insertObservation;
             foreach (ref readonly var o in pending)
             {
-                p[0].Value = o.Product;
-                p[1].Value = o.Time;
-                p[2].Value = o.Competitor;
-                p[3].Value = o.Platform;
-                p[4].Value = Sid(StoreIds.Observation(o.ProductName, o.CompetitorName, o.PlatformName, o.Time));
-                p[5].Value = o.Price;
-                p[6].Value = (int)o.Currency;
-                p[7].Value = (int)o.Availability;
-                if (_insertObservation.ExecuteNonQuery() == 0)
+                insert.Bind(1, o.Product);
+                insert.Bind(2, o.Time);
+                insert.Bind(3, o.Competitor);
+                insert.Bind(4, o.Platform);
+                insert.Bind(5, Sid(StoreIds.Observation(o.ProductName, o.CompetitorName, o.PlatformName, o.Time)));
+                insert.Bind(6, o.Price);
+                insert.Bind(7, o.Currency);
+                insert.Bind(8, (int)o.Availability);
+                if (insert.Execute() == 0)
                 {
                     continue;
                 }
@@ -336,6 +336,19 @@ internal sealed partial class SqliteStore
             }
 
             _commands.Clear();
+            foreach (var statement in _raw)
+            {
+                statement.Dispose();
+            }
+
+            _raw.Clear();
+        }
+
+        private RawStatement Raw(string sql)
+        {
+            var statement = new RawStatement(Connection, sql);
+            _raw.Add(statement);
+            return statement;
         }
 
         private SqliteCommand Command(string sql, params string[] parameters)
@@ -385,23 +398,23 @@ internal sealed partial class SqliteStore
 
         private void FlushBuckets()
         {
-            var p = _upsertBucket.Parameters;
+            var upsert = _upsertBucket;
             foreach (var (key, b) in _buckets)
             {
-                p[0].Value = key.Product;
-                p[1].Value = (int)key.Size;
-                p[2].Value = key.Start;
-                p[3].Value = key.Competitor;
-                p[4].Value = Sid(StoreIds.Bucket(b.ProductName, b.CompetitorName, key.Size, key.Start));
-                p[5].Value = b.OpenTime;
-                p[6].Value = b.OpenPrice;
-                p[7].Value = b.High;
-                p[8].Value = b.Low;
-                p[9].Value = b.CloseTime;
-                p[10].Value = b.ClosePrice;
-                p[11].Value = b.Count;
-                p[12].Value = (int)b.Currency;
-                _upsertBucket.ExecuteNonQuery();
+                upsert.Bind(1, key.Product);
+                upsert.Bind(2, (int)key.Size);
+                upsert.Bind(3, key.Start);
+                upsert.Bind(4, key.Competitor);
+                upsert.Bind(5, Sid(StoreIds.Bucket(b.ProductName, b.CompetitorName, key.Size, key.Start)));
+                upsert.Bind(6, b.OpenTime);
+                upsert.Bind(7, b.OpenPrice);
+                upsert.Bind(8, b.High);
+                upsert.Bind(9, b.Low);
+                upsert.Bind(10, b.CloseTime);
+                upsert.Bind(11, b.ClosePrice);
+                upsert.Bind(12, b.Count);
+                upsert.Bind(13, b.Currency);
+                upsert.Execute();
             }
 
             _buckets.Clear();
