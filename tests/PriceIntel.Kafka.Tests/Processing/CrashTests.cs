@@ -114,7 +114,10 @@ public sealed class CrashTests(ITestOutputHelper output)
         var observed = h.ReadOutputs();
         output.WriteLine($"{observed.Distinct} distinct outputs, {observed.Copies} copies ({observed.Copies - observed.Distinct} repeats; the child had {atKill.Signals + atKill.Decisions} acknowledged)");
         observed.AssertMatches(reference);
-        Assert.True(observed.Copies > observed.Distinct, "the restart re-emitted nothing the killed child had sent after its last commit");
+
+        // Repeats are allowed, not required: when the kill lands just after a state snapshot that covers every output the
+        // child had delivered, the restart resumes from that snapshot and repeats nothing (seen in CI: 0 repeats, snapshot
+        // offsets ahead of the commit). Either way nothing may be missing (above) and the final state must be the reference's.
         h.AssertFinalStateEquals(reference);
     }
 
