@@ -54,6 +54,8 @@ public static class PriceIntelApiKafkaServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IMarketEventIngress>(sp => sp.GetRequiredService<KafkaEventIngress>()));
         services.TryAddSingleton<KafkaOutputConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaOutputConsumer>());
+        services.TryAddSingleton<KafkaFeedConsumer>();
+        services.AddHostedService(sp => sp.GetRequiredService<KafkaFeedConsumer>());
         services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka");
         return services;
     }

@@ -184,6 +184,38 @@ public sealed class KafkaModeTests(Xunit.Abstractions.ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task Every_replica_of_the_api_shows_every_output_on_its_live_feed()
+    {
+        // Two replicas share the store-writing consumer group (one partition each), but each must show every output live.
+        _host = await StartHostAsync();
+        await using var second = await StartHostAsync();
+        foreach (var host in new[] { _host, second })
+        {
+            await Market.EventuallyAsync(
+                async () =>
+                {
+                    using var anonymous = host.Client();
+                    var health = await anonymous.GetJsonAsync("/health");
+                    return health.GetProperty("checks").GetProperty("kafka").GetProperty("data").GetProperty("feedReady").GetBoolean() ? (object)true : null;
+                },
+                "the live feed reading every output partition",
+                Patience);
+        }
+
+        await using var first = await FeedReader.OpenAsync(_host.Client(ApiHost.ViewerKey), "/api/feed?product=SKU-KAFKA-3");
+        await using var other = await FeedReader.OpenAsync(second.Client(ApiHost.ViewerKey), "/api/feed?product=SKU-KAFKA-3");
+        using var ingest = _host.Client(ApiHost.IngestKey);
+        using (var response = await ingest.PostAsync("/api/ingest/events?wait=true", Market.Lines(Market.CompetitorDrop("SKU-KAFKA-3", "acme", Market.Now - (45 * Market.Minute)))))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var shown = await first.WaitForAsync("signal", d => d.GetProperty("product").GetString() == "SKU-KAFKA-3");
+        var shownToo = await other.WaitForAsync("signal", d => d.GetProperty("product").GetString() == "SKU-KAFKA-3");
+        Assert.Equal(shown.GetProperty("id").GetString(), shownToo.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task A_manual_price_is_produced_to_the_price_updates_topic_and_processed()
     {
         _host = await StartHostAsync();

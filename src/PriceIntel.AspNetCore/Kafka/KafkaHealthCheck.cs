@@ -12,7 +12,7 @@ namespace PriceIntel.AspNetCore.Kafka;
 /// joins the group (an offset fetch only); figures are cached for a second so a busy health endpoint
 /// does not load the brokers. Unhealthy when the brokers do not answer within five seconds.
 /// </summary>
-internal sealed class KafkaHealthCheck(IOptions<KafkaOptions> options, KafkaOutputConsumer outputs, KafkaEventIngress ingress) : IHealthCheck, IDisposable
+internal sealed class KafkaHealthCheck(IOptions<KafkaOptions> options, KafkaOutputConsumer outputs, KafkaFeedConsumer feed, KafkaEventIngress ingress) : IHealthCheck, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _turn = new(1, 1);
@@ -28,6 +28,8 @@ internal sealed class KafkaHealthCheck(IOptions<KafkaOptions> options, KafkaOutp
             ["apiGroup"] = outputs.GroupId,
             ["outputsConsumed"] = outputs.Consumed,
             ["outputsSkipped"] = outputs.Skipped,
+            ["feedReady"] = feed.Ready,
+            ["feedDelivered"] = feed.Delivered,
             ["ingestEventsPublished"] = ingress.Counters.Events,
             ["ingestDeliveryFailures"] = ingress.Counters.Failures,
         };

@@ -2,31 +2,28 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PriceIntel.AspNetCore.Feed;
 using PriceIntel.Kafka;
 
 namespace PriceIntel.AspNetCore.Kafka;
 
 /// <summary>
-/// The Kafka mode's read side: consumes the processors' output topics (signals and decisions) in the
-/// consumer group <c>{Kafka:GroupId}-api</c>, writes each batch to the store, then to the live feed, and
-/// only then stores the offsets for commit, so a restart re-reads what was not written (the store
+/// The Kafka mode's store writer: consumes the processors' output topics (signals and decisions) in the
+/// consumer group <c>{Kafka:GroupId}-api</c> (shared by the API's replicas, so each output is stored once),
+/// writes each batch to the store, and only then stores the offsets for commit, so a restart re-reads what was not written (the store
 /// ignores ids it already holds: outputs carry deterministic ids). Runs on a thread of its own
 /// (the Kafka consumer blocks). An unreadable message is logged and skipped; a store failure is
-/// retried after a pause without committing.
+/// retried after a pause without committing. The live feed reads the same topics on its own, in every replica
+/// (<see cref="KafkaFeedConsumer"/>).
 /// </summary>
 internal sealed partial class KafkaOutputConsumer(
     IOptions<KafkaOptions> options,
     IMarketStore store,
-    LiveFeed feed,
     ILogger<KafkaOutputConsumer> logger) : BackgroundService
 {
-    /// <summary>Outputs written to the store and feed in one batch at most.</summary>
+    /// <summary>Outputs written to the store in one batch at most.</summary>
     private const int MaxBatch = 2048;
 
-    private readonly MarketKeys _keys = new();
-    private readonly List<MarketSignal> _signals = new(MaxBatch);
-    private readonly List<PricingDecision> _decisions = new(MaxBatch);
+    private readonly KafkaOutputReader _reader = new();
     private readonly Dictionary<TopicPartition, Offset> _pending = [];
     private long _consumed;
     private long _lag = -1;
@@ -35,7 +32,7 @@ internal sealed partial class KafkaOutputConsumer(
     /// <summary>The consumer group the API reads the output topics in.</summary>
     public string GroupId => options.Value.GroupId + "-api";
 
-    /// <summary>Output messages written to the store and feed so far.</summary>
+    /// <summary>Output messages written to the store so far.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
 
     /// <summary>Output messages that could not be read (logged and skipped).</summary>
@@ -83,13 +80,13 @@ internal sealed partial class KafkaOutputConsumer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = consumer.Consume(TimeSpan.FromMilliseconds(_signals.Count + _decisions.Count > 0 ? 5 : 200));
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(_reader.Count > 0 ? 5 : 200));
                 if (result is not null)
                 {
                     Read(result);
                 }
 
-                int buffered = _signals.Count + _decisions.Count;
+                int buffered = _reader.Count;
                 if (buffered >= MaxBatch || (result is null && _pending.Count > 0))
                 {
                     WriteBatch(consumer, stoppingToken);
@@ -122,65 +119,24 @@ internal sealed partial class KafkaOutputConsumer(
     private void Read(ConsumeResult<Ignore, byte[]> result)
     {
         _pending[result.TopicPartition] = result.Offset + 1;
-        var value = result.Message.Value;
-        StoredSignal? signal = null;
-        StoredDecision? decision = null;
-        string? error = "empty message";
-        if (value is null || !MarketOutputJsonDecoder.TryDecode(TrimLine(value), out signal, out decision, out error))
+        if (!_reader.TryRead(result, out var error))
         {
             Interlocked.Increment(ref _skipped);
             LogUnreadable(result.Topic, result.Partition.Value, result.Offset.Value, error);
-            return;
-        }
-
-        if (signal is not null)
-        {
-            _signals.Add(new MarketSignal(
-                signal.Id,
-                signal.Kind,
-                signal.Severity,
-                _keys.Products.Intern(signal.Product),
-                signal.Competitor is null ? -1 : _keys.Competitors.Intern(signal.Competitor),
-                signal.Observed,
-                signal.Reference,
-                signal.Threshold,
-                signal.Magnitude,
-                signal.Time.ToUnixTimeMilliseconds()));
-        }
-        else if (decision is not null && CurrencyCode.TryParse(decision.Currency, out var currency))
-        {
-            _decisions.Add(new PricingDecision(
-                decision.Id,
-                _keys.Products.Intern(decision.Product),
-                Money.FromDecimal(decision.OldPrice),
-                Money.FromDecimal(decision.NewPrice),
-                Money.FromDecimal(decision.TargetPrice),
-                currency,
-                decision.Strategy,
-                (byte)decision.Arm,
-                decision.Trigger,
-                decision.SetBy,
-                decision.Bounded,
-                decision.Time.ToUnixTimeMilliseconds()));
-        }
-        else
-        {
-            Interlocked.Increment(ref _skipped);
-            LogUnreadable(result.Topic, result.Partition.Value, result.Offset.Value, "unknown currency");
         }
     }
 
     /// <summary>
-    /// Writes the buffered outputs to the store (retrying until it answers) and the feed, then stores their offsets for
+    /// Writes the buffered outputs to the store (retrying until it answers), then stores their offsets for
     /// commit. Runs on the consumer's own blocking thread, so it waits for the store synchronously: that wait is the
     /// back-pressure (nothing more is consumed until the store took the batch).
     /// </summary>
     private void WriteBatch(IConsumer<Ignore, byte[]> consumer, CancellationToken stoppingToken)
     {
-        int count = _signals.Count + _decisions.Count;
+        int count = _reader.Count;
         if (count > 0)
         {
-            var batch = new OutputBatch(_signals.ToArray(), _decisions.ToArray(), _keys);
+            var batch = _reader.TakeBatch();
             while (true)
             {
                 try
@@ -197,9 +153,6 @@ internal sealed partial class KafkaOutputConsumer(
                 }
             }
 
-            feed.WriteAsync(batch, stoppingToken).AsTask().GetAwaiter().GetResult();
-            _signals.Clear();
-            _decisions.Clear();
         }
 
         foreach (var (partition, offset) in _pending)
@@ -241,17 +194,6 @@ internal sealed partial class KafkaOutputConsumer(
         }
 
         return lag;
-    }
-
-    private static ReadOnlySpan<byte> TrimLine(byte[] value)
-    {
-        var span = value.AsSpan();
-        while (span.Length > 0 && (span[^1] == (byte)'\n' || span[^1] == (byte)'\r'))
-        {
-            span = span[..^1];
-        }
-
-        return span;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading outputs in consumer group {Group} from {Signals} and {Decisions}")]
