@@ -45,7 +45,8 @@ public static class PriceIntelConfigurationExtensions
     /// <c>PRICEINTEL_Pricing__MinMargin=0.08</c>, which wins when both set the same key. The prefix is removed, so
     /// the keys line up with the YAML file's root (<c>Pricing:MinMargin</c>, <c>Kafka:GroupId</c>); bind the built
     /// configuration with <c>PriceIntelConfiguration.Bind</c>, which reports a misspelt section such as
-    /// <c>PRICEINTEL_Pricng__MinMargin</c>.
+    /// <c>PRICEINTEL_Pricng__MinMargin</c>. A <c>PRICEINTEL_</c> variable without a <c>__</c> (such as
+    /// <c>PRICEINTEL_ADMIN_API_KEY</c>) is not configuration and is left out.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
@@ -53,6 +54,6 @@ public static class PriceIntelConfigurationExtensions
     public static IConfigurationBuilder AddPriceIntelEnvironmentVariables(this IConfigurationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddEnvironmentVariables("PriceIntel__").AddEnvironmentVariables("PRICEINTEL_");
+        return builder.AddEnvironmentVariables("PriceIntel__").Add(new PriceIntel.Hosting.Configuration.ShortFormEnvironmentVariables());
     }
 }
