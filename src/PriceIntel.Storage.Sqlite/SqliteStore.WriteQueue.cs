@@ -183,17 +183,19 @@ internal sealed partial class SqliteStore
     }
 
     /// <summary>A write whose caller waits for its result.</summary>
-    private sealed class WriteItem<TState, T>(TState state, Func<WriteContext, TState, T> work, int rows, CancellationToken cancellationToken)
+    private class WriteItem<TState, T>(TState state, Func<WriteContext, TState, T> work, int rows, CancellationToken cancellationToken)
         : WriteItem(rows, cancellationToken)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private T _result = default!;
 
         public Task<T> Task => _done.Task;
 
-        public override void Execute(WriteContext context) => _result = work(context, state);
+        /// <summary>What the caller gets once the group commits.</summary>
+        protected T Result { get; set; } = default!;
 
-        public override void Complete() => _done.TrySetResult(_result);
+        public override void Execute(WriteContext context) => Result = work(context, state);
+
+        public override void Complete() => _done.TrySetResult(Result);
 
         public override void Fail(Exception exception)
         {
@@ -210,30 +212,9 @@ internal sealed partial class SqliteStore
 
     /// <summary>A write of observations whose caller learns how many were new (known once the group's observations are inserted).</summary>
     private sealed class CountingWrite<TState>(TState state, Func<WriteContext, TState, int> work, int rows, CancellationToken cancellationToken)
-        : WriteItem(rows, cancellationToken)
+        : WriteItem<TState, int>(state, work, rows, cancellationToken)
     {
-        private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _result;
-
-        public Task<int> Task => _done.Task;
-
-        public override void Execute(WriteContext context) => _result = work(context, state);
-
-        public override void Settle(WriteContext context, int slot) => _result += context.AddedBy(slot);
-
-        public override void Complete() => _done.TrySetResult(_result);
-
-        public override void Fail(Exception exception)
-        {
-            if (exception is OperationCanceledException canceled)
-            {
-                _done.TrySetCanceled(canceled.CancellationToken);
-            }
-            else
-            {
-                _done.TrySetException(exception);
-            }
-        }
+        public override void Settle(WriteContext context, int slot) => Result += context.AddedBy(slot);
     }
 
     /// <summary>
