@@ -25,12 +25,13 @@ internal sealed partial class KafkaFeedConsumer(
 
     private readonly KafkaOutputReader _reader = new();
     private long _delivered;
+    private volatile bool _ready;
 
     /// <summary>Outputs handed to the live feed so far.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
     /// <summary>Set once every partition of the output topics is assigned (the feed sees what is produced after it).</summary>
-    public bool Ready { get; private set; }
+    public bool Ready => _ready;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -117,7 +118,7 @@ internal sealed partial class KafkaFeedConsumer(
             if (added.Count > 0)
             {
                 consumer.IncrementalAssign(added);
-                Ready = assigned.Count > 0;
+                _ready = true;
             }
         }
         catch (KafkaException ex)
