@@ -41,7 +41,8 @@ public sealed class KafkaMarketProcessor : IDisposable
     private readonly RawValueDeserializer _raw;
     private OutputProducer? _producer;
     private EngineThread? _engineThread;
-    private StateTopicReader? _stateReader;
+    private PartitionRestore? _restore;
+    private PartitionHandOver? _handOver;
     private IConsumer<Ignore, RawValue>? _consumer;
     private List<TopicPartition>? _resumeAfterAssign;
     private long _nextDescription;
@@ -158,9 +159,10 @@ public sealed class KafkaMarketProcessor : IDisposable
         using var producer = new OutputProducer(_options, e => _counters.Error(e), OnClientLog);
         using var engineThread = _options.EngineThread ? new EngineThread() : null;
         _engineThread = engineThread;
-        using var stateReader = new StateTopicReader(_options, _clock);
+        using var restore = new PartitionRestore(_options, _clock, _counters, _logger);
         _producer = producer;
-        _stateReader = stateReader;
+        _restore = restore;
+        _handOver = new PartitionHandOver(_options, _clock, _counters, _logger);
         var config = new ConsumerConfig(KafkaClientConfig.Build(_options, "consumer"))
         {
             GroupId = _options.GroupId,
@@ -505,8 +507,7 @@ public sealed class KafkaMarketProcessor : IDisposable
 
     private List<TopicPartitionOffset> Assign(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
     {
-        var committed = ReadCommitted(consumer, partitions);
-        var snapshots = ReadSnapshots(partitions.Select(tp => tp.Partition.Value).Distinct().ToList());
+        var points = _restore!.Read(consumer, partitions);
         var starts = new List<TopicPartitionOffset>(partitions.Count);
         foreach (var group in partitions.GroupBy(tp => tp.Partition.Value).OrderBy(g => g.Key))
         {
@@ -517,17 +518,8 @@ public sealed class KafkaMarketProcessor : IDisposable
                 assigned[TopicIndex(tp.Topic)] = true;
             }
 
-            var snapshot = snapshots.GetValueOrDefault(p);
+            var (snapshot, committedHere) = points[p];
             var task = new PartitionTask(p, _inputs, assigned, _engineOptions, _options, _counters, OnDeliveryFailure, _logger, _engineThread, _inputPartitions, _clock);
-            var committedHere = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var tpo in committed)
-            {
-                if (tpo.Partition.Value == p && tpo.Offset.Value >= 0)
-                {
-                    committedHere[tpo.Topic] = tpo.Offset.Value;
-                }
-            }
-
             long[] next = task.Restore(snapshot, committedHere);
             task.BatchProcessed = BatchProcessed;
             _tasks[p] = task;
@@ -555,7 +547,7 @@ public sealed class KafkaMarketProcessor : IDisposable
             {
                 try
                 {
-                    Retire(consumer, task);
+                    _handOver!.Retire(consumer, _producer!, task);
                 }
                 catch (Exception e)
                 {
@@ -601,145 +593,12 @@ public sealed class KafkaMarketProcessor : IDisposable
 
         foreach (var task in _tasks.Values.ToList())
         {
-            Retire(_consumer, task);
+            _handOver!.Retire(_consumer, _producer!, task);
             OwnershipChanged?.Invoke(task.Partition, false);
         }
 
         _tasks.Clear();
         _assigned = 0;
-    }
-
-    // Revoke and shutdown: finish the partial batch, wait for every output, write the state at exactly
-    // the processed offsets, and commit those offsets, so the next owner starts where this one stopped.
-    private void Retire(IConsumer<Ignore, RawValue> consumer, PartitionTask task)
-    {
-        var producer = _producer!;
-        if (task.Failure is null && task.EngineFailure is null)
-        {
-            task.Drain(producer);
-        }
-        else
-        {
-            task.WaitIdle(); // the partition is replayed by its next owner; nothing of it runs after this
-        }
-
-        if (task.EngineFailure is { } engineFailure)
-        {
-            Log.RetiredUnsettled(_logger, task.Partition, $"its engine failed: {engineFailure.Message}");
-            return;
-        }
-
-        var deadline = _clock.NowMs + (long)_options.DeliveryTimeout.TotalMilliseconds + 5_000;
-        bool snapshotQueued = false;
-        while (_clock.NowMs < deadline)
-        {
-            task.Settle(producer);
-            if (task.Failure is not null)
-            {
-                break;
-            }
-
-            if (task.IsSettled)
-            {
-                if (snapshotQueued)
-                {
-                    break;
-                }
-
-                task.SnapshotIfDue(_clock.NowMs, force: true);
-                snapshotQueued = true;
-                continue;
-            }
-
-            producer.Flush(TimeSpan.FromMilliseconds(50));
-        }
-
-        if (task.Failure is not null || !task.IsSettled)
-        {
-            Log.RetiredUnsettled(_logger, task.Partition, task.Failure ?? "outputs still in flight");
-            return;
-        }
-
-        if (task.CommitCandidates() is { } offsets)
-        {
-            // The hand-over commit is worth a few retries: without it the next owner replays (correctly,
-            // but needlessly) from the previous commit. Errors that mean the assignment is gone end it.
-            bool committed = false;
-            for (int attempt = 1; attempt <= 5 && !committed; attempt++)
-            {
-                try
-                {
-                    consumer.Commit(offsets);
-                    task.Committed(offsets);
-                    _counters.CommitSucceeded();
-                    committed = true;
-                }
-                catch (KafkaException e)
-                {
-                    _counters.CommitFailed($"commit: {e.Error.Code}: {e.Error.Reason}");
-                    Log.CommitFailed(_logger, e.Error.Code.ToString(), e.Error.Reason);
-                    if (e.Error.Code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.Local_State or ErrorCode.Local_AssignmentLost)
-                    {
-                        break;
-                    }
-
-                    _clock.Sleep(TimeSpan.FromMilliseconds(100 * attempt));
-                }
-            }
-
-            if (!committed)
-            {
-                Log.RetiredUncommitted(_logger, task.Partition);
-                return;
-            }
-        }
-
-        Log.Retired(_logger, task.Partition);
-    }
-
-    private List<TopicPartitionOffset> ReadCommitted(IConsumer<Ignore, RawValue> consumer, List<TopicPartition> partitions)
-    {
-        var deadline = _clock.UtcNow + _options.RestoreTimeout;
-        while (true)
-        {
-            try
-            {
-                var left = deadline - _clock.UtcNow;
-                return consumer.Committed(partitions, left < TimeSpan.FromSeconds(5) ? TimeSpan.FromMilliseconds(Math.Max(100, left.TotalMilliseconds)) : TimeSpan.FromSeconds(5));
-            }
-            catch (KafkaException e) when (_clock.UtcNow < deadline)
-            {
-                _counters.Error($"committed offsets: {e.Error.Code}: {e.Error.Reason}");
-                Log.RestoreRetry(_logger, "committed offsets", e.Error.Reason);
-                _clock.Sleep(TimeSpan.FromMilliseconds(200));
-            }
-            catch (KafkaException e)
-            {
-                throw new TimeoutException($"Reading the committed offsets did not succeed within Kafka:RestoreTimeout ({_options.RestoreTimeout}): {e.Error.Code}: {e.Error.Reason}", e);
-            }
-        }
-    }
-
-    private Dictionary<int, StateSnapshot?> ReadSnapshots(List<int> partitions)
-    {
-        var deadline = _clock.UtcNow + _options.RestoreTimeout;
-        while (true)
-        {
-            try
-            {
-                return _stateReader!.ReadLatest(partitions, p => PartitionTask.StateKey(_options.GroupId, p), _options.RestoreTimeout);
-            }
-            catch (Exception e) when ((e is KafkaException || e is TimeoutException) && _clock.UtcNow < deadline)
-            {
-                _counters.Error($"state topic: {e.Message}");
-                Log.RestoreRetry(_logger, "state snapshots", e.Message);
-                _clock.Sleep(TimeSpan.FromMilliseconds(200));
-            }
-            catch (Exception e) when (e is KafkaException || e is TimeoutException)
-            {
-                throw new TimeoutException($"Restoring the state of partitions {string.Join(", ", partitions)} from '{_options.Topics.State}' did not succeed within Kafka:RestoreTimeout ({_options.RestoreTimeout}): {e.Message}", e);
-            }
-        }
     }
 
     private bool TryTask(string topic, int partition, out PartitionTask task, out int topicIndex)

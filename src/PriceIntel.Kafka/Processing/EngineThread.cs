@@ -7,12 +7,12 @@ namespace PriceIntel.Kafka.Processing;
 /// over and goes on consuming, decoding and merging while this thread runs the engine on it and produces
 /// its outputs. Batches run in the order they were handed over. A partition has a few batch buffers, so the
 /// consume thread waits only when all of them are queued here, and before it touches that partition's
-/// engine itself (snapshot, restore, rewind, hand-over: <see cref="PartitionTask.WaitIdle"/>).
+/// engine itself (snapshot, restore, rewind, hand-over: <see cref="EngineHandOff.WaitIdle"/>).
 /// </summary>
 internal sealed class EngineThread : IDisposable
 {
     private readonly Thread _thread;
-    private readonly Queue<(PartitionTask Task, SubmittedBatch Batch)> _queue = new(64);
+    private readonly Queue<(EngineHandOff HandOff, SubmittedBatch Batch)> _queue = new(64);
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _submitted = new(0);
     private ExceptionDispatchInfo? _failure;
@@ -24,12 +24,12 @@ internal sealed class EngineThread : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Queues a batch of <paramref name="task"/>; batches run in the order they were queued.</summary>
-    public void Submit(PartitionTask task, SubmittedBatch batch)
+    /// <summary>Queues a batch of <paramref name="handOff"/>'s partition; batches run in the order they were queued.</summary>
+    public void Submit(EngineHandOff handOff, SubmittedBatch batch)
     {
         lock (_lock)
         {
-            _queue.Enqueue((task, batch));
+            _queue.Enqueue((handOff, batch));
         }
 
         _submitted.Release();
@@ -62,7 +62,7 @@ internal sealed class EngineThread : IDisposable
         while (true)
         {
             _submitted.Wait();
-            (PartitionTask Task, SubmittedBatch Batch) item;
+            (EngineHandOff HandOff, SubmittedBatch Batch) item;
             lock (_lock)
             {
                 if (!_queue.TryDequeue(out item))
@@ -78,7 +78,7 @@ internal sealed class EngineThread : IDisposable
 
             try
             {
-                item.Task.RunSubmitted(item.Batch);
+                item.HandOff.RunSubmitted(item.Batch);
             }
             catch (Exception e)
             {

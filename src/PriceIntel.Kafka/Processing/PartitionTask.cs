@@ -1,27 +1,22 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using PriceIntel.Kafka.Publishing;
 
 namespace PriceIntel.Kafka.Processing;
 
 /// <summary>
-/// The engine of one partition number and everything that keeps its results exact: the queues of its
-/// input topic-partitions, the deterministic merge (messages in order of their first event time, ties by
-/// input topic then offset; an input with nothing buffered holds the merge until it has data, reaches
-/// its end or idles out), batches cut at message boundaries, replay without re-emitting outputs that were
-/// already acknowledged, the ledger of produced outputs, and the snapshots. Consume thread, except
-/// <see cref="RunSubmitted"/>, which the <see cref="EngineThread"/> calls with a batch handed over.
+/// One partition number of the processor's assignment and everything that keeps its results exact: batches cut
+/// at message boundaries from the merge of its inputs (<see cref="InputMerge"/>), handed to its engine
+/// (<see cref="EngineHandOff"/>); the lateness twin that dead-letters the events the engine will not merge;
+/// replay without re-emitting outputs that were already acknowledged; the ledger of produced outputs
+/// (<see cref="OffsetLedger"/>); and the persisted state snapshots. Consume thread only (the engine thread runs
+/// only what <see cref="EngineHandOff"/> hands it).
 /// </summary>
-internal sealed class PartitionTask
+internal sealed partial class PartitionTask
 {
     private const int MaxBatchesPerPump = 4;
-
-    /// <summary>Batches of one partition the engine thread may hold at once (the consume thread fills one more).</summary>
-    private const int BatchesInFlight = 3;
 
     private readonly PriceIntelOptions _engineOptions;
     private readonly KafkaOptions _options;
@@ -35,29 +30,17 @@ internal sealed class PartitionTask
     private readonly ArrayBufferWriter<byte> _snapshotBuffer = new(64 * 1024);
     private readonly long[] _suppressBelow;
     private readonly bool[] _owned;
-    private readonly EngineThread? _engineThread;
+    private readonly InputMerge _inputs;
+    private readonly EngineHandOff _engine;
     private MarketEvent[] _batch;
     private int _batchCount;
-
-    // Batches for the engine thread: free ones to fill, and how many are handed over and not yet run.
-    // Guarded by _slotLock (the consume thread rents and waits, the engine thread returns and pulses).
-    private readonly object _slotLock = new();
-    private readonly Stack<SubmittedBatch> _freeBatches = new();
-    private int _batchesInFlight;
     private bool _batchSuppressed;
     private LedgerEntry? _open;
-    private MarketEventJsonDecoder _decoder;
-    private ProductKeyCache _productKeys;
-    private ProductKeyCache? _routing;
     private MarketEventJsonEncoder? _lateEncoder;
     private readonly ArrayBufferWriter<byte> _lateBuffer = new(256);
-    private readonly int _inputPartitions;
     private readonly ProcessorClock _clock;
     private readonly long _lateness;
     private long _watermark = long.MinValue;
-    private long _lateEvents;
-    private long _misroutedEvents;
-    private ExceptionDispatchInfo? _engineFailure;
     private StateSnapshot? _durable;
     private readonly long[] _startNext;
     private long _nextSnapshotAt;
@@ -78,10 +61,8 @@ internal sealed class PartitionTask
         ProcessorClock? clock = null)
     {
         _clock = clock ?? ProcessorClock.System;
-        _inputPartitions = inputPartitions;
         _lateness = engineOptions.Windows.AllowedLatenessMs;
         _onDeliveryFailure = onDeliveryFailure;
-        _engineThread = engineThread;
         Partition = partition;
         _topics = topics;
         _engineOptions = engineOptions;
@@ -89,38 +70,30 @@ internal sealed class PartitionTask
         _counters = counters;
         _logger = logger;
         _stateKey = Encoding.UTF8.GetBytes(StateKey(options.GroupId, partition));
-        Inputs = new InputQueue?[topics.Count];
-        for (int i = 0; i < topics.Count; i++)
-        {
-            Inputs[i] = assigned[i] ? new InputQueue(i, topics[i], partition) : null;
-        }
-
         _ledger = new OffsetLedger(topics.Count);
         _owned = (bool[])assigned.Clone();
         _suppressBelow = new long[topics.Count];
         _startNext = new long[topics.Count];
         _batch = new MarketEvent[options.BatchSize];
-        if (engineThread is not null)
-        {
-            for (int i = 0; i < BatchesInFlight; i++)
-            {
-                _freeBatches.Push(new SubmittedBatch(options.BatchSize));
-            }
-        }
-        Engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
-        _decoder = new MarketEventJsonDecoder(Engine.Keys);
-        _productKeys = new ProductKeyCache(Engine.Keys.Products);
-        _routing = inputPartitions > 0 ? new ProductKeyCache(Engine.Keys.Products, inputPartitions) : null;
+        var engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
+        _engine = new EngineHandOff(partition, engine, counters, engineThread, options.BatchSize);
+        _inputs = new InputMerge(partition, topics, assigned, inputPartitions, options.MaxMessageBytes, engine.Keys);
     }
 
     public int Partition { get; }
 
     /// <summary>Tests: called after each processed batch with the partition number and the batch's event count.</summary>
-    public Action<int, int>? BatchProcessed { get; set; }
+    public Action<int, int>? BatchProcessed
+    {
+        get => _engine.BatchProcessed;
+        set => _engine.BatchProcessed = value;
+    }
 
-    public InputQueue?[] Inputs { get; }
+    /// <summary>The queue of each input topic (by topic index); null for a topic this task does not read.</summary>
+    public InputQueue?[] Inputs => _inputs.Queues;
 
-    public MarketEngine Engine { get; private set; }
+    /// <summary>The partition's engine; read it only while no batch runs (<see cref="WaitIdle"/>).</summary>
+    public MarketEngine Engine => _engine.Engine;
 
     /// <summary>Set when an output could not be delivered; the processor rewinds the task.</summary>
     public string? Failure { get; private set; }
@@ -129,13 +102,7 @@ internal sealed class PartitionTask
     /// What the engine threw while processing a batch of this partition (on the engine thread or inline), or
     /// null. Once set the partition processes, snapshots and commits nothing more: the processor stops with it.
     /// </summary>
-    public Exception? EngineFailure => Volatile.Read(ref _engineFailure)?.SourceException;
-
-    /// <summary>Events older than the allowed lateness behind the partition's newest event time (dead-lettered, not merged).</summary>
-    public long LateEvents => Volatile.Read(ref _lateEvents);
-
-    /// <summary>Events whose product key belongs to another partition by Kafka's murmur2 partitioner (dead-lettered).</summary>
-    public long MisroutedEvents => Volatile.Read(ref _misroutedEvents);
+    public Exception? EngineFailure => _engine.Failure;
 
     /// <summary>Consume-side time (milliseconds of the processor's clock) before which the task does not resume after a rewind.</summary>
     public long ResumeAt { get; set; }
@@ -150,18 +117,9 @@ internal sealed class PartitionTask
     public long[] Restore(StateSnapshot? snapshot, IReadOnlyDictionary<string, long> committed)
     {
         WaitIdle();
-        if (snapshot is not null)
-        {
-            Engine = MarketEngine.Restore(_engineOptions, snapshot.Bytes.AsSpan(0, snapshot.Length), _logger);
-        }
-        else
-        {
-            Engine = MarketEngine.Create(_engineOptions, new MarketKeys(), _logger, initialProducts: 256);
-        }
-
-        _decoder = new MarketEventJsonDecoder(Engine.Keys);
-        _productKeys = new ProductKeyCache(Engine.Keys.Products);
-        _routing = _inputPartitions > 0 ? new ProductKeyCache(Engine.Keys.Products, _inputPartitions) : null;
+        _engine.Replace(snapshot is not null
+            ? MarketEngine.Restore(_engineOptions, snapshot.Bytes.AsSpan(0, snapshot.Length), _logger)
+            : MarketEngine.Create(_engineOptions, new MarketKeys(), _logger, initialProducts: 256));
         _lateEncoder = null;
         _watermark = Engine.Watermark; // the lateness twin starts where the engine's own watermark is
         _durable = snapshot;
@@ -215,68 +173,9 @@ internal sealed class PartitionTask
         return next;
     }
 
-    /// <summary>
-    /// Decodes one consumed message into its input queue; bad lines, and events whose product belongs to
-    /// another partition, become rejections. <paramref name="oversizedSha256"/> is the hash of the whole
-    /// value when <paramref name="value"/> holds only its first <see cref="KafkaOptions.MaxMessageBytes"/>.
-    /// </summary>
-    public void Accept(int topicIndex, long offset, ReadOnlySpan<byte> value, int originalLength, byte[]? oversizedSha256 = null)
-    {
-        var queue = Inputs[topicIndex]!;
-        queue.Begin(offset);
-        if (originalLength > _options.MaxMessageBytes)
-        {
-            // Only a prefix travels with the dead letter; its size and hash name the whole message.
-            var prefix = value[..Math.Min(value.Length, OutputProducer.DeadLetterPayloadCap)].ToArray();
-            queue.AddRejection(new InputRejection(offset, 0, $"message of {originalLength} bytes is larger than Kafka:MaxMessageBytes ({_options.MaxMessageBytes})", prefix, originalLength, oversizedSha256));
-        }
-        else
-        {
-            int line = 0;
-            while (!value.IsEmpty)
-            {
-                int nl = value.IndexOf((byte)'\n');
-                var text = nl < 0 ? value : value[..nl];
-                value = nl < 0 ? default : value[(nl + 1)..];
-                line++;
-                if (!text.IsEmpty && text[^1] == (byte)'\r')
-                {
-                    text = text[..^1];
-                }
-
-                if (text.IndexOfAnyExcept(" \t"u8) < 0)
-                {
-                    continue;
-                }
-
-                if (_decoder.TryDecode(text, out var e, out string? error))
-                {
-                    if (_routing is not null && _routing.Partition(e.ProductId) is int home && home != Partition)
-                    {
-                        queue.AddRejection(new InputRejection(offset, line, Misrouted(e.ProductId, home), text.ToArray()) { Misrouted = true });
-                    }
-                    else
-                    {
-                        queue.AddEvent(in e);
-                    }
-                }
-                else
-                {
-                    queue.AddRejection(new InputRejection(offset, line, error, text.ToArray()));
-                }
-            }
-
-            if (line == 0)
-            {
-                queue.AddRejection(new InputRejection(offset, 0, "empty message (no JSON line)", []));
-            }
-        }
-
-        queue.Commit();
-    }
-
-    private string Misrouted(int productId, int home) =>
-        $"misrouted: product '{Engine.Keys.Products.GetName(productId)}' belongs to partition {home} of {_inputPartitions} (Kafka's murmur2 partitioner on the product key), but arrived on partition {Partition}; producers must use the Java client's default partitioner (KafkaJS: Partitioners.JavaCompatiblePartitioner)";
+    /// <summary>Decodes one consumed message into its input queue (see <see cref="InputMerge.Accept"/>).</summary>
+    public void Accept(int topicIndex, long offset, ReadOnlySpan<byte> value, int originalLength, byte[]? oversizedSha256 = null) =>
+        _inputs.Accept(topicIndex, offset, value, originalLength, oversizedSha256);
 
     /// <summary>
     /// Moves merge-ready messages into batches and processes full ones; with <paramref name="flush"/>, also
@@ -284,7 +183,7 @@ internal sealed class PartitionTask
     /// </summary>
     public bool Pump(OutputProducer producer, long now, bool flush)
     {
-        if (Failure is not null || now < ResumeAt || _engineFailure is not null)
+        if (Failure is not null || now < ResumeAt || _engine.Failed)
         {
             return false;
         }
@@ -301,33 +200,7 @@ internal sealed class PartitionTask
                 return true;
             }
 
-            InputQueue? best = null;
-            bool blocked = false;
-            foreach (var q in Inputs)
-            {
-                if (q is null)
-                {
-                    continue;
-                }
-
-                if (q.Count == 0)
-                {
-                    if (!q.Exhausted && now - q.EmptySince < idle)
-                    {
-                        blocked = true;
-                        break;
-                    }
-
-                    continue;
-                }
-
-                if (best is null || q.Head.Time < best.Head.Time)
-                {
-                    best = q; // ties keep the earlier topic: inputs are scanned in tie-break order
-                }
-            }
-
-            if (blocked || best is null)
+            if (_inputs.Next(now, idle) is not { } best)
             {
                 break;
             }
@@ -345,40 +218,12 @@ internal sealed class PartitionTask
         return worked;
     }
 
-    /// <summary>One line on the task's inputs, for diagnostics.</summary>
-    public string Describe()
-    {
-        var text = new StringBuilder($"p{Partition}: batch={_batchCount} ledger={_ledger.Count} failure={Failure ?? "none"} late={LateEvents} misrouted={MisroutedEvents}");
-        foreach (var q in Inputs)
-        {
-            if (q is not null)
-            {
-                text.Append($" | {q.Topic}: queued={q.Count} next={q.NextOffset} hw={q.HighWatermark} end={q.AtEnd} paused={q.Paused} processed={_ledger.Processed(q.TopicIndex)} acked={_ledger.Acknowledged(q.TopicIndex)} committed={_ledger.Committed(q.TopicIndex)}");
-            }
-        }
-
-        return text.ToString();
-    }
-
     /// <summary>True when nothing is buffered, batched or in flight and every input reported its end.</summary>
     public bool IsCaughtUp
     {
         get
         {
-            if (_batchCount > 0 || _open is not null || !_ledger.IsSettledAndCommitted || Failure is not null)
-            {
-                return false;
-            }
-
-            foreach (var q in Inputs)
-            {
-                if (q is not null && (q.Count > 0 || !q.Exhausted))
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return _batchCount == 0 && _open is null && _ledger.IsSettledAndCommitted && Failure is null && _inputs.IsDrained;
         }
     }
 
@@ -397,23 +242,7 @@ internal sealed class PartitionTask
     /// Waits until the engine thread holds no batch of this task (then its engine is the consume thread's to
     /// read or replace); rethrows what a batch threw.
     /// </summary>
-    public void WaitIdle()
-    {
-        if (_engineThread is null)
-        {
-            return;
-        }
-
-        lock (_slotLock)
-        {
-            while (_batchesInFlight > 0)
-            {
-                Monitor.Wait(_slotLock);
-            }
-        }
-
-        _engineThread.ThrowIfFailed();
-    }
+    public void WaitIdle() => _engine.WaitIdle();
 
     /// <summary>
     /// Walks the ledger's acknowledged prefix: advances the committable offsets, produces a snapshot that
@@ -499,7 +328,7 @@ internal sealed class PartitionTask
     /// <summary>Queues a snapshot of the current state when one is due (or forced) and none is pending.</summary>
     public void SnapshotIfDue(long now, bool force)
     {
-        if (_snapshotPending || Failure is not null || _engineFailure is not null || _batchCount > 0 || _open is not null || (!force && now < _nextSnapshotAt))
+        if (_snapshotPending || Failure is not null || _engine.Failed || _batchCount > 0 || _open is not null || (!force && now < _nextSnapshotAt))
         {
             return;
         }
@@ -518,7 +347,7 @@ internal sealed class PartitionTask
         }
 
         WaitIdle(); // the state after every batch taken so far
-        if (_engineFailure is not null)
+        if (_engine.Failed)
         {
             return;
         }
@@ -579,24 +408,11 @@ internal sealed class PartitionTask
         return list;
     }
 
-    public int BufferedEvents()
-    {
-        int n = 0;
-        foreach (var q in Inputs)
-        {
-            n += q?.BufferedEvents ?? 0;
-        }
-
-        return n;
-    }
+    public int BufferedEvents() => _inputs.BufferedEvents;
 
     private void ResetBuffers()
     {
-        foreach (var q in Inputs)
-        {
-            q?.Clear(_startNext[q.TopicIndex], _clock.NowMs);
-        }
-
+        _inputs.Reset(Engine.Keys, _startNext, _clock.NowMs);
         _batchCount = 0;
         _open = null;
     }
@@ -719,99 +535,8 @@ internal sealed class PartitionTask
         }
 
         _batchesProcessed++;
-        if (_engineThread is null)
-        {
-            RunGuarded(producer, _batch, _batchCount, _batchSuppressed, entry);
-            _batchCount = 0;
-            return;
-        }
-
-        SubmittedBatch submitted;
-        lock (_slotLock)
-        {
-            // Up to BatchesInFlight of this partition's batches wait or run on the engine thread; beyond
-            // that the consume thread waits here for one to finish.
-            while (_freeBatches.Count == 0)
-            {
-                Monitor.Wait(_slotLock);
-            }
-
-            submitted = _freeBatches.Pop();
-            _batchesInFlight++;
-        }
-
-        var events = submitted.Events;
-        submitted.Events = _batch;
-        _batch = events;
-        submitted.Count = _batchCount;
-        submitted.Suppressed = _batchSuppressed;
-        submitted.Entry = entry;
-        submitted.Producer = producer;
+        _batch = _engine.Hand(producer, _batch, _batchCount, _batchSuppressed, entry);
         _batchCount = 0;
-        _engineThread.Submit(this, submitted);
-    }
-
-    /// <summary>Engine thread: runs a batch <see cref="ProcessBatch"/> handed over, then frees its buffer.</summary>
-    public void RunSubmitted(SubmittedBatch batch)
-    {
-        try
-        {
-            RunGuarded(batch.Producer!, batch.Events, batch.Count, batch.Suppressed, batch.Entry);
-        }
-        finally
-        {
-            batch.Entry = null;
-            batch.Producer = null;
-            lock (_slotLock)
-            {
-                _freeBatches.Push(batch);
-                _batchesInFlight--;
-                Monitor.PulseAll(_slotLock);
-            }
-        }
-    }
-
-    // A batch that throws leaves the engine in an unknown state: nothing of the partition may be processed,
-    // snapshotted or committed after it. The failure is kept for the processor, which checks every tick and stops.
-    private void RunGuarded(OutputProducer producer, MarketEvent[] batch, int count, bool suppressed, LedgerEntry? entry)
-    {
-        if (_engineFailure is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            Run(producer, batch, count, suppressed, entry);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _engineFailure, ExceptionDispatchInfo.Capture(e), null);
-        }
-    }
-
-    private void Run(OutputProducer producer, MarketEvent[] batch, int count, bool suppressed, LedgerEntry? entry)
-    {
-        var outputs = Engine.Process(batch.AsSpan(0, count));
-        _counters.Processed(count, suppressed);
-        BatchProcessed?.Invoke(Partition, count);
-
-        // Below the committed offsets (a replay) the outputs were acknowledged before: not produced again.
-        if (!suppressed && entry is not null)
-        {
-            var keys = outputs.Keys;
-            foreach (ref readonly var s in outputs.Signals.Span)
-            {
-                producer.Signal(entry, in s, keys, _productKeys.Utf8(s.ProductId));
-            }
-
-            foreach (ref readonly var d in outputs.Decisions.Span)
-            {
-                producer.Decision(entry, in d, keys, _productKeys.Utf8(d.ProductId));
-            }
-        }
-
-        entry?.Seal();
     }
 
     private LedgerEntry OpenEntry() => _open ??= Rent(LedgerEntryKind.Batch);
