@@ -5,6 +5,7 @@ using PriceIntel.AspNetCore;
 using PriceIntel.AspNetCore.Engine;
 using PriceIntel.AspNetCore.Kafka;
 using PriceIntel.Kafka;
+using PriceIntel.Shared;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -43,11 +44,7 @@ public static class PriceIntelApiKafkaServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        options.ValidateOnStartWith(o => o.Validate());
 
         services.PostConfigure<PriceIntelApiOptions>(o => o.Engine.Input = EngineInput.Kafka);
         services.TryAddSingleton<KafkaEventIngress>();

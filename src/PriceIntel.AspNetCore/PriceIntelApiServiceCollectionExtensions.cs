@@ -20,6 +20,7 @@ using PriceIntel.AspNetCore.Engine;
 using PriceIntel.AspNetCore.Feed;
 using PriceIntel.AspNetCore.Health;
 using PriceIntel.AspNetCore.Security;
+using PriceIntel.Shared;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -56,11 +57,7 @@ public static class PriceIntelApiServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        options.ValidateOnStartWith(o => o.Validate());
 
         if (services.Any(d => d.ServiceType == typeof(EngineHost)))
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using PriceIntel.Kafka.Tests.Infrastructure;
 
 namespace PriceIntel.Kafka.Tests;
@@ -95,6 +96,20 @@ public sealed class KafkaConfigurationTests
         Assert.Same(processor, provider.GetRequiredService<KafkaMarketProcessor>());
         Assert.Single(provider.GetServices<IHostedService>());
         Assert.Equal(0, processor.Counters.AssignedPartitions);
+    }
+
+    [Fact]
+    public void AddPriceIntelKafka_validates_the_options_once_and_names_the_bad_ones()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddPriceIntelKafka(o => o.Topics.DeadLetter = o.Topics.State);
+        services.AddPriceIntelKafka();
+        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<KafkaOptions>));
+        using var provider = services.BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<KafkaOptions>>().Value);
+        var failure = Assert.Single(error.Failures);
+        Assert.Contains("Kafka:Topics:DeadLetter", failure, StringComparison.Ordinal);
+        Assert.Contains("Kafka:Topics:State", failure, StringComparison.Ordinal);
     }
 
     [Fact]

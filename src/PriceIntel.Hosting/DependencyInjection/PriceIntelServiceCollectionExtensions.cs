@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PriceIntel;
 using PriceIntel.Engine.Diagnostics;
 using PriceIntel.Hosting;
+using PriceIntel.Shared;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -31,8 +32,7 @@ public static class PriceIntelServiceCollectionExtensions
             builder.Configure(configure);
         }
 
-        builder.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PriceIntelOptions>, PriceIntelOptionsValidator>());
+        builder.ValidateOnStartWith(o => o.Validate());
         services.TryAddSingleton<MarketKeys>();
         services.TryAddSingleton(sp => new PriceIntelMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => MarketEngine.Create(
@@ -61,21 +61,5 @@ public static class PriceIntelServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PriceIntelOptions>().Configure(o => PriceIntelConfiguration.Bind(configuration, o));
         return services.AddPriceIntel(configure);
-    }
-
-    private sealed class PriceIntelOptionsValidator : IValidateOptions<PriceIntelOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, PriceIntelOptions options)
-        {
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (ArgumentException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
-        }
     }
 }

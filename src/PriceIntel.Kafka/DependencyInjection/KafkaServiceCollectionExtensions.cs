@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PriceIntel;
 using PriceIntel.Kafka;
+using PriceIntel.Shared;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -30,8 +31,7 @@ public static class KafkaServiceCollectionExtensions
             builder.Configure(configure);
         }
 
-        builder.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>());
+        builder.ValidateOnStartWith(o => o.Validate());
         services.TryAddSingleton(sp => KafkaMarketProcessor.Create(
             sp.GetRequiredService<IOptions<PriceIntelOptions>>().Value,
             sp.GetRequiredService<IOptions<KafkaOptions>>().Value,
@@ -56,21 +56,5 @@ public static class KafkaServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<KafkaOptions>().Configure(o => KafkaConfiguration.Bind(section, o));
         return services.AddPriceIntelKafka(configure);
-    }
-
-    private sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, KafkaOptions options)
-        {
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (ArgumentException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
-        }
     }
 }
