@@ -20,7 +20,6 @@ internal sealed partial class KafkaFeedConsumer(
     LiveFeed feed,
     ILogger<KafkaFeedConsumer> logger) : BackgroundService
 {
-    private const int MaxBatch = 2048;
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
 
     private readonly KafkaOutputReader _reader = new();
@@ -64,13 +63,13 @@ internal sealed partial class KafkaFeedConsumer(
                     continue;
                 }
 
-                var result = consumer.Consume(TimeSpan.FromMilliseconds(_reader.Count > 0 ? 5 : 200));
+                var result = consumer.Consume(_reader.PollTimeout);
                 if (result is not null && !_reader.TryRead(result, out var error))
                 {
                     LogUnreadable(result.Topic, result.Partition.Value, result.Offset.Value, error);
                 }
 
-                if (_reader.Count >= MaxBatch || (result is null && _reader.Count > 0))
+                if (_reader.IsFull || (result is null && _reader.Count > 0))
                 {
                     var batch = _reader.TakeBatch();
                     feed.WriteAsync(batch, stoppingToken).AsTask().GetAwaiter().GetResult();
@@ -84,7 +83,14 @@ internal sealed partial class KafkaFeedConsumer(
         }
         finally
         {
-            consumer.Close();
+            try
+            {
+                consumer.Close();
+            }
+            catch (KafkaException ex)
+            {
+                LogClientError(ex.Error.Code, ex.Error.Reason); // a close error must not hide why the loop ended
+            }
         }
     }
 

@@ -20,9 +20,6 @@ internal sealed partial class KafkaOutputConsumer(
     IMarketStore store,
     ILogger<KafkaOutputConsumer> logger) : BackgroundService
 {
-    /// <summary>Outputs written to the store in one batch at most.</summary>
-    private const int MaxBatch = 2048;
-
     private readonly KafkaOutputReader _reader = new();
     private readonly Dictionary<TopicPartition, Offset> _pending = [];
     private long _consumed;
@@ -80,14 +77,13 @@ internal sealed partial class KafkaOutputConsumer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = consumer.Consume(TimeSpan.FromMilliseconds(_reader.Count > 0 ? 5 : 200));
+                var result = consumer.Consume(_reader.PollTimeout);
                 if (result is not null)
                 {
                     Read(result);
                 }
 
-                int buffered = _reader.Count;
-                if (buffered >= MaxBatch || (result is null && _pending.Count > 0))
+                if (_reader.IsFull || (result is null && _pending.Count > 0))
                 {
                     WriteBatch(consumer, stoppingToken);
                 }

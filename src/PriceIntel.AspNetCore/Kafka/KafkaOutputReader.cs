@@ -12,8 +12,20 @@ internal sealed class KafkaOutputReader
     private readonly List<MarketSignal> _signals = new(2048);
     private readonly List<PricingDecision> _decisions = new(2048);
 
+    /// <summary>Outputs handed on in one batch at most (to the store or the live feed).</summary>
+    public const int MaxBatch = 2048;
+
+    private static readonly TimeSpan OpenBatchPoll = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Outputs read and not yet taken.</summary>
     public int Count => _signals.Count + _decisions.Count;
+
+    /// <summary>True when the batch is full (<see cref="MaxBatch"/>) and should be handed on before reading more.</summary>
+    public bool IsFull => Count >= MaxBatch;
+
+    /// <summary>How long the next consume may wait: briefly while outputs are buffered, so a batch is handed on soon after the topics go quiet.</summary>
+    public TimeSpan PollTimeout => Count > 0 ? OpenBatchPoll : IdlePoll;
 
     /// <summary>Reads one message into the batch; false (and why) when it is not a signal or decision this API can read.</summary>
     public bool TryRead(ConsumeResult<Ignore, byte[]> result, out string error)
