@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -9,7 +8,7 @@ namespace PriceIntel.Kafka.Processing;
 /// <summary>
 /// One partition number of the processor's assignment and everything that keeps its results exact: batches cut
 /// at message boundaries from the merge of its inputs (<see cref="InputMerge"/>), handed to its engine
-/// (<see cref="EngineHandOff"/>); the lateness twin that dead-letters the events the engine will not merge;
+/// (<see cref="EngineHandOff"/>); dead letters for the events the engine will not merge (<see cref="LatenessTwin"/>);
 /// replay without re-emitting outputs that were already acknowledged; the ledger of produced outputs
 /// (<see cref="OffsetLedger"/>); and the persisted state snapshots. Consume thread only (the engine thread runs
 /// only what <see cref="EngineHandOff"/> hands it).
@@ -36,11 +35,8 @@ internal sealed partial class PartitionTask
     private int _batchCount;
     private bool _batchSuppressed;
     private LedgerEntry? _open;
-    private MarketEventJsonEncoder? _lateEncoder;
-    private readonly ArrayBufferWriter<byte> _lateBuffer = new(256);
+    private readonly LatenessTwin _lateness;
     private readonly ProcessorClock _clock;
-    private readonly long _lateness;
-    private long _watermark = long.MinValue;
     private StateSnapshot? _durable;
     private readonly long[] _startNext;
     private long _nextSnapshotAt;
@@ -61,7 +57,7 @@ internal sealed partial class PartitionTask
         ProcessorClock? clock = null)
     {
         _clock = clock ?? ProcessorClock.System;
-        _lateness = engineOptions.Windows.AllowedLatenessMs;
+        _lateness = new LatenessTwin(partition, engineOptions.Windows.AllowedLatenessMs);
         _onDeliveryFailure = onDeliveryFailure;
         Partition = partition;
         _topics = topics;
@@ -78,6 +74,7 @@ internal sealed partial class PartitionTask
         var engine = MarketEngine.Create(engineOptions, new MarketKeys(), logger, initialProducts: 256);
         _engine = new EngineHandOff(partition, engine, counters, engineThread, options.BatchSize);
         _inputs = new InputMerge(partition, topics, assigned, inputPartitions, options.MaxMessageBytes, engine.Keys);
+        _lateness.Reset(engine.Watermark, engine.Keys);
     }
 
     public int Partition { get; }
@@ -120,8 +117,7 @@ internal sealed partial class PartitionTask
         _engine.Replace(snapshot is not null
             ? MarketEngine.Restore(_engineOptions, snapshot.Bytes.AsSpan(0, snapshot.Length), _logger)
             : MarketEngine.Create(_engineOptions, new MarketKeys(), _logger, initialProducts: 256));
-        _lateEncoder = null;
-        _watermark = Engine.Watermark; // the lateness twin starts where the engine's own watermark is
+        _lateness.Reset(Engine.Watermark, Engine.Keys); // the twin starts where the engine's own watermark is
         _durable = snapshot;
         for (int i = 0; i < _topics.Count; i++)
         {
@@ -445,12 +441,7 @@ internal sealed partial class PartitionTask
         // (They still go to the engine, which counts them, so its state is what a plain run would give.)
         for (int i = 0; i < events.Length; i++)
         {
-            long ts = events[i].Timestamp;
-            if (ts > _watermark)
-            {
-                _watermark = ts;
-            }
-            else if (ts < _watermark - _lateness)
+            if (_lateness.IsLate(events[i].Timestamp))
             {
                 Late(producer, queue, m.Offset, i, in events[i], suppressed);
             }
@@ -497,15 +488,7 @@ internal sealed partial class PartitionTask
 
         Interlocked.Increment(ref _lateEvents);
         _counters.Late(Partition);
-        long behind = _watermark - e.Timestamp;
-        _lateBuffer.ResetWrittenCount();
-        (_lateEncoder ??= new MarketEventJsonEncoder(Engine.Keys)).Write(in e, _lateBuffer);
-        var line = _lateBuffer.WrittenSpan;
-        var payload = line[..^1].ToArray(); // without the line feed
-        string reason = string.Create(
-            CultureInfo.InvariantCulture,
-            $"late: event {index + 1} of the message has event time {DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp):O}, {behind} ms behind partition {Partition}'s newest event time {DateTimeOffset.FromUnixTimeMilliseconds(_watermark):O}; more than the allowed lateness (Windows:AllowedLatenessSeconds = {_lateness / 1000.0}), so it is not merged into the windows");
-        producer.DeadLetter(OpenEntry(), queue.Topic, Partition, new InputRejection(offset, 0, reason, payload) { LateByMs = behind });
+        producer.DeadLetter(OpenEntry(), queue.Topic, Partition, _lateness.Rejection(offset, index, in e));
     }
 
     // Cuts the batch: its ledger entry takes its place now, on the consume thread (so the ledger keeps input
