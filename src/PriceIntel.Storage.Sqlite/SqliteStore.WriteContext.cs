@@ -11,20 +11,20 @@ internal sealed partial class SqliteStore
     private sealed class WriteContext : IDisposable
     {
         private readonly SqliteStore _store;
-        private readonly List<SqliteCommand> _commands = [];
         private readonly List<RawStatement> _raw = [];
         private readonly List<(int Kind, long Hash, string Name)> _newKeys = [];
+        private readonly HashSet<(int Kind, long Hash)> _newKeySet = [];
         private readonly Dictionary<BucketKey, BucketAggregate> _buckets = [];
         private readonly List<PendingObservation> _observations = [];
         private int[] _addedBySlot = new int[16];
-        private SqliteCommand _insertKey = null!;
+        private RawStatement _insertKey = null!;
         private RawStatement _insertObservation = null!;
         private RawStatement _upsertBucket = null!;
-        private SqliteCommand _insertOurPrice = null!;
-        private SqliteCommand _insertSignal = null!;
-        private SqliteCommand _insertDecision = null!;
-        private SqliteCommand _updateCurrentPrice = null!;
-        private SqliteCommand _addCounter = null!;
+        private RawStatement _insertOurPrice = null!;
+        private RawStatement _insertSignal = null!;
+        private RawStatement _insertDecision = null!;
+        private RawStatement _updateCurrentPrice = null!;
+        private RawStatement _addCounter = null!;
 
         public WriteContext(SqliteStore store)
         {
@@ -42,8 +42,8 @@ internal sealed partial class SqliteStore
 
         public void Prepare()
         {
-            _insertKey = Command("INSERT OR IGNORE INTO keys (kind, hash, name) VALUES ($kind, $hash, $name)", "$kind", "$hash", "$name");
-            // The two statements run once per observation and per bucket: bound by position through SQLitePCL.
+            // Every statement the writer runs per row is bound by position through SQLitePCL.
+            _insertKey = Raw("INSERT OR IGNORE INTO keys (kind, hash, name) VALUES (?1, ?2, ?3)");
             _insertObservation = Raw(
                 "INSERT OR IGNORE INTO competitor_prices (product, time, competitor, platform, id, price, currency, availability) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
             _upsertBucket = Raw(
@@ -60,21 +60,16 @@ internal sealed partial class SqliteStore
                   low = min(low, excluded.low),
                   count = count + excluded.count
                 """);
-            _insertOurPrice = Command(
-                "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES ($p, $t, $id, $price, $cur, $src)",
-                "$p", "$t", "$id", "$price", "$cur", "$src");
-            _insertSignal = Command(
-                "INSERT OR IGNORE INTO signals (id, time, kind, severity, product, competitor, observed, reference, threshold, magnitude) VALUES ($id, $t, $k, $sev, $p, $c, $o, $r, $th, $m)",
-                "$id", "$t", "$k", "$sev", "$p", "$c", "$o", "$r", "$th", "$m");
-            _insertDecision = Command(
-                "INSERT OR IGNORE INTO decisions (id, time, product, old_price, new_price, target_price, currency, strategy, arm, trigger, set_by, bounded, decided_by, reason) VALUES ($id, $t, $p, $old, $new, $target, $cur, $strategy, $arm, $trigger, $setby, $bounded, $by, $reason)",
-                "$id", "$t", "$p", "$old", "$new", "$target", "$cur", "$strategy", "$arm", "$trigger", "$setby", "$bounded", "$by", "$reason");
-            _updateCurrentPrice = Command(
-                "UPDATE products SET current_price = $price, price_time = $t WHERE sku = $sku AND price_time <= $t",
-                "$price", "$t", "$sku");
-            _addCounter = Command(
-                "INSERT INTO counters (name, value) VALUES ($name, $v) ON CONFLICT (name) DO UPDATE SET value = CASE WHEN $name = 'newest_observation' THEN max(value, excluded.value) ELSE value + excluded.value END",
-                "$name", "$v");
+            _insertOurPrice = Raw(
+                "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            _insertSignal = Raw(
+                "INSERT OR IGNORE INTO signals (id, time, kind, severity, product, competitor, observed, reference, threshold, magnitude) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            _insertDecision = Raw(
+                "INSERT OR IGNORE INTO decisions (id, time, product, old_price, new_price, target_price, currency, strategy, arm, trigger, set_by, bounded, decided_by, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+            _updateCurrentPrice = Raw(
+                "UPDATE products SET current_price = ?1, price_time = ?2 WHERE sku = ?3 AND price_time <= ?2");
+            _addCounter = Raw(
+                "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = CASE WHEN ?1 = 'newest_observation' THEN max(value, excluded.value) ELSE value + excluded.value END");
         }
 
         /// <summary>A command for this transaction that is not kept prepared (rare statements).</summary>
@@ -94,6 +89,7 @@ internal sealed partial class SqliteStore
         public void Run(List<WriteItem> items)
         {
             _newKeys.Clear();
+            _newKeySet.Clear();
             _buckets.Clear();
             _observations.Clear();
             Array.Clear(Deltas);
@@ -107,11 +103,6 @@ internal sealed partial class SqliteStore
             Transaction = tx;
             try
             {
-                foreach (var cmd in _commands)
-                {
-                    cmd.Transaction = tx;
-                }
-
                 for (int i = 0; i < items.Count; i++)
                 {
                     Slot = i;
@@ -129,9 +120,9 @@ internal sealed partial class SqliteStore
                 {
                     if (Deltas[i] != 0)
                     {
-                        _addCounter.Parameters[0].Value = CounterNames[i];
-                        _addCounter.Parameters[1].Value = Deltas[i];
-                        _addCounter.ExecuteNonQuery();
+                        _addCounter.Bind(1, CounterNames[i]);
+                        _addCounter.Bind(2, Deltas[i]);
+                        _addCounter.Execute();
                     }
                 }
 
@@ -157,18 +148,15 @@ internal sealed partial class SqliteStore
                 return;
             }
 
-            foreach (var k in _newKeys)
+            if (!_newKeySet.Add((kind, hash)))
             {
-                if (k.Kind == kind && k.Hash == hash)
-                {
-                    return;
-                }
+                return;
             }
 
-            _insertKey.Parameters[0].Value = kind;
-            _insertKey.Parameters[1].Value = hash;
-            _insertKey.Parameters[2].Value = name;
-            _insertKey.ExecuteNonQuery();
+            _insertKey.Bind(1, kind);
+            _insertKey.Bind(2, hash);
+            _insertKey.Bind(3, name);
+            _insertKey.Execute();
             _newKeys.Add((kind, hash, name));
         }
 
@@ -247,14 +235,14 @@ internal sealed partial class SqliteStore
         public bool InsertOurPrice(long product, string productName, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
         {
             EnsureKey(ProductKind, product, productName);
-            var p = _insertOurPrice.Parameters;
-            p[0].Value = product;
-            p[1].Value = time;
-            p[2].Value = Sid(id);
-            p[3].Value = priceTicks;
-            p[4].Value = (int)currency;
-            p[5].Value = (int)source;
-            if (_insertOurPrice.ExecuteNonQuery() == 0)
+            var insert = _insertOurPrice;
+            insert.Bind(1, product);
+            insert.Bind(2, time);
+            insert.Bind(3, Sid(id));
+            insert.Bind(4, priceTicks);
+            insert.Bind(5, currency);
+            insert.Bind(6, (int)source);
+            if (insert.Execute() == 0)
             {
                 return false;
             }
@@ -271,18 +259,18 @@ internal sealed partial class SqliteStore
                 EnsureKey(CompetitorKind, c, competitorName!);
             }
 
-            var p = _insertSignal.Parameters;
-            p[0].Value = Sid(s.Id);
-            p[1].Value = s.Timestamp;
-            p[2].Value = (int)s.Kind;
-            p[3].Value = (int)s.Severity;
-            p[4].Value = product;
-            p[5].Value = competitor.HasValue ? competitor.Value : DBNull.Value;
-            p[6].Value = s.Observed;
-            p[7].Value = s.Reference;
-            p[8].Value = s.Threshold;
-            p[9].Value = s.Magnitude;
-            if (_insertSignal.ExecuteNonQuery() == 0)
+            var insert = _insertSignal;
+            insert.Bind(1, Sid(s.Id));
+            insert.Bind(2, s.Timestamp);
+            insert.Bind(3, (int)s.Kind);
+            insert.Bind(4, (int)s.Severity);
+            insert.Bind(5, product);
+            insert.Bind(6, competitor);
+            insert.Bind(7, s.Observed);
+            insert.Bind(8, s.Reference);
+            insert.Bind(9, s.Threshold);
+            insert.Bind(10, s.Magnitude);
+            if (insert.Execute() == 0)
             {
                 return false;
             }
@@ -294,22 +282,22 @@ internal sealed partial class SqliteStore
         public bool InsertDecision(ulong id, long time, long product, string productName, long oldTicks, long newTicks, long targetTicks, ushort currency, PricingStrategyKind strategy, int arm, DecisionTrigger trigger, PricingRules setBy, PricingRules bounded, string? decidedBy, string? reason)
         {
             EnsureKey(ProductKind, product, productName);
-            var p = _insertDecision.Parameters;
-            p[0].Value = Sid(id);
-            p[1].Value = time;
-            p[2].Value = product;
-            p[3].Value = oldTicks;
-            p[4].Value = newTicks;
-            p[5].Value = targetTicks;
-            p[6].Value = (int)currency;
-            p[7].Value = (int)strategy;
-            p[8].Value = arm;
-            p[9].Value = (int)trigger;
-            p[10].Value = (int)setBy;
-            p[11].Value = (int)bounded;
-            p[12].Value = (object?)decidedBy ?? DBNull.Value;
-            p[13].Value = (object?)reason ?? DBNull.Value;
-            if (_insertDecision.ExecuteNonQuery() == 0)
+            var insert = _insertDecision;
+            insert.Bind(1, Sid(id));
+            insert.Bind(2, time);
+            insert.Bind(3, product);
+            insert.Bind(4, oldTicks);
+            insert.Bind(5, newTicks);
+            insert.Bind(6, targetTicks);
+            insert.Bind(7, currency);
+            insert.Bind(8, (int)strategy);
+            insert.Bind(9, arm);
+            insert.Bind(10, (int)trigger);
+            insert.Bind(11, (int)setBy);
+            insert.Bind(12, (int)bounded);
+            insert.Bind(13, decidedBy);
+            insert.Bind(14, reason);
+            if (insert.Execute() == 0)
             {
                 return false;
             }
@@ -318,11 +306,11 @@ internal sealed partial class SqliteStore
             if (newTicks != oldTicks || trigger == DecisionTrigger.Manual)
             {
                 InsertOurPrice(product, productName, time, id, newTicks, currency, trigger == DecisionTrigger.Manual ? OurPriceSource.Manual : OurPriceSource.Decision);
-                var u = _updateCurrentPrice.Parameters;
-                u[0].Value = newTicks;
-                u[1].Value = time;
-                u[2].Value = productName;
-                _updateCurrentPrice.ExecuteNonQuery();
+                var update = _updateCurrentPrice;
+                update.Bind(1, newTicks);
+                update.Bind(2, time);
+                update.Bind(3, productName);
+                update.Execute();
             }
 
             return true;
@@ -330,12 +318,6 @@ internal sealed partial class SqliteStore
 
         public void Dispose()
         {
-            foreach (var cmd in _commands)
-            {
-                cmd.Dispose();
-            }
-
-            _commands.Clear();
             foreach (var statement in _raw)
             {
                 statement.Dispose();
@@ -349,23 +331,6 @@ internal sealed partial class SqliteStore
             var statement = new RawStatement(Connection, sql);
             _raw.Add(statement);
             return statement;
-        }
-
-        private SqliteCommand Command(string sql, params string[] parameters)
-        {
-            var cmd = Connection.CreateCommand();
-            cmd.CommandText = sql;
-            foreach (var name in parameters)
-            {
-                var parameter = cmd.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = DBNull.Value;
-                cmd.Parameters.Add(parameter);
-            }
-
-            cmd.Prepare();
-            _commands.Add(cmd);
-            return cmd;
         }
 
         private void Roll(BucketKey key, string productName, string competitorName, long time, long price, ushort currency)
