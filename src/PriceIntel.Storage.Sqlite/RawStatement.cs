@@ -50,6 +50,29 @@ internal sealed class RawStatement : IDisposable
         return raw.sqlite3_changes(_connection.Handle);
     }
 
+    /// <summary>
+    /// Runs the statement once: true when it completed, false when a constraint made SQLite abort it
+    /// (the statement's changes are backed out, the transaction goes on); other failures throw.
+    /// </summary>
+    public bool TryExecute()
+    {
+        int rc = raw.sqlite3_step(_statement);
+        int reset = raw.sqlite3_reset(_statement);
+        if (rc == raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(reset, _connection.Handle);
+            return true;
+        }
+
+        if ((rc & 0xff) == raw.SQLITE_CONSTRAINT)
+        {
+            return false;
+        }
+
+        SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : rc, _connection.Handle);
+        return false;
+    }
+
     public void Dispose() => _statement.Dispose();
 
     private void Check(int rc)
