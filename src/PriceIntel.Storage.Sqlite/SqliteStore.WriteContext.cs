@@ -26,6 +26,8 @@ internal sealed partial class SqliteStore
 
         private const int ObservationColumns = 8;
         private const string InsertObservationsHead = " INTO competitor_prices (product, time, competitor, platform, id, price, currency, availability) VALUES ";
+        private const int OurPriceColumns = 6;
+        private const string InsertOurPricesHead = "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES ";
         private const int SignalColumns = 10;
         private const int DecisionColumns = 14;
         private const string InsertSignalsHead = "INSERT OR IGNORE INTO signals (id, time, kind, severity, product, competitor, observed, reference, threshold, magnitude) VALUES ";
@@ -44,6 +46,7 @@ internal sealed partial class SqliteStore
         private RawStatement _upsertBucket = null!;
         private RawStatement _upsertBuckets = null!;
         private RawStatement _insertOurPrice = null!;
+        private RawStatement _insertOurPrices = null!;
         private RawStatement _insertSignal = null!;
         private RawStatement _insertSignals = null!;
         private RawStatement _insertDecision = null!;
@@ -73,8 +76,8 @@ internal sealed partial class SqliteStore
             _insertObservations = Raw(ValuesSql("INSERT" + InsertObservationsHead, ObservationColumns, ObservationsPerStatement));
             _upsertBucket = Raw(UpsertBucketsSql(1));
             _upsertBuckets = Raw(UpsertBucketsSql(BucketsPerStatement));
-            _insertOurPrice = Raw(
-                "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            _insertOurPrice = Raw(ValuesSql(InsertOurPricesHead, OurPriceColumns, 1));
+            _insertOurPrices = Raw(ValuesSql(InsertOurPricesHead, OurPriceColumns, OutputsPerStatement));
             _insertSignal = Raw(ValuesSql(InsertSignalsHead, SignalColumns, 1));
             _insertSignals = Raw(ValuesSql(InsertSignalsHead, SignalColumns, OutputsPerStatement));
             _insertDecision = Raw(ValuesSql("INSERT OR IGNORE" + InsertDecisionsHead, DecisionColumns, 1));
@@ -289,14 +292,8 @@ internal sealed partial class SqliteStore
         public bool InsertOurPrice(long product, string productName, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
         {
             EnsureKey(ProductKind, product, productName);
-            var insert = _insertOurPrice;
-            insert.Bind(1, product);
-            insert.Bind(2, time);
-            insert.Bind(3, Sid(id));
-            insert.Bind(4, priceTicks);
-            insert.Bind(5, currency);
-            insert.Bind(6, (int)source);
-            if (insert.Execute() == 0)
+            BindOurPrice(_insertOurPrice, 0, product, time, id, priceTicks, currency, source);
+            if (_insertOurPrice.Execute() == 0)
             {
                 return false;
             }
@@ -352,9 +349,27 @@ internal sealed partial class SqliteStore
                 if (_insertDecisions.TryExecute())
                 {
                     Deltas[CounterDecisions] += OutputsPerStatement;
-                    for (int r = 0; r < OutputsPerStatement; r++)
+                    var chunk = decisions.Slice(i, OutputsPerStatement);
+                    if (ChangesEveryPrice(chunk))
                     {
-                        ref readonly var d = ref decisions[i + r];
+                        // The common case: all 16 become points of our price history in one statement.
+                        for (int r = 0; r < OutputsPerStatement; r++)
+                        {
+                            ref readonly var d = ref chunk[r];
+                            BindOurPrice(_insertOurPrices, r * OurPriceColumns, unchecked((long)keys.Products.GetStableHash(d.ProductId)), d.Timestamp, d.Id, d.NewPrice.Ticks, d.Currency.Value, OurPriceSource.Decision);
+                        }
+
+                        Deltas[CounterOurPrices] += _insertOurPrices.Execute();
+                        foreach (ref readonly var d in chunk)
+                        {
+                            UpdateCurrentPrice(keys.Products.GetName(d.ProductId), d.Timestamp, d.NewPrice.Ticks);
+                        }
+
+                        continue;
+                    }
+
+                    foreach (ref readonly var d in chunk)
+                    {
                         DecisionStored(d.Id, d.Timestamp, unchecked((long)keys.Products.GetStableHash(d.ProductId)), keys.Products.GetName(d.ProductId), d.OldPrice.Ticks, d.NewPrice.Ticks, d.Currency.Value, d.Trigger);
                     }
 
@@ -398,12 +413,41 @@ internal sealed partial class SqliteStore
             if (newTicks != oldTicks || trigger == DecisionTrigger.Manual)
             {
                 InsertOurPrice(product, productName, time, id, newTicks, currency, trigger == DecisionTrigger.Manual ? OurPriceSource.Manual : OurPriceSource.Decision);
-                var update = _updateCurrentPrice;
-                update.Bind(1, newTicks);
-                update.Bind(2, time);
-                update.Bind(3, productName);
-                update.Execute();
+                UpdateCurrentPrice(productName, time, newTicks);
             }
+        }
+
+        /// <summary>Whether every decision of <paramref name="decisions"/> changes the price (and none is manual: engine decisions never are).</summary>
+        private static bool ChangesEveryPrice(ReadOnlySpan<PricingDecision> decisions)
+        {
+            foreach (ref readonly var d in decisions)
+            {
+                if (d.NewPrice.Ticks == d.OldPrice.Ticks || d.Trigger == DecisionTrigger.Manual)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private void UpdateCurrentPrice(string productName, long time, long newTicks)
+        {
+            var update = _updateCurrentPrice;
+            update.Bind(1, newTicks);
+            update.Bind(2, time);
+            update.Bind(3, productName);
+            update.Execute();
+        }
+
+        private static void BindOurPrice(RawStatement insert, int offset, long product, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
+        {
+            insert.Bind(offset + 1, product);
+            insert.Bind(offset + 2, time);
+            insert.Bind(offset + 3, Sid(id));
+            insert.Bind(offset + 4, priceTicks);
+            insert.Bind(offset + 5, currency);
+            insert.Bind(offset + 6, (int)source);
         }
 
         private void BindSignal(RawStatement insert, int offset, in MarketSignal s, MarketKeys keys)
