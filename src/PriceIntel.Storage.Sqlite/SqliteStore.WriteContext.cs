@@ -10,21 +10,49 @@ internal sealed partial class SqliteStore
     /// </summary>
     private sealed class WriteContext : IDisposable
     {
+        /// <summary>
+        /// Buckets one upsert statement writes: a statement of several rows pays SQLite's per-statement
+        /// cost (step, reset, the bindings' calls) once for all of them (~20 % less per row, measured).
+        /// </summary>
+        private const int BucketsPerStatement = 16;
+
+        private const int BucketColumns = 13;
+
+        /// <summary>Signals or decisions one INSERT statement writes (as <see cref="BucketsPerStatement"/>).</summary>
+        private const int OutputsPerStatement = 16;
+
+        /// <summary>Observations one INSERT statement writes (as <see cref="BucketsPerStatement"/>).</summary>
+        private const int ObservationsPerStatement = 16;
+
+        private const int ObservationColumns = 8;
+        private const string InsertObservationsHead = " INTO competitor_prices (product, time, competitor, platform, id, price, currency, availability) VALUES ";
+        private const int OurPriceColumns = 6;
+        private const string InsertOurPricesHead = "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES ";
+        private const int SignalColumns = 10;
+        private const int DecisionColumns = 14;
+        private const string InsertSignalsHead = "INSERT OR IGNORE INTO signals (id, time, kind, severity, product, competitor, observed, reference, threshold, magnitude) VALUES ";
+        private const string InsertDecisionsHead = " INTO decisions (id, time, product, old_price, new_price, target_price, currency, strategy, arm, trigger, set_by, bounded, decided_by, reason) VALUES ";
+
         private readonly SqliteStore _store;
-        private readonly List<SqliteCommand> _commands = [];
         private readonly List<RawStatement> _raw = [];
         private readonly List<(int Kind, long Hash, string Name)> _newKeys = [];
+        private readonly HashSet<(int Kind, long Hash)> _newKeySet = [];
         private readonly Dictionary<BucketKey, BucketAggregate> _buckets = [];
         private readonly List<PendingObservation> _observations = [];
         private int[] _addedBySlot = new int[16];
-        private SqliteCommand _insertKey = null!;
+        private RawStatement _insertKey = null!;
         private RawStatement _insertObservation = null!;
+        private RawStatement _insertObservations = null!;
         private RawStatement _upsertBucket = null!;
-        private SqliteCommand _insertOurPrice = null!;
-        private SqliteCommand _insertSignal = null!;
-        private SqliteCommand _insertDecision = null!;
-        private SqliteCommand _updateCurrentPrice = null!;
-        private SqliteCommand _addCounter = null!;
+        private RawStatement _upsertBuckets = null!;
+        private RawStatement _insertOurPrice = null!;
+        private RawStatement _insertOurPrices = null!;
+        private RawStatement _insertSignal = null!;
+        private RawStatement _insertSignals = null!;
+        private RawStatement _insertDecision = null!;
+        private RawStatement _insertDecisions = null!;
+        private RawStatement _updateCurrentPrice = null!;
+        private RawStatement _addCounter = null!;
 
         public WriteContext(SqliteStore store)
         {
@@ -42,39 +70,22 @@ internal sealed partial class SqliteStore
 
         public void Prepare()
         {
-            _insertKey = Command("INSERT OR IGNORE INTO keys (kind, hash, name) VALUES ($kind, $hash, $name)", "$kind", "$hash", "$name");
-            // The two statements run once per observation and per bucket: bound by position through SQLitePCL.
-            _insertObservation = Raw(
-                "INSERT OR IGNORE INTO competitor_prices (product, time, competitor, platform, id, price, currency, availability) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-            _upsertBucket = Raw(
-                """
-                INSERT INTO price_buckets (product, size, start, competitor, id, open_time, open_price, high, low, close_time, close_price, count, currency)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                ON CONFLICT (product, size, start, competitor) DO UPDATE SET
-                  open_price = CASE WHEN excluded.open_time < open_time OR (excluded.open_time = open_time AND excluded.open_price < open_price) THEN excluded.open_price ELSE open_price END,
-                  open_time = min(open_time, excluded.open_time),
-                  close_price = CASE WHEN excluded.close_time > close_time OR (excluded.close_time = close_time AND excluded.close_price > close_price) THEN excluded.close_price ELSE close_price END,
-                  currency = CASE WHEN excluded.close_time > close_time OR (excluded.close_time = close_time AND excluded.close_price > close_price) THEN excluded.currency ELSE currency END,
-                  close_time = max(close_time, excluded.close_time),
-                  high = max(high, excluded.high),
-                  low = min(low, excluded.low),
-                  count = count + excluded.count
-                """);
-            _insertOurPrice = Command(
-                "INSERT OR IGNORE INTO our_prices (product, time, id, price, currency, source) VALUES ($p, $t, $id, $price, $cur, $src)",
-                "$p", "$t", "$id", "$price", "$cur", "$src");
-            _insertSignal = Command(
-                "INSERT OR IGNORE INTO signals (id, time, kind, severity, product, competitor, observed, reference, threshold, magnitude) VALUES ($id, $t, $k, $sev, $p, $c, $o, $r, $th, $m)",
-                "$id", "$t", "$k", "$sev", "$p", "$c", "$o", "$r", "$th", "$m");
-            _insertDecision = Command(
-                "INSERT OR IGNORE INTO decisions (id, time, product, old_price, new_price, target_price, currency, strategy, arm, trigger, set_by, bounded, decided_by, reason) VALUES ($id, $t, $p, $old, $new, $target, $cur, $strategy, $arm, $trigger, $setby, $bounded, $by, $reason)",
-                "$id", "$t", "$p", "$old", "$new", "$target", "$cur", "$strategy", "$arm", "$trigger", "$setby", "$bounded", "$by", "$reason");
-            _updateCurrentPrice = Command(
-                "UPDATE products SET current_price = $price, price_time = $t WHERE sku = $sku AND price_time <= $t",
-                "$price", "$t", "$sku");
-            _addCounter = Command(
-                "INSERT INTO counters (name, value) VALUES ($name, $v) ON CONFLICT (name) DO UPDATE SET value = CASE WHEN $name = 'newest_observation' THEN max(value, excluded.value) ELSE value + excluded.value END",
-                "$name", "$v");
+            // Every statement the writer runs per row is bound by position through SQLitePCL.
+            _insertKey = Raw("INSERT OR IGNORE INTO keys (kind, hash, name) VALUES (?1, ?2, ?3)");
+            _insertObservation = Raw(ValuesSql("INSERT OR IGNORE" + InsertObservationsHead, ObservationColumns, 1));
+            _insertObservations = Raw(ValuesSql("INSERT" + InsertObservationsHead, ObservationColumns, ObservationsPerStatement));
+            _upsertBucket = Raw(UpsertBucketsSql(1));
+            _upsertBuckets = Raw(UpsertBucketsSql(BucketsPerStatement));
+            _insertOurPrice = Raw(ValuesSql(InsertOurPricesHead, OurPriceColumns, 1));
+            _insertOurPrices = Raw(ValuesSql(InsertOurPricesHead, OurPriceColumns, OutputsPerStatement));
+            _insertSignal = Raw(ValuesSql(InsertSignalsHead, SignalColumns, 1));
+            _insertSignals = Raw(ValuesSql(InsertSignalsHead, SignalColumns, OutputsPerStatement));
+            _insertDecision = Raw(ValuesSql("INSERT OR IGNORE" + InsertDecisionsHead, DecisionColumns, 1));
+            _insertDecisions = Raw(ValuesSql("INSERT" + InsertDecisionsHead, DecisionColumns, OutputsPerStatement));
+            _updateCurrentPrice = Raw(
+                "UPDATE products SET current_price = ?1, price_time = ?2 WHERE sku = ?3 AND price_time <= ?2");
+            _addCounter = Raw(
+                "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = CASE WHEN ?1 = 'newest_observation' THEN max(value, excluded.value) ELSE value + excluded.value END");
         }
 
         /// <summary>A command for this transaction that is not kept prepared (rare statements).</summary>
@@ -94,6 +105,7 @@ internal sealed partial class SqliteStore
         public void Run(List<WriteItem> items)
         {
             _newKeys.Clear();
+            _newKeySet.Clear();
             _buckets.Clear();
             _observations.Clear();
             Array.Clear(Deltas);
@@ -107,11 +119,6 @@ internal sealed partial class SqliteStore
             Transaction = tx;
             try
             {
-                foreach (var cmd in _commands)
-                {
-                    cmd.Transaction = tx;
-                }
-
                 for (int i = 0; i < items.Count; i++)
                 {
                     Slot = i;
@@ -129,9 +136,9 @@ internal sealed partial class SqliteStore
                 {
                     if (Deltas[i] != 0)
                     {
-                        _addCounter.Parameters[0].Value = CounterNames[i];
-                        _addCounter.Parameters[1].Value = Deltas[i];
-                        _addCounter.ExecuteNonQuery();
+                        _addCounter.Bind(1, CounterNames[i]);
+                        _addCounter.Bind(2, Deltas[i]);
+                        _addCounter.Execute();
                     }
                 }
 
@@ -157,18 +164,15 @@ internal sealed partial class SqliteStore
                 return;
             }
 
-            foreach (var k in _newKeys)
+            if (!_newKeySet.Add((kind, hash)))
             {
-                if (k.Kind == kind && k.Hash == hash)
-                {
-                    return;
-                }
+                return;
             }
 
-            _insertKey.Parameters[0].Value = kind;
-            _insertKey.Parameters[1].Value = hash;
-            _insertKey.Parameters[2].Value = name;
-            _insertKey.ExecuteNonQuery();
+            _insertKey.Bind(1, kind);
+            _insertKey.Bind(2, hash);
+            _insertKey.Bind(3, name);
+            _insertKey.Execute();
             _newKeys.Add((kind, hash, name));
         }
 
@@ -218,43 +222,78 @@ internal sealed partial class SqliteStore
                 return c != 0 ? c : a.Order.CompareTo(b.Order);
             });
 
-            var insert = _insertObservation;
-            foreach (ref readonly var o in pending)
+            // Plain INSERTs of ObservationsPerStatement rows while that many remain: all new, or backed
+            // out when one is already stored or repeated; then (and for the rest) one row at a time,
+            // skipping the stored ones.
+            int i = 0;
+            for (; i + ObservationsPerStatement <= pending.Length; i += ObservationsPerStatement)
             {
-                insert.Bind(1, o.Product);
-                insert.Bind(2, o.Time);
-                insert.Bind(3, o.Competitor);
-                insert.Bind(4, o.Platform);
-                insert.Bind(5, Sid(StoreIds.Observation(o.ProductName, o.CompetitorName, o.PlatformName, o.Time)));
-                insert.Bind(6, o.Price);
-                insert.Bind(7, o.Currency);
-                insert.Bind(8, (int)o.Availability);
-                if (insert.Execute() == 0)
+                var chunk = pending.Slice(i, ObservationsPerStatement);
+                for (int r = 0; r < chunk.Length; r++)
                 {
+                    BindObservation(_insertObservations, r * ObservationColumns, in chunk[r]);
+                }
+
+                if (_insertObservations.TryExecute())
+                {
+                    foreach (ref readonly var o in chunk)
+                    {
+                        ObservationStored(in o);
+                    }
+
                     continue;
                 }
 
-                _addedBySlot[o.Slot]++;
-                Deltas[CounterCompetitorPrices]++;
-                Deltas[CounterNewestObservation] = Math.Max(Deltas[CounterNewestObservation], o.Time);
-                Roll(new BucketKey(o.Product, o.Competitor, PriceBucketSize.Hour, PriceBucket.StartOf(o.Time, PriceBucketSize.Hour)), o.ProductName, o.CompetitorName, o.Time, o.Price, o.Currency);
-                Roll(new BucketKey(o.Product, o.Competitor, PriceBucketSize.Day, PriceBucket.StartOf(o.Time, PriceBucketSize.Day)), o.ProductName, o.CompetitorName, o.Time, o.Price, o.Currency);
+                foreach (ref readonly var o in chunk)
+                {
+                    InsertObservation(in o);
+                }
+            }
+
+            foreach (ref readonly var o in pending[i..])
+            {
+                InsertObservation(in o);
             }
 
             _observations.Clear();
         }
 
+        private void InsertObservation(in PendingObservation o)
+        {
+            BindObservation(_insertObservation, 0, in o);
+            if (_insertObservation.Execute() != 0)
+            {
+                ObservationStored(in o);
+            }
+        }
+
+        /// <summary>A new observation: counted for its item and rolled into its hour and day buckets.</summary>
+        private void ObservationStored(in PendingObservation o)
+        {
+            _addedBySlot[o.Slot]++;
+            Deltas[CounterCompetitorPrices]++;
+            Deltas[CounterNewestObservation] = Math.Max(Deltas[CounterNewestObservation], o.Time);
+            Roll(new BucketKey(o.Product, o.Competitor, PriceBucketSize.Hour, PriceBucket.StartOf(o.Time, PriceBucketSize.Hour)), o.ProductName, o.CompetitorName, o.Time, o.Price, o.Currency);
+            Roll(new BucketKey(o.Product, o.Competitor, PriceBucketSize.Day, PriceBucket.StartOf(o.Time, PriceBucketSize.Day)), o.ProductName, o.CompetitorName, o.Time, o.Price, o.Currency);
+        }
+
+        private static void BindObservation(RawStatement insert, int offset, in PendingObservation o)
+        {
+            insert.Bind(offset + 1, o.Product);
+            insert.Bind(offset + 2, o.Time);
+            insert.Bind(offset + 3, o.Competitor);
+            insert.Bind(offset + 4, o.Platform);
+            insert.Bind(offset + 5, Sid(StoreIds.Observation(o.ProductName, o.CompetitorName, o.PlatformName, o.Time)));
+            insert.Bind(offset + 6, o.Price);
+            insert.Bind(offset + 7, o.Currency);
+            insert.Bind(offset + 8, (int)o.Availability);
+        }
+
         public bool InsertOurPrice(long product, string productName, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
         {
             EnsureKey(ProductKind, product, productName);
-            var p = _insertOurPrice.Parameters;
-            p[0].Value = product;
-            p[1].Value = time;
-            p[2].Value = Sid(id);
-            p[3].Value = priceTicks;
-            p[4].Value = (int)currency;
-            p[5].Value = (int)source;
-            if (_insertOurPrice.ExecuteNonQuery() == 0)
+            BindOurPrice(_insertOurPrice, 0, product, time, id, priceTicks, currency, source);
+            if (_insertOurPrice.Execute() == 0)
             {
                 return false;
             }
@@ -263,79 +302,197 @@ internal sealed partial class SqliteStore
             return true;
         }
 
-        public bool InsertSignal(in MarketSignal s, long product, string productName, long? competitor, string? competitorName)
+        /// <summary>
+        /// Stores an output batch's signals (new ones counted), <see cref="OutputsPerStatement"/> rows per
+        /// INSERT statement while that many remain.
+        /// </summary>
+        public void InsertSignals(ReadOnlySpan<MarketSignal> signals, MarketKeys keys)
         {
-            EnsureKey(ProductKind, product, productName);
-            if (competitor is { } c)
+            int i = 0;
+            for (; i + OutputsPerStatement <= signals.Length; i += OutputsPerStatement)
             {
-                EnsureKey(CompetitorKind, c, competitorName!);
+                for (int r = 0; r < OutputsPerStatement; r++)
+                {
+                    BindSignal(_insertSignals, r * SignalColumns, in signals[i + r], keys);
+                }
+
+                Deltas[CounterSignals] += _insertSignals.Execute();
             }
 
-            var p = _insertSignal.Parameters;
-            p[0].Value = Sid(s.Id);
-            p[1].Value = s.Timestamp;
-            p[2].Value = (int)s.Kind;
-            p[3].Value = (int)s.Severity;
-            p[4].Value = product;
-            p[5].Value = competitor.HasValue ? competitor.Value : DBNull.Value;
-            p[6].Value = s.Observed;
-            p[7].Value = s.Reference;
-            p[8].Value = s.Threshold;
-            p[9].Value = s.Magnitude;
-            if (_insertSignal.ExecuteNonQuery() == 0)
+            for (; i < signals.Length; i++)
             {
-                return false;
+                BindSignal(_insertSignal, 0, in signals[i], keys);
+                Deltas[CounterSignals] += _insertSignal.Execute();
+            }
+        }
+
+        /// <summary>
+        /// Stores an output batch's decisions: <see cref="OutputsPerStatement"/> rows per plain INSERT
+        /// while that many remain. Such a statement stores all its rows or, when one is already stored
+        /// (a replay) or repeated, none (SQLite backs the statement out and the transaction goes on):
+        /// then its rows are stored one by one, skipping the stored ones. A new decision that changes
+        /// the price also becomes a point of our price history and the product's current price.
+        /// </summary>
+        public void InsertDecisions(ReadOnlySpan<PricingDecision> decisions, MarketKeys keys)
+        {
+            int i = 0;
+            for (; i + OutputsPerStatement <= decisions.Length; i += OutputsPerStatement)
+            {
+                for (int r = 0; r < OutputsPerStatement; r++)
+                {
+                    ref readonly var d = ref decisions[i + r];
+                    var product = unchecked((long)keys.Products.GetStableHash(d.ProductId));
+                    EnsureKey(ProductKind, product, keys.Products.GetName(d.ProductId));
+                    BindDecision(_insertDecisions, r * DecisionColumns, d.Id, d.Timestamp, product, d.OldPrice.Ticks, d.NewPrice.Ticks, d.TargetPrice.Ticks, d.Currency.Value, d.Strategy, d.Arm, d.Trigger, d.SetBy, d.Bounded, null, null);
+                }
+
+                if (_insertDecisions.TryExecute())
+                {
+                    Deltas[CounterDecisions] += OutputsPerStatement;
+                    var chunk = decisions.Slice(i, OutputsPerStatement);
+                    if (ChangesEveryPrice(chunk))
+                    {
+                        // The common case: all 16 become points of our price history in one statement.
+                        for (int r = 0; r < OutputsPerStatement; r++)
+                        {
+                            ref readonly var d = ref chunk[r];
+                            BindOurPrice(_insertOurPrices, r * OurPriceColumns, unchecked((long)keys.Products.GetStableHash(d.ProductId)), d.Timestamp, d.Id, d.NewPrice.Ticks, d.Currency.Value, OurPriceSource.Decision);
+                        }
+
+                        Deltas[CounterOurPrices] += _insertOurPrices.Execute();
+                        foreach (ref readonly var d in chunk)
+                        {
+                            UpdateCurrentPrice(keys.Products.GetName(d.ProductId), d.Timestamp, d.NewPrice.Ticks);
+                        }
+
+                        continue;
+                    }
+
+                    foreach (ref readonly var d in chunk)
+                    {
+                        DecisionStored(d.Id, d.Timestamp, unchecked((long)keys.Products.GetStableHash(d.ProductId)), keys.Products.GetName(d.ProductId), d.OldPrice.Ticks, d.NewPrice.Ticks, d.Currency.Value, d.Trigger);
+                    }
+
+                    continue;
+                }
+
+                for (int r = 0; r < OutputsPerStatement; r++)
+                {
+                    InsertDecision(in decisions[i + r], keys);
+                }
             }
 
-            Deltas[CounterSignals]++;
-            return true;
+            for (; i < decisions.Length; i++)
+            {
+                InsertDecision(in decisions[i], keys);
+            }
         }
 
         public bool InsertDecision(ulong id, long time, long product, string productName, long oldTicks, long newTicks, long targetTicks, ushort currency, PricingStrategyKind strategy, int arm, DecisionTrigger trigger, PricingRules setBy, PricingRules bounded, string? decidedBy, string? reason)
         {
             EnsureKey(ProductKind, product, productName);
-            var p = _insertDecision.Parameters;
-            p[0].Value = Sid(id);
-            p[1].Value = time;
-            p[2].Value = product;
-            p[3].Value = oldTicks;
-            p[4].Value = newTicks;
-            p[5].Value = targetTicks;
-            p[6].Value = (int)currency;
-            p[7].Value = (int)strategy;
-            p[8].Value = arm;
-            p[9].Value = (int)trigger;
-            p[10].Value = (int)setBy;
-            p[11].Value = (int)bounded;
-            p[12].Value = (object?)decidedBy ?? DBNull.Value;
-            p[13].Value = (object?)reason ?? DBNull.Value;
-            if (_insertDecision.ExecuteNonQuery() == 0)
+            BindDecision(_insertDecision, 0, id, time, product, oldTicks, newTicks, targetTicks, currency, strategy, arm, trigger, setBy, bounded, decidedBy, reason);
+            if (_insertDecision.Execute() == 0)
             {
                 return false;
             }
 
             Deltas[CounterDecisions]++;
+            DecisionStored(id, time, product, productName, oldTicks, newTicks, currency, trigger);
+            return true;
+        }
+
+        private void InsertDecision(in PricingDecision d, MarketKeys keys) =>
+            InsertDecision(
+                d.Id, d.Timestamp, unchecked((long)keys.Products.GetStableHash(d.ProductId)), keys.Products.GetName(d.ProductId),
+                d.OldPrice.Ticks, d.NewPrice.Ticks, d.TargetPrice.Ticks, d.Currency.Value, d.Strategy, d.Arm, d.Trigger, d.SetBy, d.Bounded, null, null);
+
+        /// <summary>After a new decision: a price change becomes a point of our price history and the product's current price.</summary>
+        private void DecisionStored(ulong id, long time, long product, string productName, long oldTicks, long newTicks, ushort currency, DecisionTrigger trigger)
+        {
             if (newTicks != oldTicks || trigger == DecisionTrigger.Manual)
             {
                 InsertOurPrice(product, productName, time, id, newTicks, currency, trigger == DecisionTrigger.Manual ? OurPriceSource.Manual : OurPriceSource.Decision);
-                var u = _updateCurrentPrice.Parameters;
-                u[0].Value = newTicks;
-                u[1].Value = time;
-                u[2].Value = productName;
-                _updateCurrentPrice.ExecuteNonQuery();
+                UpdateCurrentPrice(productName, time, newTicks);
+            }
+        }
+
+        /// <summary>Whether every decision of <paramref name="decisions"/> changes the price (and none is manual: engine decisions never are).</summary>
+        private static bool ChangesEveryPrice(ReadOnlySpan<PricingDecision> decisions)
+        {
+            foreach (ref readonly var d in decisions)
+            {
+                if (d.NewPrice.Ticks == d.OldPrice.Ticks || d.Trigger == DecisionTrigger.Manual)
+                {
+                    return false;
+                }
             }
 
             return true;
         }
 
-        public void Dispose()
+        private void UpdateCurrentPrice(string productName, long time, long newTicks)
         {
-            foreach (var cmd in _commands)
+            var update = _updateCurrentPrice;
+            update.Bind(1, newTicks);
+            update.Bind(2, time);
+            update.Bind(3, productName);
+            update.Execute();
+        }
+
+        private static void BindOurPrice(RawStatement insert, int offset, long product, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
+        {
+            insert.Bind(offset + 1, product);
+            insert.Bind(offset + 2, time);
+            insert.Bind(offset + 3, Sid(id));
+            insert.Bind(offset + 4, priceTicks);
+            insert.Bind(offset + 5, currency);
+            insert.Bind(offset + 6, (int)source);
+        }
+
+        private void BindSignal(RawStatement insert, int offset, in MarketSignal s, MarketKeys keys)
+        {
+            var product = unchecked((long)keys.Products.GetStableHash(s.ProductId));
+            EnsureKey(ProductKind, product, keys.Products.GetName(s.ProductId));
+            long? competitor = null;
+            if (s.CompetitorId >= 0)
             {
-                cmd.Dispose();
+                competitor = unchecked((long)keys.Competitors.GetStableHash(s.CompetitorId));
+                EnsureKey(CompetitorKind, competitor.Value, keys.Competitors.GetName(s.CompetitorId));
             }
 
-            _commands.Clear();
+            insert.Bind(offset + 1, Sid(s.Id));
+            insert.Bind(offset + 2, s.Timestamp);
+            insert.Bind(offset + 3, (int)s.Kind);
+            insert.Bind(offset + 4, (int)s.Severity);
+            insert.Bind(offset + 5, product);
+            insert.Bind(offset + 6, competitor);
+            insert.Bind(offset + 7, s.Observed);
+            insert.Bind(offset + 8, s.Reference);
+            insert.Bind(offset + 9, s.Threshold);
+            insert.Bind(offset + 10, s.Magnitude);
+        }
+
+        private static void BindDecision(RawStatement insert, int offset, ulong id, long time, long product, long oldTicks, long newTicks, long targetTicks, ushort currency, PricingStrategyKind strategy, int arm, DecisionTrigger trigger, PricingRules setBy, PricingRules bounded, string? decidedBy, string? reason)
+        {
+            insert.Bind(offset + 1, Sid(id));
+            insert.Bind(offset + 2, time);
+            insert.Bind(offset + 3, product);
+            insert.Bind(offset + 4, oldTicks);
+            insert.Bind(offset + 5, newTicks);
+            insert.Bind(offset + 6, targetTicks);
+            insert.Bind(offset + 7, currency);
+            insert.Bind(offset + 8, (int)strategy);
+            insert.Bind(offset + 9, arm);
+            insert.Bind(offset + 10, (int)trigger);
+            insert.Bind(offset + 11, (int)setBy);
+            insert.Bind(offset + 12, (int)bounded);
+            insert.Bind(offset + 13, decidedBy);
+            insert.Bind(offset + 14, reason);
+        }
+
+        public void Dispose()
+        {
             foreach (var statement in _raw)
             {
                 statement.Dispose();
@@ -349,23 +506,6 @@ internal sealed partial class SqliteStore
             var statement = new RawStatement(Connection, sql);
             _raw.Add(statement);
             return statement;
-        }
-
-        private SqliteCommand Command(string sql, params string[] parameters)
-        {
-            var cmd = Connection.CreateCommand();
-            cmd.CommandText = sql;
-            foreach (var name in parameters)
-            {
-                var parameter = cmd.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = DBNull.Value;
-                cmd.Parameters.Add(parameter);
-            }
-
-            cmd.Prepare();
-            _commands.Add(cmd);
-            return cmd;
         }
 
         private void Roll(BucketKey key, string productName, string competitorName, long time, long price, ushort currency)
@@ -398,26 +538,73 @@ internal sealed partial class SqliteStore
 
         private void FlushBuckets()
         {
-            var upsert = _upsertBucket;
+            int full = _buckets.Count - (_buckets.Count % BucketsPerStatement);
+            int row = 0;
             foreach (var (key, b) in _buckets)
             {
-                upsert.Bind(1, key.Product);
-                upsert.Bind(2, (int)key.Size);
-                upsert.Bind(3, key.Start);
-                upsert.Bind(4, key.Competitor);
-                upsert.Bind(5, Sid(StoreIds.Bucket(b.ProductName, b.CompetitorName, key.Size, key.Start)));
-                upsert.Bind(6, b.OpenTime);
-                upsert.Bind(7, b.OpenPrice);
-                upsert.Bind(8, b.High);
-                upsert.Bind(9, b.Low);
-                upsert.Bind(10, b.CloseTime);
-                upsert.Bind(11, b.ClosePrice);
-                upsert.Bind(12, b.Count);
-                upsert.Bind(13, b.Currency);
-                upsert.Execute();
+                var (statement, offset) = row < full
+                    ? (_upsertBuckets, (row % BucketsPerStatement) * BucketColumns)
+                    : (_upsertBucket, 0);
+                statement.Bind(offset + 1, key.Product);
+                statement.Bind(offset + 2, (int)key.Size);
+                statement.Bind(offset + 3, key.Start);
+                statement.Bind(offset + 4, key.Competitor);
+                statement.Bind(offset + 5, Sid(StoreIds.Bucket(b.ProductName, b.CompetitorName, key.Size, key.Start)));
+                statement.Bind(offset + 6, b.OpenTime);
+                statement.Bind(offset + 7, b.OpenPrice);
+                statement.Bind(offset + 8, b.High);
+                statement.Bind(offset + 9, b.Low);
+                statement.Bind(offset + 10, b.CloseTime);
+                statement.Bind(offset + 11, b.ClosePrice);
+                statement.Bind(offset + 12, b.Count);
+                statement.Bind(offset + 13, b.Currency);
+                row++;
+                if (row > full || row % BucketsPerStatement == 0)
+                {
+                    statement.Execute();
+                }
             }
 
             _buckets.Clear();
+        }
+
+        /// <summary>The bucket upsert of <paramref name="rows"/> rows (distinct keys): rolls each row into its stored bucket, if any.</summary>
+        private static string UpsertBucketsSql(int rows)
+        {
+            return ValuesSql(
+                "INSERT INTO price_buckets (product, size, start, competitor, id, open_time, open_price, high, low, close_time, close_price, count, currency) VALUES ",
+                BucketColumns,
+                rows) +
+                """
+
+                ON CONFLICT (product, size, start, competitor) DO UPDATE SET
+                  open_price = CASE WHEN excluded.open_time < open_time OR (excluded.open_time = open_time AND excluded.open_price < open_price) THEN excluded.open_price ELSE open_price END,
+                  open_time = min(open_time, excluded.open_time),
+                  close_price = CASE WHEN excluded.close_time > close_time OR (excluded.close_time = close_time AND excluded.close_price > close_price) THEN excluded.close_price ELSE close_price END,
+                  currency = CASE WHEN excluded.close_time > close_time OR (excluded.close_time = close_time AND excluded.close_price > close_price) THEN excluded.currency ELSE currency END,
+                  close_time = max(close_time, excluded.close_time),
+                  high = max(high, excluded.high),
+                  low = min(low, excluded.low),
+                  count = count + excluded.count
+                """;
+        }
+
+        /// <summary><paramref name="head"/> followed by <paramref name="rows"/> rows of <paramref name="columns"/> numbered parameters each (row r, column c is <c>?(r * columns + c)</c>).</summary>
+        private static string ValuesSql(string head, int columns, int rows)
+        {
+            var sql = new System.Text.StringBuilder(head);
+            for (int r = 0; r < rows; r++)
+            {
+                sql.Append(r == 0 ? "(" : ", (");
+                for (int c = 1; c <= columns; c++)
+                {
+                    sql.Append(c == 1 ? "?" : ", ?").Append((r * columns) + c);
+                }
+
+                sql.Append(')');
+            }
+
+            return sql.ToString();
         }
     }
 

@@ -226,20 +226,8 @@ internal sealed partial class SqliteStore
     {
         public override void Execute(WriteContext context)
         {
-            foreach (ref readonly var s in signals.AsSpan())
-            {
-                var productName = keys.Products.GetName(s.ProductId);
-                string? competitorName = s.CompetitorId >= 0 ? keys.Competitors.GetName(s.CompetitorId) : null;
-                long? competitor = s.CompetitorId >= 0 ? unchecked((long)keys.Competitors.GetStableHash(s.CompetitorId)) : null;
-                context.InsertSignal(in s, unchecked((long)keys.Products.GetStableHash(s.ProductId)), productName, competitor, competitorName);
-            }
-
-            foreach (ref readonly var d in decisions.AsSpan())
-            {
-                context.InsertDecision(
-                    d.Id, d.Timestamp, unchecked((long)keys.Products.GetStableHash(d.ProductId)), keys.Products.GetName(d.ProductId),
-                    d.OldPrice.Ticks, d.NewPrice.Ticks, d.TargetPrice.Ticks, d.Currency.Value, d.Strategy, d.Arm, d.Trigger, d.SetBy, d.Bounded, null, null);
-            }
+            context.InsertSignals(signals, keys);
+            context.InsertDecisions(decisions, keys);
         }
 
         public override void Complete()

@@ -112,6 +112,122 @@ public sealed class SqliteWriteQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task Output_batches_store_what_one_output_at_a_time_stores_whether_new_replayed_repeated_or_mixed()
+    {
+        // The writer stores 16 signals or decisions per statement; a statement of decisions holding one
+        // already stored (a replay) or repeated is backed out and its rows stored one by one. The
+        // reference stores the same outputs one per batch, i.e. one row per statement. Every 17th id
+        // keeps its price (no point of our price history): some statements of 16 new decisions all
+        // change the price (their price points go in one statement too), others do not.
+        var keys = new MarketKeys();
+        var random = new Random(9);
+        var batches = new List<(MarketSignal[] Signals, PricingDecision[] Decisions)>();
+        for (int b = 0; b < 13; b++)
+        {
+            // first 64 new ids that all change the price, then ids from a window that overlaps the earlier batches' (replays), with repeats inside a batch
+            var ids = b == 0
+                ? Enumerable.Range(0, 64).Select(i => (ulong)(1001 + (17 * i))).ToArray()
+                : Enumerable.Range(0, random.Next(0, 70)).Select(_ => (ulong)random.Next(1, 200)).ToArray();
+            batches.Add((
+                ids.Select(id => Signal(keys, id, (SignalKind)(1 + ((int)id % 4)), $"SKU-{id % 7}", id % 3 == 0 ? null : $"c{id % 5}", Ms((int)id))).ToArray(),
+                ids.Select(id => Decision(keys, id, $"SKU-{id % 7}", Ms((int)(id / 2)), newTicks: id % 17 == 0 ? 199_900 : 180_000 + ((long)id * 100))).ToArray()));
+        }
+
+        await using var store = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath });
+        await using var reference = SqliteMarketStore.Open(new SqliteStoreOptions { Path = _temp.File("reference.db") });
+        var catalog = Enumerable.Range(0, 7).Select(i => Product($"SKU-{i}")).ToArray();
+        await store.UpsertProductsAsync(catalog, CancellationToken.None);
+        await reference.UpsertProductsAsync(catalog, CancellationToken.None);
+        foreach (var (signals, decisions) in batches)
+        {
+            await store.WriteAsync(Batch(keys, signals, decisions), CancellationToken.None);
+            foreach (var s in signals)
+            {
+                await reference.WriteAsync(Batch(keys, [s], []), CancellationToken.None);
+            }
+
+            foreach (var d in decisions)
+            {
+                await reference.WriteAsync(Batch(keys, [], [d]), CancellationToken.None);
+            }
+        }
+
+        await store.FlushAsync(CancellationToken.None);
+        await reference.FlushAsync(CancellationToken.None);
+        var distinct = batches.SelectMany(b => b.Decisions).Select(d => d.Id).Distinct().Count();
+        Assert.True(distinct > 100, $"only {distinct} distinct ids");
+        var expected = await reference.GetStatisticsAsync(CancellationToken.None);
+        Assert.Equal(distinct, expected.Decisions);
+        Assert.Equal(distinct, expected.Signals);
+        Assert.Equal(expected, await store.GetStatisticsAsync(CancellationToken.None));
+        Assert.Equal(distinct, CountRows("decisions"));
+        Assert.Equal(distinct, CountRows("signals"));
+        Assert.Equal(expected.OurPrices, CountRows("our_prices"));
+        Assert.Equal(
+            (await reference.QuerySignalsAsync(new SignalQuery { Limit = 1000 }, CancellationToken.None)).Items,
+            (await store.QuerySignalsAsync(new SignalQuery { Limit = 1000 }, CancellationToken.None)).Items);
+        Assert.Equal(
+            (await reference.QueryDecisionsAsync(new DecisionQuery { Limit = 1000 }, CancellationToken.None)).Items,
+            (await store.QueryDecisionsAsync(new DecisionQuery { Limit = 1000 }, CancellationToken.None)).Items);
+        for (int i = 0; i < 7; i++)
+        {
+            Assert.Equal(
+                (await reference.QueryOurPricesAsync(new OurPriceQuery($"SKU-{i}") { Limit = 1000 }, CancellationToken.None)).Items,
+                (await store.QueryOurPricesAsync(new OurPriceQuery($"SKU-{i}") { Limit = 1000 }, CancellationToken.None)).Items);
+            Assert.Equal(
+                (await reference.GetProductAsync($"SKU-{i}", CancellationToken.None))!.CurrentPrice,
+                (await store.GetProductAsync($"SKU-{i}", CancellationToken.None))!.CurrentPrice);
+        }
+    }
+
+    [Fact]
+    public async Task Observation_batches_store_and_count_what_one_observation_at_a_time_does_whether_new_replayed_repeated_or_mixed()
+    {
+        // 16 observations per INSERT statement; one that meets a stored or repeated row is backed out
+        // and its rows stored one by one. Batches overlap earlier ones (mixed new and stored rows in one
+        // statement) and repeat keys inside a batch with other prices (the first one queued wins).
+        var keys = new MarketKeys();
+        var random = new Random(11);
+        var batches = Enumerable.Range(0, 15)
+            .Select(_ => Enumerable.Range(0, random.Next(1, 90))
+                .Select(_ =>
+                {
+                    var k = random.Next(0, 400);
+                    return Price(keys, $"SKU-{k % 3}", $"c{k % 4}", 10m + random.Next(0, 500), Ms(k / 2));
+                })
+                .ToArray())
+            .ToArray();
+        await using var store = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath });
+        await using var reference = SqliteMarketStore.Open(new SqliteStoreOptions { Path = _temp.File("reference.db") });
+        foreach (var batch in batches)
+        {
+            int added = 0;
+            foreach (var e in batch)
+            {
+                added += await reference.AppendMarketEventsAsync(new[] { e }, keys, CancellationToken.None);
+            }
+
+            Assert.Equal(added, await store.AppendMarketEventsAsync(batch, keys, CancellationToken.None));
+        }
+
+        var expected = await reference.GetStatisticsAsync(CancellationToken.None);
+        Assert.True(expected.CompetitorPrices > 200, $"only {expected.CompetitorPrices} stored");
+        Assert.Equal(expected, await store.GetStatisticsAsync(CancellationToken.None));
+        for (int p = 0; p < 3; p++)
+        {
+            Assert.Equal(
+                (await reference.QueryCompetitorPricesAsync(new PriceHistoryQuery($"SKU-{p}") { Limit = 1000 }, CancellationToken.None)).Items,
+                (await store.QueryCompetitorPricesAsync(new PriceHistoryQuery($"SKU-{p}") { Limit = 1000 }, CancellationToken.None)).Items);
+            foreach (var size in new[] { PriceBucketSize.Hour, PriceBucketSize.Day })
+            {
+                Assert.Equal(
+                    (await reference.QueryPriceBucketsAsync(new PriceBucketQuery($"SKU-{p}", size) { Limit = 1000 }, CancellationToken.None)).Items,
+                    (await store.QueryPriceBucketsAsync(new PriceBucketQuery($"SKU-{p}", size) { Limit = 1000 }, CancellationToken.None)).Items);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_read_only_store_opens_beside_the_writer_sees_its_commits_and_refuses_writes()
     {
         var keys = new MarketKeys();
