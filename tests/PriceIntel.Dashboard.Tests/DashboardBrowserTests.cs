@@ -25,7 +25,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#live", "● live");
         output.WriteLine($"feed live {clock.ElapsedMilliseconds} ms after navigation");
 
-        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-demand", "chart-experiments"])
+        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-demand", "chart-position", "chart-index", "chart-experiments"])
         {
             await PageWaits.WaitAsync(page, $"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", $"{chart} to draw data");
             Assert.True(await page.Locator($"#{chart} .main-svg").CountAsync() > 0, $"{chart} has no plot");
@@ -44,6 +44,19 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         string[] trendTraces = await page.EvaluateAsync<string[]>("() => document.getElementById('chart-trend').data.filter(t => t.x.length > 0).map(t => t.name)");
         Assert.Contains("our price", trendTraces);
         Assert.Contains("acme", trendTraces);
+
+        // The catalog-wide views draw what the API's overview says: every priced product in one gap bin, one bar per competitor.
+        using (var client = fixture.Host.Client())
+        {
+            var position = (await client.GetFromJsonAsync<JsonElement>("/api/overview")).GetProperty("position");
+            long products = position.GetProperty("products").GetInt64();
+            Assert.True(products >= 6, $"position over {products} products");
+            string[] competitors = [.. position.GetProperty("competitors").EnumerateArray().Select(c => c.GetProperty("competitor").GetString()!).Order(StringComparer.Ordinal)];
+            await PageWaits.WaitAsync(page, $"() => document.getElementById('chart-position').data[0].y.reduce((a, b) => a + b, 0) === {products}", "the gap histogram to hold every priced product");
+            string[] bars = await page.EvaluateAsync<string[]>("() => [...document.getElementById('chart-index').data[0].x].sort()");
+            Assert.Equal(competitors, bars);
+            Assert.Contains("acme", bars);
+        }
 
         // A decision row opens its full "why": the strategy's explanation.
         await page.Locator("#decisions tbody tr.decision").First.ClickAsync();
@@ -80,9 +93,8 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#banner", "Sign in");
 
         // A viewer's key is refused by the API, and the signal stays open.
-        page.Dialog += async (_, dialog) => await dialog.AcceptAsync("seen it"); // never block Playwright's event dispatch
         await SignInAsync(page, DashboardHost.ViewerKey);
-        await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack").ClickAsync();
+        await AcknowledgeAsync(page, signalId, "seen it");
         await PageWaits.ExpectTextAsync(page, "#banner", "may not");
         Assert.False(await IsAcknowledgedAsync(signalId), "a viewer acknowledged a signal");
 
@@ -90,9 +102,17 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await page.ClickAsync("#signout");
         await SignInAsync(page, DashboardHost.AnalystKey);
         await page.SelectOptionAsync("#filter-ack", "");
+        // Cancel puts the button back without acknowledging; then the note typed in the row goes with the acknowledgement.
         await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack").ClickAsync();
+        await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack-cancel").ClickAsync();
+        await AcknowledgeAsync(page, signalId, "matched by the rule");
         await PageWaits.ExpectTextAsync(page, $"#signals tbody tr[data-id='{signalId}']", "ack by analyst-1");
         Assert.True(await IsAcknowledgedAsync(signalId), "the analyst's acknowledgement was not stored");
+        using (var client = fixture.Host.Client(DashboardHost.ViewerKey))
+        {
+            var signal = await client.GetFromJsonAsync<JsonElement>($"/api/signals/{signalId}");
+            Assert.Equal("matched by the rule", signal.GetProperty("acknowledgementNote").GetString());
+        }
         var unexpected = session.Errors.Where(e => !e.Contains("403", StringComparison.Ordinal) && !e.Contains("401", StringComparison.Ordinal)).ToList();
         Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
     }
@@ -146,6 +166,15 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await SignInAsync(page, DashboardHost.ViewerKey);
         await PageWaits.ExpectTextAsync(page, "#kpi-products", "2");
         await PageWaits.ExpectTextAsync(page, "#who", "viewer");
+    }
+
+    /// <summary>Acknowledge in the row: the button opens a note field, OK sends it.</summary>
+    private static async Task AcknowledgeAsync(IPage page, string signalId, string note)
+    {
+        var row = page.Locator($"#signals tbody tr[data-id='{signalId}']");
+        await row.Locator("button.ack").ClickAsync();
+        await row.Locator("input.ack-note").FillAsync(note);
+        await row.Locator("button.ack-ok").ClickAsync();
     }
 
     private async Task<bool> IsAcknowledgedAsync(string signalId)
