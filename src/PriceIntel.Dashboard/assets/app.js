@@ -27,6 +27,7 @@ function handle(error, what) {
 }
 
 // ---- key metrics -------------------------------------------------------------------------------
+let lastPosition = 0;
 async function refreshOverview() {
   try {
     const o = await api.overview();
@@ -45,7 +46,12 @@ async function refreshOverview() {
     $('kpi-margin').textContent = `${fmtMoney(o.marginToday, state.currency)} (${fmtPct(o.marginRateToday)})`;
     $('clock').textContent = o.marketTime ? `market time ${fmtTime(o.marketTime)}` : '';
     if (o.demand) drawDemand(o.demand);
-    if (o.position) { drawPosition(o.position); drawPriceIndex(o.position); }
+    // The catalog's position moves slowly: redrawn every 15 s at most (each redraw is a long task for the browser).
+    if (o.position && (!lastPosition || Date.now() - lastPosition >= 15_000)) {
+      lastPosition = o.position.products > 0 ? Date.now() : 0;
+      drawPosition(o.position);
+      drawPriceIndex(o.position);
+    }
     if (!state.product && o.busiestProducts?.length) selectProduct(o.busiestProducts[0]);
     banner('');
   } catch (e) { handle(e, 'load the key metrics'); }

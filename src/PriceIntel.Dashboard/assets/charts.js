@@ -154,8 +154,8 @@ export function drawExperiments(arms) {
 // (green: below it, amber: at it or up to 5 % above, red: further above), with how often we are the cheapest in the title.
 export function drawPosition(position) {
   const bins = position.gapToLowest || [];
-  const pct = v => `${v > 0 ? '+' : ''}${Math.round(v * 100)}%`;
-  const label = b => b.from == null ? `< ${pct(b.to)}` : b.to == null ? `≥ ${pct(b.from)}` : `${pct(b.from)} … ${pct(b.to)}`;
+  const pct = v => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Math.round(v * 100))}`;
+  const label = b => b.from == null ? `< ${pct(b.to)}%` : b.to == null ? `≥ ${pct(b.from)}%` : `${pct(b.from)}…${pct(b.to)}%`;
   const total = position.products || 0;
   const cheapest = (position.ranks || [])[0] || 0;
   draw('chart-position', [{
@@ -164,9 +164,9 @@ export function drawPosition(position) {
     customdata: bins.map(b => total ? b.products / total * 100 : 0),
     hovertemplate: 'gap %{x}: %{y} products (%{customdata:.1f}%)<extra></extra>',
   }], {
-    hovermode: 'closest', showlegend: false, margin: { l: 56, r: 16, t: 28, b: 56 },
+    hovermode: 'closest', showlegend: false, margin: { l: 56, r: 16, t: 28, b: 48 },
     title: { text: total ? `${total} products · cheapest on ${cheapest} (${Math.round(cheapest / total * 100)}%)` : 'no priced products yet', font: { size: 12 }, x: 0.01 },
-    xaxis: { type: 'category', title: { text: 'our price vs the lowest competitor' } }, yaxis: { title: { text: 'products' }, rangemode: 'tozero' },
+    xaxis: { type: 'category', tickangle: -30 }, yaxis: { title: { text: 'products' }, rangemode: 'tozero' },
   });
 }
 
