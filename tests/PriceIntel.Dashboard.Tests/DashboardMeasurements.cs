@@ -83,6 +83,8 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
         await using (var second = await fixture.OpenAsync())
         {
             output.WriteLine($"first load (warm host, empty browser cache): {await LoadAsync(second.Page)}");
+            // Again in the same context: plotly.js comes from the browser's cache (versioned URL, cached for a year), the rest revalidated.
+            output.WriteLine($"second load (browser cache warm): {await LoadAsync(second.Page)}");
         }
 
         long eventsBefore = await EventsProcessedAsync();
