@@ -25,7 +25,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#live", "● live");
         output.WriteLine($"feed live {clock.ElapsedMilliseconds} ms after navigation");
 
-        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-demand", "chart-position", "chart-index", "chart-experiments"])
+        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-product-demand", "chart-demand", "chart-position", "chart-index", "chart-experiments"])
         {
             await PageWaits.WaitAsync(page, $"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", $"{chart} to draw data");
             Assert.True(await page.Locator($"#{chart} .main-svg").CountAsync() > 0, $"{chart} has no plot");
@@ -57,6 +57,10 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
             Assert.Equal(competitors, bars);
             Assert.Contains("acme", bars);
         }
+
+        // The product's demand chart shows the store's hourly demand of the selected product: the same views and purchases as the API.
+        string sku = await page.InputValueAsync("#product");
+        await ProductDemandMatchesApiAsync(page, sku);
 
         // A decision row opens its full "why": the strategy's explanation.
         await page.Locator("#decisions tbody tr.decision").First.ClickAsync();
@@ -166,6 +170,30 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await SignInAsync(page, DashboardHost.ViewerKey);
         await PageWaits.ExpectTextAsync(page, "#kpi-products", "2");
         await PageWaits.ExpectTextAsync(page, "#who", "viewer");
+    }
+
+    /// <summary>Waits (the store records demand as the engine processes it, the page reloads it every 10 s) until the chart's totals are the API's, and not zero.</summary>
+    private async Task ProductDemandMatchesApiAsync(IPage page, string sku)
+    {
+        using var client = fixture.Host.Client(DashboardHost.ViewerKey);
+        string last = "";
+        for (var until = DateTime.UtcNow.AddSeconds(40); DateTime.UtcNow < until; await Task.Delay(250))
+        {
+            var buckets = (await client.GetFromJsonAsync<JsonElement>($"/api/products/{sku}/demand?bucket=hour&limit=168")).GetProperty("buckets").EnumerateArray().ToList();
+            long[] api = [buckets.Count, buckets.Sum(b => b.GetProperty("views").GetInt64()), buckets.Sum(b => b.GetProperty("purchases").GetInt64())];
+            long[] chart = await page.EvaluateAsync<long[]>("""
+                () => { const d = document.getElementById('chart-product-demand').data || [];
+                        const t = n => d.find(x => x.name === n) || { x: [], y: [] };
+                        return [t('views').x.length, t('views').y.reduce((a, b) => a + b, 0), t('purchases').y.reduce((a, b) => a + b, 0)]; }
+                """);
+            last = $"API {string.Join('/', api)}, chart {string.Join('/', chart)} (buckets/views/purchases)";
+            if (api[1] > 0 && api.SequenceEqual(chart))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"{sku}: the product demand chart never matched the API: {last}");
     }
 
     /// <summary>Acknowledge in the row: the button opens a note field, OK sends it.</summary>

@@ -105,6 +105,7 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
         await CardAsync(page, "#decisions-card", "dashboard-decisions.png");
         await CardAsync(page, "#experiments-card", "dashboard-experiments.png");
         await CardAsync(page, "#position-card", "dashboard-position.png");
+        await CardAsync(page, "#product-demand-card", "dashboard-product-demand.png");
         await CardAsync(page, "#index-card", "dashboard-price-index.png");
         Assert.True(frames.GetProperty("frames").GetInt32() > 0, "no frames observed");
     }
@@ -113,7 +114,7 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
     private async Task<JsonElement> LoadAsync(IPage page)
     {
         await page.GotoAsync(fixture.Host.Address + "dashboard/");
-        await PageWaits.WaitAsync(page, "() => ['chart-trend', 'chart-competitors', 'chart-demand', 'chart-position', 'chart-index', 'chart-experiments'].every(id => Number(document.getElementById(id).dataset.points || 0) > 0)", "every chart to draw", 60_000);
+        await PageWaits.WaitAsync(page, "() => ['chart-trend', 'chart-competitors', 'chart-product-demand', 'chart-demand', 'chart-position', 'chart-index', 'chart-experiments'].every(id => Number(document.getElementById(id).dataset.points || 0) > 0)", "every chart to draw", 60_000);
         return await page.EvaluateAsync<JsonElement>("""
             () => {
               const n = performance.getEntriesByType('navigation')[0];

@@ -1,7 +1,7 @@
 // The PriceIntel market view: loads the API's views, keeps them fresh from the live feed (which the
 // server throttles and summarises), and redraws charts at most every few seconds.
 import { api, auth, subscribe, ApiError } from './api.js';
-import { drawTrend, drawCompetitors, drawDemand, drawExperiments, drawPosition, drawPriceIndex } from './charts.js';
+import { drawTrend, drawCompetitors, drawDemand, drawExperiments, drawPosition, drawPriceIndex, drawProductDemand } from './charts.js';
 import { el, fmtMoney, fmtInt, fmtPct, fmtTime, words } from './format.js';
 
 const MAX_ROWS = 50;
@@ -90,7 +90,8 @@ async function refreshProduct(withTrend) {
     const trend = withTrend || Date.now() - lastTrend > 10_000;
     if (trend) lastTrend = Date.now();
     const timeline = trend
-      ? Promise.all([api.history(sku, { size: 'minute', limit: 1000 }), api.decisions({ product: sku, limit: 200 }), api.signals({ product: sku, limit: 200 })])
+      ? Promise.all([api.history(sku, { size: 'minute', limit: 1000 }), api.decisions({ product: sku, limit: 200 }), api.signals({ product: sku, limit: 200 }),
+        api.demand(sku, { bucket: 'hour', limit: 168 })])
       : null;
     // A catalog product comes with its board; one seen only in the market's events has the engine's board alone.
     await state.catalogReady;
@@ -107,8 +108,9 @@ async function refreshProduct(withTrend) {
     const w = [...(board?.demandWindows || [])].sort((a, b) => a.windowMinutes - b.windowMinutes)[0];
     $('board-demand').textContent = w ? `last ${w.windowMinutes} min: ${fmtInt(w.views)} views · ${fmtInt(w.addToCarts)} carts · ${fmtInt(w.purchases)} purchases · conversion ${fmtPct(w.conversion)}` : '';
     if (timeline) {
-      const [history, decisions, signals] = await timeline;
+      const [history, decisions, signals, demand] = await timeline;
       if (sku !== state.product) return;
+      drawProductDemand(sku, demand);
       state.trend = { sku, history, decisions: decisions.items, signals: signals.items };
       redrawTrend();
     }
