@@ -187,17 +187,21 @@ export function drawPriceIndex(position) {
 
 // One product's demand from the store's history: views, add-to-carts and purchases per hour bucket, conversion
 // (purchases / views) on a second axis. The API answers newest first; drawn oldest first.
+const HOUR = 3_600_000;
+const iso = ms => new Date(ms).toISOString();
 export function drawProductDemand(sku, history) {
   const buckets = [...(history?.buckets || [])].sort((a, b) => a.start < b.start ? -1 : 1);
   const x = buckets.map(b => b.start);
   const mode = buckets.length > 1 ? 'lines+markers' : 'markers';
   draw('chart-product-demand', [
-    { type: 'bar', name: 'views', x, y: buckets.map(b => b.views), marker: { color: '#3a4554' } },
+    { type: 'bar', name: 'views', x, y: buckets.map(b => b.views), width: buckets.map(() => HOUR * 0.8), marker: { color: '#3a4554' } },
     { type: 'scatter', mode, name: 'add to cart', x, y: buckets.map(b => b.addToCarts), line: { color: '#f0b429', width: 1.5 }, marker: { size: 4 } },
     { type: 'scatter', mode, name: 'purchases', x, y: buckets.map(b => b.purchases), line: { color: '#3ecf8e', width: 2 }, marker: { size: 4 } },
     { type: 'scatter', mode, name: 'conversion', x, y: buckets.map(b => b.conversion ?? null), yaxis: 'y2', line: { color: '#c77dff', dash: 'dot' }, marker: { size: 4 } },
   ], {
-    uirevision: sku, margin: { l: 56, r: 52, t: 8, b: 36 }, xaxis: { type: 'date' },
+    uirevision: sku, margin: { l: 56, r: 52, t: 8, b: 36 },
+    // A few hours shown at least, so one or two buckets are bars an hour wide, not a sliver on a millisecond axis.
+    xaxis: { type: 'date', range: buckets.length && buckets.length < 6 ? [iso(Date.parse(x[x.length - 1]) - 5 * HOUR), iso(Date.parse(x[x.length - 1]) + HOUR)] : undefined },
     yaxis: { rangemode: 'tozero', title: { text: 'per hour' } },
     yaxis2: { overlaying: 'y', side: 'right', tickformat: '.1%', showgrid: false, rangemode: 'tozero' },
     annotations: buckets.length ? [] : [{ text: `no demand recorded for ${sku} yet`, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { color: '#8693a3' } }],
