@@ -122,6 +122,24 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
     }
 
     [BrowserFact]
+    public async Task The_product_looked_at_last_loads_first_unless_it_left_the_catalog()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await page.EvaluateAsync("() => localStorage.setItem('priceintel.product', 'SKU-004')");
+        await page.ReloadAsync();
+        await PageWaits.WaitAsync(page, "() => document.getElementById('product').value === 'SKU-004' && Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the remembered product's trend");
+
+        // A remembered product that is no longer in the catalog gives way to the market's busiest, with no failed request.
+        await page.EvaluateAsync("() => localStorage.setItem('priceintel.product', 'GONE-1')");
+        await page.ReloadAsync();
+        await PageWaits.WaitAsync(page, "() => /^SKU-/.test(document.getElementById('product').value) && Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the busiest product instead");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    [BrowserFact]
     public async Task Filters_show_only_matching_signals()
     {
         await fixture.Host.IngestAsync(DashboardHost.CompetitorDrop("FILTER-1", DashboardHost.Start + (150 * DashboardHost.Minute)));

@@ -52,7 +52,8 @@ async function refreshOverview() {
       drawPosition(o.position);
       drawPriceIndex(o.position);
     }
-    if (!state.product && o.busiestProducts?.length) selectProduct(o.busiestProducts[0]);
+    state.busiest = o.busiestProducts?.[0] ?? null;
+    if (!state.product && state.busiest) selectProduct(state.busiest);
     banner('');
   } catch (e) { handle(e, 'load the key metrics'); }
 }
@@ -73,9 +74,9 @@ function loadProducts() {
 
 function selectProduct(sku) {
   if (!sku || sku === state.product) return;
+  if (sku !== state.remembered) state.remembered = null;
   state.product = sku;
   state.trend = null;
-  try { localStorage.setItem(LAST_PRODUCT, sku); } catch { /* storage off: nothing to remember */ }
   $('product').value = sku;
   refreshProduct(true);
   if ($('filter-product').checked) reloadSignals();
@@ -95,6 +96,15 @@ async function refreshProduct(withTrend) {
       : null;
     // A catalog product comes with its board; one seen only in the market's events has the engine's board alone.
     await state.catalogReady;
+    if (sku !== state.product) return;
+    // Remembered for the next load only when in the catalog; a remembered one that left it gives way to the busiest.
+    try { if (state.catalog.has(sku)) localStorage.setItem(LAST_PRODUCT, sku); } catch { /* storage off */ }
+    if (sku === state.remembered && !state.catalog.has(sku)) {
+      state.remembered = null;
+      state.product = null;
+      if (state.busiest) selectProduct(state.busiest);
+      return;
+    }
     const product = state.catalog.has(sku)
       ? await api.product(sku)
       : { sku, name: sku, board: await api.board(sku).catch(e => { if (e instanceof ApiError && e.status === 404) return null; throw e; }) };
@@ -377,7 +387,7 @@ function reloadAll() {
   // The product looked at last in this browser: its views load with the overview, not after it.
   let last = null;
   try { last = localStorage.getItem(LAST_PRODUCT); } catch { /* storage off */ }
-  if (last && !state.product) selectProduct(last);
+  if (last && !state.product) { state.remembered = last; selectProduct(last); }
   reloadSignals();
   reloadDecisions();
   refreshExperiments();
