@@ -114,7 +114,8 @@ public interface IMarketStore :
     IPriceHistoryStore,
     ISignalStore,
     IDecisionStore,
-    IExperimentResultStore
+    IExperimentResultStore,
+    IDemandHistoryStore
 {
     /// <summary>Record counts and the time range held, for summaries and health checks. Cheap: read from counters the store keeps.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>

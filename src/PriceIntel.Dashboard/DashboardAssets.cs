@@ -1,12 +1,21 @@
 using System.Collections.Frozen;
+using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace PriceIntel.Dashboard;
 
-/// <summary>The dashboard's files, embedded in this assembly (plotly.js included), with content types and ETags.</summary>
+/// <summary>
+/// The dashboard's files, embedded in this assembly (plotly.js included), with content types, ETags and
+/// Brotli/gzip copies of the text files (compressed once, when the dashboard is mapped). The page refers to
+/// plotly.js by a versioned URL (<c>lib/plotly.min.js?v=&lt;hash&gt;</c>), so browsers may cache it for good.
+/// </summary>
 internal sealed class DashboardAssets
 {
+    /// <summary>The plotly.js bundle's path; index.html asks for it with <c>?v=</c> its hash.</summary>
+    public const string PlotlyPath = "lib/plotly.min.js";
+
     private const string Prefix = "dashboard/";
 
     private static readonly FrozenDictionary<string, string> ContentTypes = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -25,7 +34,7 @@ internal sealed class DashboardAssets
 
     private DashboardAssets(Assembly assembly)
     {
-        var assets = new Dictionary<string, Asset>(StringComparer.Ordinal);
+        var raw = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (string name in assembly.GetManifestResourceNames())
         {
             if (!name.StartsWith(Prefix, StringComparison.Ordinal))
@@ -36,10 +45,26 @@ internal sealed class DashboardAssets
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            byte[] bytes = copy.ToArray();
-            string path = name[Prefix.Length..];
+            raw[name[Prefix.Length..]] = copy.ToArray();
+        }
+
+        PlotlyVersion = raw.TryGetValue(PlotlyPath, out byte[]? plotly) ? Hash(plotly) : "";
+        if (raw.TryGetValue("index.html", out byte[]? index) && PlotlyVersion.Length > 0)
+        {
+            raw["index.html"] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(index).Replace($"\"{PlotlyPath}\"", $"\"{PlotlyPath}?v={PlotlyVersion}\"", StringComparison.Ordinal));
+        }
+
+        var assets = new Dictionary<string, Asset>(StringComparer.Ordinal);
+        foreach (var (path, bytes) in raw)
+        {
             string type = ContentTypes.GetValueOrDefault(Path.GetExtension(path), "application/octet-stream");
-            assets[path] = new Asset(bytes, type, "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..20] + "\"");
+            bool text = type.StartsWith("text/", StringComparison.Ordinal) || type == "image/svg+xml";
+            assets[path] = new Asset(
+                bytes,
+                type,
+                "\"" + Hash(bytes) + "\"",
+                text ? Compress(bytes, s => new BrotliStream(s, CompressionLevel.Optimal)) : null,
+                text ? Compress(bytes, s => new GZipStream(s, CompressionLevel.Optimal)) : null);
         }
 
         _assets = assets.ToFrozenDictionary(StringComparer.Ordinal);
@@ -48,8 +73,24 @@ internal sealed class DashboardAssets
     /// <summary>Every asset path (relative, e.g. <c>index.html</c>, <c>lib/plotly.min.js</c>).</summary>
     public IEnumerable<string> Paths => _assets.Keys;
 
+    /// <summary>The hash index.html puts in plotly.js's URL ("" when the bundle is missing).</summary>
+    public string PlotlyVersion { get; }
+
     public bool TryGet(string path, out Asset asset) => _assets.TryGetValue(path, out asset!);
 
-    /// <summary>One file: its bytes, content type and ETag.</summary>
-    internal sealed record Asset(byte[] Bytes, string ContentType, string ETag);
+    private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..20];
+
+    private static byte[] Compress(byte[] bytes, Func<Stream, Stream> compressor)
+    {
+        using var output = new MemoryStream();
+        using (var stream = compressor(output))
+        {
+            stream.Write(bytes);
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>One file: its bytes, content type, ETag, and its Brotli and gzip encodings (text files only).</summary>
+    internal sealed record Asset(byte[] Bytes, string ContentType, string ETag, byte[]? Brotli, byte[]? Gzip);
 }

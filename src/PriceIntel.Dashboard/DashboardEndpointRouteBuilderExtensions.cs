@@ -28,6 +28,7 @@ public static class DashboardEndpointRouteBuilderExtensions
         }
 
         prefix = prefix.TrimEnd('/');
+        _ = DashboardAssets.Instance; // load and compress the assets now, not on the first page request
         var group = endpoints.MapGroup(prefix.Length == 0 ? "/" : prefix).AllowAnonymous().ExcludeFromDescription();
         group.MapGet("/", (HttpContext context) => Serve(context, "index.html"));
         group.MapGet("/{**path}", (HttpContext context, string path) => Serve(context, path));
@@ -41,18 +42,47 @@ public static class DashboardEndpointRouteBuilderExtensions
             return TypedResults.NotFound();
         }
 
-        var headers = context.Response.GetTypedHeaders();
-        context.Response.Headers.ETag = asset.ETag;
-        headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
-        context.Response.Headers.XContentTypeOptions = "nosniff";
+        var response = context.Response;
+        var headers = response.GetTypedHeaders();
+        response.Headers.ETag = asset.ETag;
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.Vary = "Accept-Encoding";
+        bool versioned = path == DashboardAssets.PlotlyPath && context.Request.Query["v"] == DashboardAssets.Instance.PlotlyVersion;
+        headers.CacheControl = versioned
+            ? new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromDays(365), Extensions = { new NameValueHeaderValue("immutable") } }
+            : new CacheControlHeaderValue { NoCache = true }; // revalidated with the ETag (a 304 without the body)
         if (path == "index.html")
         {
             // Everything the page loads comes from this host.
-            context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+            response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
         }
 
-        return context.Request.Headers.IfNoneMatch == asset.ETag
-            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Bytes(asset.Bytes, asset.ContentType);
+        if (context.Request.Headers.IfNoneMatch == asset.ETag)
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var (bytes, encoding) = Accepts(context.Request, "br") && asset.Brotli is { } br ? (br, "br")
+            : Accepts(context.Request, "gzip") && asset.Gzip is { } gzip ? (gzip, "gzip")
+            : (asset.Bytes, null);
+        if (encoding is not null)
+        {
+            response.Headers.ContentEncoding = encoding;
+        }
+
+        return TypedResults.Bytes(bytes, asset.ContentType);
+    }
+
+    private static bool Accepts(HttpRequest request, string encoding)
+    {
+        foreach (var value in request.GetTypedHeaders().AcceptEncoding)
+        {
+            if (value.Value.Equals(encoding, StringComparison.OrdinalIgnoreCase) && (value.Quality ?? 1) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -29,6 +29,7 @@ public static class MongoServiceCollectionExtensions
         services.TryAddSingleton<IMarketStore>(sp => MongoMarketStore.OpenAsync(sp.GetRequiredService<MongoStoreOptions>()).GetAwaiter().GetResult());
         services.TryAddSingleton<IProductCatalog>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<IPriceHistoryStore>(sp => sp.GetRequiredService<IMarketStore>());
+        services.TryAddSingleton<IDemandHistoryStore>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<ISignalStore>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<IDecisionStore>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<IExperimentResultStore>(sp => sp.GetRequiredService<IMarketStore>());

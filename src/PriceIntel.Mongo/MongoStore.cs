@@ -11,7 +11,7 @@ namespace PriceIntel.Mongo;
 /// Bucket roll-ups follow the raw inserts in a second bulk write (no multi-document transaction),
 /// so a crash between the two leaves buckets short of the raw observations of that one batch.
 /// </summary>
-internal sealed class MongoStore : IMarketStore
+internal sealed partial class MongoStore : IMarketStore
 {
     private static readonly BulkWriteOptions Unordered = new() { IsOrdered = false };
     private static readonly BsonDocument NewestFirst = new() { { "t", -1 }, { "_id", -1 } };
@@ -80,6 +80,7 @@ internal sealed class MongoStore : IMarketStore
                 I(new() { { "arm", 1 }, { "t", -1 }, { "_id", -1 } }),
             ],
             cancellationToken).ConfigureAwait(false);
+        await EnsureDemandIndexesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask WriteAsync(OutputBatch batch, CancellationToken cancellationToken)

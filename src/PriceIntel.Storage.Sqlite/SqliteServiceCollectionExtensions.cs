@@ -41,6 +41,7 @@ public static class SqliteServiceCollectionExtensions
         services.TryAddSingleton<IMarketStore>(sp => SqliteMarketStore.Open(sp.GetRequiredService<SqliteStoreOptions>()));
         services.TryAddSingleton<IProductCatalog>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<IPriceHistoryStore>(sp => sp.GetRequiredService<IMarketStore>());
+        services.TryAddSingleton<IDemandHistoryStore>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<ISignalStore>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<IDecisionStore>(sp => sp.GetRequiredService<IMarketStore>());
         services.TryAddSingleton<IExperimentResultStore>(sp => sp.GetRequiredService<IMarketStore>());

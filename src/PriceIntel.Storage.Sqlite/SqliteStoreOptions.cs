@@ -123,7 +123,8 @@ public sealed class SqliteStoreOptions
     /// <summary>
     /// Reads <c>database:sqlite</c> (<c>path</c>, <c>maxSizeMb</c>, <c>cacheSizeKb</c>, <c>writeRetries</c>,
     /// <c>retryDelayMs</c>, <c>busyTimeoutMs</c>, <c>fullSync</c>, and <c>retention:</c> <c>competitorPricesDays</c>,
-    /// <c>minuteBucketsDays</c>, <c>hourBucketsDays</c>, <c>dayBucketsDays</c>, <c>outputsDays</c>) over the defaults.
+    /// <c>minuteBucketsDays</c>, <c>hourBucketsDays</c>, <c>dayBucketsDays</c>, <c>outputsDays</c>, <c>demandEventsDays</c>,
+    /// <c>demandHourBucketsDays</c>) over the defaults.
     /// Keys not listed here are reported, not ignored.
     /// </summary>
     /// <param name="configuration">The configuration root (or any section holding <c>database</c>).</param>
@@ -174,7 +175,9 @@ public sealed class SqliteStoreOptions
                 "HOURBUCKETSDAYS" => retention with { HourBuckets = days },
                 "DAYBUCKETSDAYS" => retention with { DayBuckets = days },
                 "OUTPUTSDAYS" => retention with { Outputs = days },
-                _ => throw new ArgumentException($"unknown key {prefix}:{child.Key} (known: competitorPricesDays, minuteBucketsDays, hourBucketsDays, dayBucketsDays, outputsDays)"),
+                "DEMANDEVENTSDAYS" => retention with { DemandEvents = days },
+                "DEMANDHOURBUCKETSDAYS" => retention with { DemandHourBuckets = days },
+                _ => throw new ArgumentException($"unknown key {prefix}:{child.Key} (known: competitorPricesDays, minuteBucketsDays, hourBucketsDays, dayBucketsDays, outputsDays, demandEventsDays, demandHourBucketsDays)"),
             };
         }
 

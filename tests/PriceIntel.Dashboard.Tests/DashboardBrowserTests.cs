@@ -25,7 +25,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#live", "● live");
         output.WriteLine($"feed live {clock.ElapsedMilliseconds} ms after navigation");
 
-        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-demand", "chart-experiments"])
+        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-product-demand", "chart-demand", "chart-position", "chart-index", "chart-experiments"])
         {
             await PageWaits.WaitAsync(page, $"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", $"{chart} to draw data");
             Assert.True(await page.Locator($"#{chart} .main-svg").CountAsync() > 0, $"{chart} has no plot");
@@ -44,6 +44,23 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         string[] trendTraces = await page.EvaluateAsync<string[]>("() => document.getElementById('chart-trend').data.filter(t => t.x.length > 0).map(t => t.name)");
         Assert.Contains("our price", trendTraces);
         Assert.Contains("acme", trendTraces);
+
+        // The catalog-wide views draw what the API's overview says: every priced product in one gap bin, one bar per competitor.
+        using (var client = fixture.Host.Client())
+        {
+            var position = (await client.GetFromJsonAsync<JsonElement>("/api/overview")).GetProperty("position");
+            long products = position.GetProperty("products").GetInt64();
+            Assert.True(products >= 6, $"position over {products} products");
+            string[] competitors = [.. position.GetProperty("competitors").EnumerateArray().Select(c => c.GetProperty("competitor").GetString()!).Order(StringComparer.Ordinal)];
+            await PageWaits.WaitAsync(page, $"() => document.getElementById('chart-position').data[0].y.reduce((a, b) => a + b, 0) === {products}", "the gap histogram to hold every priced product");
+            string[] bars = await page.EvaluateAsync<string[]>("() => [...document.getElementById('chart-index').data[0].x].sort()");
+            Assert.Equal(competitors, bars);
+            Assert.Contains("acme", bars);
+        }
+
+        // The product's demand chart shows the store's hourly demand of the selected product: the same views and purchases as the API.
+        string sku = await page.InputValueAsync("#product");
+        await ProductDemandMatchesApiAsync(page, sku);
 
         // A decision row opens its full "why": the strategy's explanation.
         await page.Locator("#decisions tbody tr.decision").First.ClickAsync();
@@ -80,9 +97,8 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#banner", "Sign in");
 
         // A viewer's key is refused by the API, and the signal stays open.
-        page.Dialog += async (_, dialog) => await dialog.AcceptAsync("seen it"); // never block Playwright's event dispatch
         await SignInAsync(page, DashboardHost.ViewerKey);
-        await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack").ClickAsync();
+        await AcknowledgeAsync(page, signalId, "seen it");
         await PageWaits.ExpectTextAsync(page, "#banner", "may not");
         Assert.False(await IsAcknowledgedAsync(signalId), "a viewer acknowledged a signal");
 
@@ -90,11 +106,37 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await page.ClickAsync("#signout");
         await SignInAsync(page, DashboardHost.AnalystKey);
         await page.SelectOptionAsync("#filter-ack", "");
+        // Cancel puts the button back without acknowledging; then the note typed in the row goes with the acknowledgement.
         await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack").ClickAsync();
+        await page.Locator($"#signals tbody tr[data-id='{signalId}'] button.ack-cancel").ClickAsync();
+        await AcknowledgeAsync(page, signalId, "matched by the rule");
         await PageWaits.ExpectTextAsync(page, $"#signals tbody tr[data-id='{signalId}']", "ack by analyst-1");
         Assert.True(await IsAcknowledgedAsync(signalId), "the analyst's acknowledgement was not stored");
+        using (var client = fixture.Host.Client(DashboardHost.ViewerKey))
+        {
+            var signal = await client.GetFromJsonAsync<JsonElement>($"/api/signals/{signalId}");
+            Assert.Equal("matched by the rule", signal.GetProperty("acknowledgementNote").GetString());
+        }
         var unexpected = session.Errors.Where(e => !e.Contains("403", StringComparison.Ordinal) && !e.Contains("401", StringComparison.Ordinal)).ToList();
         Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
+    }
+
+    [BrowserFact]
+    public async Task The_product_looked_at_last_loads_first_unless_it_left_the_catalog()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await page.EvaluateAsync("() => localStorage.setItem('priceintel.product', 'SKU-004')");
+        await page.ReloadAsync();
+        await PageWaits.WaitAsync(page, "() => document.getElementById('product').value === 'SKU-004' && Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the remembered product's trend");
+
+        // A remembered product that is no longer in the catalog gives way to the market's busiest, with no failed request.
+        await page.EvaluateAsync("() => localStorage.setItem('priceintel.product', 'GONE-1')");
+        await page.ReloadAsync();
+        await PageWaits.WaitAsync(page, "() => /^SKU-/.test(document.getElementById('product').value) && Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the busiest product instead");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
     }
 
     [BrowserFact]
@@ -146,6 +188,39 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await SignInAsync(page, DashboardHost.ViewerKey);
         await PageWaits.ExpectTextAsync(page, "#kpi-products", "2");
         await PageWaits.ExpectTextAsync(page, "#who", "viewer");
+    }
+
+    /// <summary>Waits (the store records demand as the engine processes it, the page reloads it every 10 s) until the chart's totals are the API's, and not zero.</summary>
+    private async Task ProductDemandMatchesApiAsync(IPage page, string sku)
+    {
+        using var client = fixture.Host.Client(DashboardHost.ViewerKey);
+        string last = "";
+        for (var until = DateTime.UtcNow.AddSeconds(40); DateTime.UtcNow < until; await Task.Delay(250))
+        {
+            var buckets = (await client.GetFromJsonAsync<JsonElement>($"/api/products/{sku}/demand?bucket=hour&limit=168")).GetProperty("buckets").EnumerateArray().ToList();
+            long[] api = [buckets.Count, buckets.Sum(b => b.GetProperty("views").GetInt64()), buckets.Sum(b => b.GetProperty("purchases").GetInt64())];
+            long[] chart = await page.EvaluateAsync<long[]>("""
+                () => { const d = document.getElementById('chart-product-demand').data || [];
+                        const t = n => d.find(x => x.name === n) || { x: [], y: [] };
+                        return [t('views').x.length, t('views').y.reduce((a, b) => a + b, 0), t('purchases').y.reduce((a, b) => a + b, 0)]; }
+                """);
+            last = $"API {string.Join('/', api)}, chart {string.Join('/', chart)} (buckets/views/purchases)";
+            if (api[1] > 0 && api.SequenceEqual(chart))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"{sku}: the product demand chart never matched the API: {last}");
+    }
+
+    /// <summary>Acknowledge in the row: the button opens a note field, OK sends it.</summary>
+    private static async Task AcknowledgeAsync(IPage page, string signalId, string note)
+    {
+        var row = page.Locator($"#signals tbody tr[data-id='{signalId}']");
+        await row.Locator("button.ack").ClickAsync();
+        await row.Locator("input.ack-note").FillAsync(note);
+        await row.Locator("button.ack-ok").ClickAsync();
     }
 
     private async Task<bool> IsAcknowledgedAsync(string signalId)

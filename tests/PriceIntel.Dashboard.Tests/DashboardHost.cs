@@ -89,6 +89,8 @@ public sealed class DashboardHost : IAsyncDisposable
         using var response = await client.PostAsync("/api/ingest/events?wait=true", content);
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"ingest: {(int)response.StatusCode} {body}");
+        // Every line must be taken: a refused line (it was once a misspelt event type) would leave the market without it silently.
+        Assert.Equal(0, System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("rejected").GetInt64());
     }
 
     /// <summary>Adds catalog entries for the products <see cref="Market"/> trades.</summary>
@@ -135,17 +137,17 @@ public sealed class DashboardHost : IAsyncDisposable
 
                 for (int v = random.Next(2, 6); v > 0; v--)
                 {
-                    yield return Line($$"""{"type":"behavior","product":"{{sku}}","action":"view","quantity":1,"ts":{{t + v}}}""");
+                    yield return Line($$"""{"type":"demand","product":"{{sku}}","action":"view","quantity":1,"ts":{{t + v}}}""");
                 }
 
                 if (random.Next(3) == 0)
                 {
-                    yield return Line($$"""{"type":"behavior","product":"{{sku}}","action":"add_to_cart","quantity":1,"ts":{{t + 10}}}""");
+                    yield return Line($$"""{"type":"demand","product":"{{sku}}","action":"add_to_cart","quantity":1,"ts":{{t + 10}}}""");
                 }
 
                 if (random.Next(6) == 0)
                 {
-                    yield return Line($$"""{"type":"behavior","product":"{{sku}}","action":"purchase","quantity":1,"price":{{basePrice}},"currency":"USD","ts":{{t + 20}}}""");
+                    yield return Line($$"""{"type":"demand","product":"{{sku}}","action":"purchase","quantity":1,"price":{{basePrice}},"currency":"USD","ts":{{t + 20}}}""");
                 }
             }
         }

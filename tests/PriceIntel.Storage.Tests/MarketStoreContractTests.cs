@@ -6,7 +6,7 @@ namespace PriceIntel.Storage.Tests;
 /// What every <see cref="IMarketStore"/> must do. Derive once per store (SQLite always; MongoDB when
 /// PRICEINTEL_MONGO_URI names a server) and the same assertions run against each.
 /// </summary>
-public abstract class MarketStoreContractTests : IAsyncLifetime
+public abstract partial class MarketStoreContractTests : IAsyncLifetime
 {
     private IMarketStore? _store;
 

@@ -17,6 +17,7 @@ public sealed class SecurityTests(ApiHostFixture fixture) : IClassFixture<ApiHos
         { "GET", "/api/products/SKU-1" },
         { "GET", "/api/products/SKU-1/board" },
         { "GET", "/api/products/SKU-1/history" },
+        { "GET", "/api/products/SKU-1/demand" },
         { "POST", "/api/products" },
         { "PUT", "/api/products/SKU-1" },
         { "DELETE", "/api/products/SKU-1" },

@@ -14,7 +14,10 @@ public static class PriceHistorySources
 
     /// <summary>
     /// Wraps a source so every batch it hands out is also appended to <paramref name="store"/>'s price
-    /// history (competitor prices and list prices; other kinds pass through unstored). The append of a
+    /// history (competitor prices and list prices) and, when the store is also an
+    /// <see cref="IDemandHistoryStore"/> (every <see cref="IMarketStore"/> is), to its demand history
+    /// (demand, inventory and cost events, with ids from one <see cref="DemandEventIdAssigner"/> per
+    /// wrapper, so replaying the same stream stores nothing twice). The append of a
     /// batch starts before the batch is handed out and runs while the engine processes it; at most
     /// <see cref="MaxEventsInFlight"/> events (or one batch, when larger) are being appended at a time, so a slow or retrying store
     /// slows the source down (back-pressure) and memory stays bounded. When the source reports its end
@@ -39,7 +42,9 @@ public static class PriceHistorySources
 
     private sealed class PriceHistoryRecordingSource(IMarketEventSource source, IPriceHistoryStore store, MarketKeys keys) : IMarketEventSource
     {
-        private readonly Queue<(Task<int> Append, MarketEvent[] Copy, int Count)> _inFlight = new();
+        private readonly Queue<(Task Append, MarketEvent[] Copy, ulong[]? Ids, int Count)> _inFlight = new();
+        private readonly IDemandHistoryStore? _demand = store as IDemandHistoryStore;
+        private readonly DemandEventIdAssigner _demandIds = new();
         private int _eventsInFlight;
 
         public string Name => source.Name;
@@ -59,7 +64,16 @@ public static class PriceHistorySources
                 // cancellation arrives meanwhile: the batch is handed out either way.
                 var copy = ArrayPool<MarketEvent>.Shared.Rent(count);
                 destination.Span[..count].CopyTo(copy);
-                _inFlight.Enqueue((store.AppendMarketEventsAsync(copy.AsMemory(0, count), keys, CancellationToken.None).AsTask(), copy, count));
+                Task append = store.AppendMarketEventsAsync(copy.AsMemory(0, count), keys, CancellationToken.None).AsTask();
+                ulong[]? ids = null;
+                if (_demand is not null && HasDemandHistoryEvents(copy.AsSpan(0, count)))
+                {
+                    ids = ArrayPool<ulong>.Shared.Rent(count);
+                    _demandIds.Assign(copy.AsSpan(0, count), keys, ids);
+                    append = Task.WhenAll(append, _demand.AppendDemandEventsAsync(copy.AsMemory(0, count), ids.AsMemory(0, count), keys, CancellationToken.None).AsTask());
+                }
+
+                _inFlight.Enqueue((append, copy, ids, count));
                 _eventsInFlight += count;
             }
             else
@@ -109,7 +123,7 @@ public static class PriceHistorySources
 
         private async ValueTask FinishOldestAsync()
         {
-            var (append, copy, count) = _inFlight.Dequeue();
+            var (append, copy, ids, count) = _inFlight.Dequeue();
             _eventsInFlight -= count;
             try
             {
@@ -118,7 +132,24 @@ public static class PriceHistorySources
             finally
             {
                 ArrayPool<MarketEvent>.Shared.Return(copy);
+                if (ids is not null)
+                {
+                    ArrayPool<ulong>.Shared.Return(ids);
+                }
             }
+        }
+
+        private static bool HasDemandHistoryEvents(ReadOnlySpan<MarketEvent> events)
+        {
+            foreach (ref readonly var e in events)
+            {
+                if (DemandEventIdAssigner.IsDemandHistoryEvent(in e))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

@@ -34,6 +34,26 @@ public static class StoreIds
     public static ulong ExperimentResult(string experiment, int arm, long periodStartUnixMilliseconds) =>
         Add(Add(Add(Add(Offset, 'x'), experiment), arm), periodStartUnixMilliseconds);
 
+    /// <summary>
+    /// A demand, inventory or cost event: the product's stable key hash (<see cref="KeyTable.ComputeStableHash"/>),
+    /// kind, action, quantity, price ticks, currency, time and its rank among identical events of its stream.
+    /// </summary>
+    public static ulong DemandEvent(ulong productHash, MarketEventKind kind, DemandAction action, int quantity, long priceTicks, ushort currency, long unixMilliseconds, int rank)
+    {
+        var h = Add(Offset, 'd');
+        h = Add(h, unchecked((long)productHash));
+        h = Add(h, ((long)kind << 8) | (long)action);
+        h = Add(h, quantity);
+        h = Add(h, priceTicks);
+        h = Add(h, currency);
+        h = Add(h, unixMilliseconds);
+        return Add(h, rank);
+    }
+
+    /// <summary>A demand bucket: product, size and start.</summary>
+    public static ulong DemandBucket(string product, DemandBucketSize size, long startUnixMilliseconds) =>
+        Add(Add(Add(Add(Offset, 'q'), product), (long)size), startUnixMilliseconds);
+
     private static ulong Add(ulong hash, char tag) => (hash ^ tag) * Prime;
 
     private static ulong Add(ulong hash, string text)

@@ -276,6 +276,16 @@ public sealed record StoreRetention
     /// <summary>Signals and decisions.</summary>
     public TimeSpan? Outputs { get; init; }
 
+    /// <summary>
+    /// The ids of stored demand, inventory and cost events, which make their appends idempotent. Events
+    /// older than the period (measured back from the newest one stored) are no longer accepted, so a
+    /// replay of old events never counts them twice.
+    /// </summary>
+    public TimeSpan? DemandEvents { get; init; }
+
+    /// <summary>Hour demand buckets (day demand buckets follow <see cref="DayBuckets"/>).</summary>
+    public TimeSpan? DemandHourBuckets { get; init; }
+
     /// <summary>Checks every period is positive when set.</summary>
     /// <exception cref="ArgumentException">A period is zero or negative; the message names it.</exception>
     public void Validate()
@@ -285,6 +295,8 @@ public sealed record StoreRetention
         Check(HourBuckets, "retention.hourBuckets");
         Check(DayBuckets, "retention.dayBuckets");
         Check(Outputs, "retention.outputs");
+        Check(DemandEvents, "retention.demandEvents");
+        Check(DemandHourBuckets, "retention.demandHourBuckets");
 
         static void Check(TimeSpan? value, string name)
         {

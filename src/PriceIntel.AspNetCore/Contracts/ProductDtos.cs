@@ -73,3 +73,24 @@ internal sealed record OurPriceDto(DateTimeOffset Time, decimal Price, string Cu
 
 /// <summary>Price history of a product for charts: competitor buckets and our own prices in the range.</summary>
 internal sealed record PriceHistoryDto(string Product, PriceBucketSize Size, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<PriceBucketDto> Buckets, IReadOnlyList<OurPriceDto> OurPrices, string? NextCursor);
+
+/// <summary>Shopper demand of a product over one bucket: counts, revenue, conversion and our mean price as shown with the views.</summary>
+internal sealed record DemandBucketDto(
+    DateTimeOffset Start,
+    long Views,
+    long AddToCarts,
+    long Purchases,
+    long Units,
+    decimal Revenue,
+    double? Conversion,
+    decimal? AveragePrice,
+    string? Currency,
+    long? Stock,
+    decimal? UnitCost)
+{
+    public static DemandBucketDto From(DemandBucket b) =>
+        new(b.Start, b.Views, b.AddToCarts, b.Purchases, b.Units, b.Revenue, b.Conversion, b.AverageViewPrice, b.Currency, b.Stock, b.UnitCost);
+}
+
+/// <summary>Demand history of a product for charts: hour or day buckets in the range, newest first.</summary>
+internal sealed record DemandHistoryDto(string Product, DemandBucketSize Bucket, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<DemandBucketDto> Buckets, string? NextCursor);

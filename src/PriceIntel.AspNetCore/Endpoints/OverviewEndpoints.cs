@@ -14,7 +14,7 @@ internal static class OverviewEndpoints
         api.MapGet("/overview", (MarketOverview overview) => TypedResults.Ok(overview.Current))
             .WithTags("Overview")
             .WithName("GetOverview")
-            .WithSummary("Key metrics: products monitored, price changes and revenue/margin today, average gap to the lowest competitor, open signals by severity, market demand over time")
+            .WithSummary("Key metrics: products monitored, price changes and revenue/margin today, average gap to the lowest competitor, open signals by severity, market demand over time, our position across the catalog")
             .RequireAuthorization(Policies.Read)
             .Produces<OverviewDto>();
 

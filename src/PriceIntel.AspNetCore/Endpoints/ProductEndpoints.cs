@@ -54,6 +54,9 @@ internal static class ProductEndpoints
         products.MapGet("/{sku}/history", HistoryAsync)
             .AsCachedRead<PriceHistoryDto>("GetPriceHistory", "Price history for charts: competitor price buckets (minute, hour or day) and our own prices over a time range")
             .ProducesValidationProblem();
+        products.MapGet("/{sku}/demand", DemandEndpoint.GetAsync)
+            .AsCachedRead<DemandHistoryDto>("GetDemandHistory", "Demand history for charts: views, add-to-carts, purchases, units, revenue, conversion and our mean price per hour or day bucket over a time range")
+            .ProducesValidationProblem();
     }
 
     /// <summary>The product's live board; null when the engine has none or runs in the Kafka processors.</summary>

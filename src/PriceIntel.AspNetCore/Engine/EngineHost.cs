@@ -26,6 +26,7 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
     private readonly MarketEngine _engine;
     private readonly IMarketOutputSink[] _sinks;
     private readonly IMarketStore _store;
+    private readonly DemandEventIdAssigner _demandIds = new();
     private readonly EngineHostOptions _options;
     private readonly PriceIntelMetrics _engineMetrics;
     private readonly EngineStatus _status;
@@ -397,6 +398,15 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
                     {
                         LogSinkFailed(ex, "price history");
                     }
+
+                    try
+                    {
+                        await AppendDemandHistoryAsync(item.Events, item.EventCount, item.Keys).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogSinkFailed(ex, "demand history");
+                    }
                     finally
                     {
                         ArrayPool<MarketEvent>.Shared.Return(item.Events);
@@ -422,6 +432,32 @@ internal sealed partial class EngineHost : BackgroundService, IMarketEventIngres
 
                 item.Done?.TrySetResult();
             }
+        }
+    }
+
+    /// <summary>Appends the batch's demand, inventory and cost events to the store's demand history (ids from one assigner: this loop is its only user).</summary>
+    private async ValueTask AppendDemandHistoryAsync(MarketEvent[] events, int count, MarketKeys keys)
+    {
+        bool any = false;
+        for (int i = 0; i < count && !any; i++)
+        {
+            any = DemandEventIdAssigner.IsDemandHistoryEvent(in events[i]);
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        var ids = ArrayPool<ulong>.Shared.Rent(count);
+        try
+        {
+            _demandIds.Assign(events.AsSpan(0, count), keys, ids);
+            await _store.AppendDemandEventsAsync(events.AsMemory(0, count), ids.AsMemory(0, count), keys, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(ids);
         }
     }
 

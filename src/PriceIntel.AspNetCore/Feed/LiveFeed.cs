@@ -35,6 +35,7 @@ internal sealed class LiveFeed : BackgroundService, IMarketOutputSink
     private readonly ApiMetrics _metrics;
     private readonly Lock _lock = new();
     private Subscriber[] _subscribers = [];
+    private bool _stopped;
     private long _signalsInfo;
     private long _signalsWarning;
     private long _signalsCritical;
@@ -112,7 +113,15 @@ internal sealed class LiveFeed : BackgroundService, IMarketOutputSink
         var subscriber = new Subscriber(filter, _options.MaxItemsPerSecond);
         lock (_lock)
         {
-            _subscribers = [.. _subscribers, subscriber];
+            if (_stopped)
+            {
+                // The feed has stopped (the host is shutting down): the summary below, then the end, at once.
+                subscriber.Queue.Writer.TryComplete();
+            }
+            else
+            {
+                _subscribers = [.. _subscribers, subscriber];
+            }
         }
 
         _metrics.FeedSubscribed(1);
@@ -159,7 +168,30 @@ internal sealed class LiveFeed : BackgroundService, IMarketOutputSink
         }
         finally
         {
-            foreach (var subscriber in Volatile.Read(ref _subscribers))
+            CompleteSubscribers();
+        }
+    }
+
+    /// <summary>Stops the summaries and ends every subscriber's stream, also when the feed stops before its loop ran.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CompleteSubscribers();
+        }
+    }
+
+    /// <summary>Ends every subscriber's stream; under the lock, so one that connects meanwhile is either ended here or sees <see cref="_stopped"/>.</summary>
+    private void CompleteSubscribers()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            foreach (var subscriber in _subscribers)
             {
                 subscriber.Queue.Writer.TryComplete();
             }

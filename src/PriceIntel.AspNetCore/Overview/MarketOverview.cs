@@ -10,6 +10,20 @@ internal sealed record SignalCountsDto(long Info, long Warning, long Critical);
 /// <summary>Market-wide demand in the engine's shortest demand window (a rolling count over <paramref name="WindowMinutes"/> minutes), at one market time.</summary>
 internal sealed record DemandPointDto(DateTimeOffset Start, long Views, long AddToCarts, long Purchases, double Conversion, double WindowMinutes);
 
+/// <summary>Products whose gap to the lowest competitor ((ours − lowest) / lowest) is in [<paramref name="From"/>, <paramref name="To"/>); null = open end.</summary>
+internal sealed record GapBinDto(double? From, double? To, long Products);
+
+/// <summary>One competitor across the sampled catalog: on how many products it has a price, its mean price relative to ours (1.1 = 10 % above ours), and on what share of them it is cheaper than us.</summary>
+internal sealed record CompetitorIndexDto(string Competitor, long Products, double PriceIndex, double CheaperShare);
+
+/// <summary>
+/// Our position across the catalog (the products of the latest sample that have our price and a competitor price):
+/// how far above or below the lowest competitor we are (<paramref name="GapToLowest"/>, a histogram), how many
+/// products we rank 1st, 2nd, … among in-stock competitors (<paramref name="Ranks"/>; the last count is that rank
+/// or worse), and each competitor's price index against ours.
+/// </summary>
+internal sealed record MarketPositionDto(long Products, IReadOnlyList<GapBinDto> GapToLowest, IReadOnlyList<long> Ranks, IReadOnlyList<CompetitorIndexDto> Competitors);
+
 /// <summary>
 /// The market at a glance, for the dashboard's key metrics. "Today" is the market's day (UTC) of the
 /// newest event time, counted from the first sample of that day this host saw (so a host started
@@ -27,7 +41,8 @@ internal sealed record OverviewDto(
     decimal MarginToday,
     double? MarginRateToday,
     IReadOnlyList<DemandPointDto> Demand,
-    IReadOnlyList<string> BusiestProducts);
+    IReadOnlyList<string> BusiestProducts,
+    MarketPositionDto Position);
 
 /// <summary>
 /// Samples the in-process engine every two seconds (on the engine's own thread, through
@@ -40,6 +55,12 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
 {
     public const int MaxPoints = 720;
     public const int MaxProductsPerSample = 2_000;
+
+    /// <summary>The gap histogram's inner edges (fractions): open bins below the first and from the last.</summary>
+    public static readonly double[] GapEdges = [-0.2, -0.15, -0.1, -0.05, 0, 0.05, 0.1, 0.15, 0.2];
+
+    /// <summary>Ranks counted one by one up to this; the last count is this rank or worse.</summary>
+    public const int MaxRank = 6;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
@@ -51,7 +72,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
     private SignalCountsDto _signals = new(0, 0, 0);
     private DateTime _signalsAt;
 
-    private static OverviewDto Empty => new(null, "USD", 0, 0, 0, null, new SignalCountsDto(0, 0, 0), 0, 0, null, [], []);
+    private static OverviewDto Empty => new(null, "USD", 0, 0, 0, null, new SignalCountsDto(0, 0, 0), 0, 0, null, [], [], new MarketPositionDto(0, [], [], []));
 
     public OverviewDto Current
     {
@@ -133,7 +154,8 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
                 today.Margin,
                 today.Revenue == 0 ? null : (double)(today.Margin / today.Revenue),
                 [.. _demand],
-                sample.Busiest);
+                sample.Busiest,
+                sample.Position);
         }
     }
 
@@ -157,6 +179,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
         double windowMinutes = 0;
         string currency = "USD";
         var busiest = new PriorityQueue<string, long>();
+        var position = new PositionTally();
         for (int i = 0; i < take; i++)
         {
             string sku = products.GetName((start + i) % count);
@@ -174,6 +197,8 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
                 gapSum += product.GapToLowest;
                 gapCount++;
             }
+
+            position.Add(product);
 
             if (product.DemandWindows.Count > 0)
             {
@@ -199,7 +224,7 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
         top.Reverse();
         long watermark = engine.Watermark;
         DateTimeOffset? marketTime = watermark == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(watermark);
-        return new EngineSample(marketTime, currency, count, new Totals(priceChanges, revenue, margin), gapSum, gapCount, views, carts, purchases, windowMinutes, top, count == 0 ? 0 : (start + take) % count);
+        return new EngineSample(marketTime, currency, count, new Totals(priceChanges, revenue, margin), gapSum, gapCount, views, carts, purchases, windowMinutes, top, position.ToDto(), count == 0 ? 0 : (start + take) % count);
     }
 
     private async Task<SignalCountsDto> CountOpenSignalsAsync(DateTimeOffset? marketTime, CancellationToken cancellationToken)
@@ -228,5 +253,62 @@ internal sealed partial class MarketOverview(EngineHost engine, EngineStatus sta
         public static Totals operator -(Totals a, Totals b) => new(a.PriceChanges - b.PriceChanges, a.Revenue - b.Revenue, a.Margin - b.Margin);
     }
 
-    private sealed record EngineSample(DateTimeOffset? MarketTime, string Currency, long Products, Totals Totals, double GapSum, int GapCount, long Views, long AddToCarts, long Purchases, double WindowMinutes, IReadOnlyList<string> Busiest, int NextProduct);
+    private sealed record EngineSample(DateTimeOffset? MarketTime, string Currency, long Products, Totals Totals, double GapSum, int GapCount, long Views, long AddToCarts, long Purchases, double WindowMinutes, IReadOnlyList<string> Busiest, MarketPositionDto Position, int NextProduct);
+
+    /// <summary>Counts our position over the products of one sample.</summary>
+    internal sealed class PositionTally
+    {
+        private readonly long[] _gaps = new long[GapEdges.Length + 1];
+        private readonly long[] _ranks = new long[MaxRank];
+        private readonly Dictionary<string, (long Products, double RatioSum, long Cheaper)> _competitors = new(StringComparer.Ordinal);
+        private long _products;
+
+        public void Add(ProductView product)
+        {
+            if (product.OurPrice <= 0 || product.Competitors.Count == 0)
+            {
+                return;
+            }
+
+            _products++;
+            if (double.IsFinite(product.GapToLowest))
+            {
+                int bin = 0;
+                while (bin < GapEdges.Length && product.GapToLowest >= GapEdges[bin])
+                {
+                    bin++;
+                }
+
+                _gaps[bin]++;
+                _ranks[Math.Clamp(product.Rank, 1, MaxRank) - 1]++;
+            }
+
+            double ours = (double)product.OurPrice;
+            foreach (var offer in product.Competitors)
+            {
+                if (offer.Price <= 0)
+                {
+                    continue;
+                }
+
+                var (n, sum, cheaper) = _competitors.GetValueOrDefault(offer.Competitor);
+                _competitors[offer.Competitor] = (n + 1, sum + ((double)offer.Price / ours), cheaper + (offer.Price < product.OurPrice ? 1 : 0));
+            }
+        }
+
+        public MarketPositionDto ToDto()
+        {
+            var gaps = new GapBinDto[_gaps.Length];
+            for (int i = 0; i < gaps.Length; i++)
+            {
+                gaps[i] = new GapBinDto(i == 0 ? null : GapEdges[i - 1], i == GapEdges.Length ? null : GapEdges[i], _gaps[i]);
+            }
+
+            var competitors = _competitors
+                .OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new CompetitorIndexDto(c.Key, c.Value.Products, c.Value.RatioSum / c.Value.Products, c.Value.Cheaper / (double)c.Value.Products))
+                .ToList();
+            return new MarketPositionDto(_products, gaps, [.. _ranks], competitors);
+        }
+    }
 }

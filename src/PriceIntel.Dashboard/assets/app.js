@@ -1,11 +1,12 @@
 // The PriceIntel market view: loads the API's views, keeps them fresh from the live feed (which the
 // server throttles and summarises), and redraws charts at most every few seconds.
 import { api, auth, subscribe, ApiError } from './api.js';
-import { drawTrend, drawCompetitors, drawDemand, drawExperiments } from './charts.js';
+import { drawTrend, drawCompetitors, drawDemand, drawExperiments, drawPosition, drawPriceIndex, drawProductDemand } from './charts.js';
 import { el, fmtMoney, fmtInt, fmtPct, fmtTime, words } from './format.js';
 
 const MAX_ROWS = 50;
-const state = { catalog: new Set(), openWhy: new Set(), product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true };
+const LAST_PRODUCT = 'priceintel.product';
+const state = { catalog: new Set(), catalogReady: null, trend: null, product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true };
 const $ = id => document.getElementById(id);
 const severityRank = { info: 0, warning: 1, critical: 2 };
 
@@ -26,6 +27,7 @@ function handle(error, what) {
 }
 
 // ---- key metrics -------------------------------------------------------------------------------
+let lastPosition = 0;
 async function refreshOverview() {
   try {
     const o = await api.overview();
@@ -44,36 +46,65 @@ async function refreshOverview() {
     $('kpi-margin').textContent = `${fmtMoney(o.marginToday, state.currency)} (${fmtPct(o.marginRateToday)})`;
     $('clock').textContent = o.marketTime ? `market time ${fmtTime(o.marketTime)}` : '';
     if (o.demand) drawDemand(o.demand);
-    if (!state.product && o.busiestProducts?.length) selectProduct(o.busiestProducts[0]);
+    // The catalog's position moves slowly: redrawn every 15 s at most (each redraw is a long task for the browser).
+    if (o.position && (!lastPosition || Date.now() - lastPosition >= 15_000)) {
+      lastPosition = o.position.products > 0 ? Date.now() : 0;
+      drawPosition(o.position);
+      drawPriceIndex(o.position);
+    }
+    state.busiest = o.busiestProducts?.[0] ?? null;
+    if (!state.product && state.busiest) selectProduct(state.busiest);
     banner('');
   } catch (e) { handle(e, 'load the key metrics'); }
 }
 
 // ---- product views ---------------------------------------------------------------------------
-async function loadProducts() {
-  try {
-    const page = await api.products({ limit: 500 });
-    const list = $('products');
-    list.innerHTML = '';
-    state.catalog = new Set(page.items.map(p => p.sku));
-    for (const p of page.items) list.append(el('option', { value: p.sku }, p.name));
-  } catch (e) { handle(e, 'list products'); }
+function loadProducts() {
+  state.catalogReady = (async () => {
+    try {
+      const page = await api.products({ limit: 500 });
+      const list = $('products');
+      list.innerHTML = '';
+      state.catalog = new Set(page.items.map(p => p.sku));
+      for (const p of page.items) list.append(el('option', { value: p.sku }, p.name));
+    } catch (e) { handle(e, 'list products'); }
+  })();
+  return state.catalogReady;
 }
 
 function selectProduct(sku) {
   if (!sku || sku === state.product) return;
+  if (sku !== state.remembered) state.remembered = null;
   state.product = sku;
+  state.trend = null;
   $('product').value = sku;
   refreshProduct(true);
   if ($('filter-product').checked) reloadSignals();
 }
 
-let productTimer = 0, lastTrend = 0;
+let lastTrend = 0;
+// The product's board and (every 10 s, or when asked) its timeline: all requests at once, not one after another.
 async function refreshProduct(withTrend) {
   const sku = state.product;
   if (!sku) return;
   try {
+    const trend = withTrend || Date.now() - lastTrend > 10_000;
+    if (trend) lastTrend = Date.now();
+    const timeline = trend
+      ? Promise.all([api.history(sku, { size: 'minute', limit: 1000 }), api.decisions({ product: sku, limit: 200 }), api.signals({ product: sku, limit: 200 }),
+        api.demand(sku, { bucket: 'hour', limit: 168 })])
+      : null;
     // A catalog product comes with its board; one seen only in the market's events has the engine's board alone.
+    await state.catalogReady;
+    if (sku !== state.product) return;
+    // Remembered for the next load only when in the catalog; a remembered one that left it gives way to the busiest.
+    try { if (state.catalog.has(sku)) localStorage.setItem(LAST_PRODUCT, sku); } catch { /* storage off */ }
+    if (sku === state.remembered && !state.catalog.has(sku)) {
+      state.remembered = null;
+      state.product = null;
+      if (state.busiest) selectProduct(state.busiest);
+      return;
+    }
     const product = state.catalog.has(sku)
       ? await api.product(sku)
       : { sku, name: sku, board: await api.board(sku).catch(e => { if (e instanceof ApiError && e.status === 404) return null; throw e; }) };
@@ -86,17 +117,27 @@ async function refreshProduct(withTrend) {
     drawCompetitors(board);
     const w = [...(board?.demandWindows || [])].sort((a, b) => a.windowMinutes - b.windowMinutes)[0];
     $('board-demand').textContent = w ? `last ${w.windowMinutes} min: ${fmtInt(w.views)} views · ${fmtInt(w.addToCarts)} carts · ${fmtInt(w.purchases)} purchases · conversion ${fmtPct(w.conversion)}` : '';
-    if (withTrend || Date.now() - lastTrend > 10_000) {
-      lastTrend = Date.now();
-      const to = new Date();
-      const [history, decisions, signals] = await Promise.all([
-        api.history(sku, { size: 'minute', limit: 1000 }),
-        api.decisions({ product: sku, limit: 200 }),
-        api.signals({ product: sku, limit: 200 }),
-      ]);
-      if (sku === state.product) drawTrend(history, decisions.items, signals.items, state.currency);
+    if (timeline) {
+      const [history, decisions, signals, demand] = await timeline;
+      if (sku !== state.product) return;
+      drawProductDemand(sku, demand);
+      state.trend = { sku, history, decisions: decisions.items, signals: signals.items };
+      redrawTrend();
     }
   } catch (e) { handle(e, `load product ${sku}`); }
+}
+
+function redrawTrend() {
+  const t = state.trend;
+  if (t && t.sku === state.product) drawTrend(t.sku, t.history, t.decisions, t.signals, state.currency);
+}
+
+// A live signal or decision of the selected product goes on its timeline without asking the API again.
+function addToTrend(list, item) {
+  const t = state.trend;
+  if (!t || t.sku !== item.product || t[list].some(x => x.id === item.id)) return false;
+  t[list].unshift(item);
+  return true;
 }
 
 // ---- signals -----------------------------------------------------------------------------------
@@ -138,34 +179,80 @@ function describeSignal(s) {
   }
 }
 
-function renderSignals(freshId) {
-  const body = $('signals').tBodies[0];
-  body.innerHTML = '';
-  for (const s of state.signals.slice(0, MAX_ROWS)) {
-    const ack = s.acknowledged
-      ? el('span', { class: 'muted', title: s.acknowledgementNote || '' }, `ack by ${s.acknowledgedBy}`)
-      : el('button', { class: 'ack', 'data-id': s.id, onclick: () => acknowledge(s) }, 'Acknowledge');
-    body.append(el('tr', { class: s.id === freshId ? 'fresh' : '', 'data-id': s.id, 'data-severity': s.severity },
-      el('td', {}, fmtTime(s.time)),
-      el('td', {}, el('span', { class: `sev sev-${s.severity}` }, s.severity)),
-      el('td', {}, words(s.kind)),
-      el('td', {}, el('a', { href: '#', onclick: e => { e.preventDefault(); selectProduct(s.product); } }, s.product)),
-      el('td', {}, describeSignal(s)),
-      el('td', {}, ack)));
+// Table rows by diff: a row is built once per item (and again only when the item changes), kept across
+// redraws (an open "why" stays open, a note being typed stays there), moved into order, and removed when
+// the item leaves the list. New rows of a live update flash.
+function syncRows(body, items, cache, keyOf, build, live, empty) {
+  const placeholder = body.querySelector('tr.empty');
+  if (placeholder) placeholder.remove();
+  const seen = new Set();
+  let next = body.firstChild;
+  for (const item of items) {
+    const key = keyOf(item);
+    let entry = cache.get(item.id);
+    if (!entry || entry.key !== key) {
+      const fresh = live && !entry;
+      if (entry) {
+        while (entry.nodes.includes(next)) next = next.nextSibling; // the rows being replaced may be where the next one goes
+        entry.nodes.forEach(n => n.remove());
+      }
+      entry = { key, nodes: build(item) };
+      if (fresh) entry.nodes[0].classList.add('fresh');
+      cache.set(item.id, entry);
+    }
+    seen.add(item.id);
+    for (const n of entry.nodes) {
+      if (n === next) next = next.nextSibling; else body.insertBefore(n, next);
+    }
   }
-  if (!state.signals.length) body.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'no signals match')));
+  for (const [id, entry] of cache) if (!seen.has(id)) { entry.nodes.forEach(n => n.remove()); cache.delete(id); }
+  if (!items.length) body.append(el('tr', { class: 'empty' }, el('td', { colspan: body.parentElement.tHead.rows[0].cells.length, class: 'muted' }, empty)));
 }
 
-async function acknowledge(signal) {
+const signalRows = new Map(), decisionRows = new Map();
+
+function renderSignals(live = false) {
+  syncRows($('signals').tBodies[0], state.signals.slice(0, MAX_ROWS), signalRows,
+    s => `${s.acknowledged}|${s.acknowledgedBy}`, signalRow, live, 'no signals match');
+}
+
+function signalRow(s) {
+  const ack = s.acknowledged
+    ? el('span', { class: 'muted', title: s.acknowledgementNote || '' }, `ack by ${s.acknowledgedBy}`)
+    : el('button', { class: 'ack', 'data-id': s.id, onclick: e => askNote(s, e.target.parentElement) }, 'Acknowledge');
+  return [el('tr', { 'data-id': s.id, 'data-severity': s.severity },
+    el('td', {}, fmtTime(s.time)),
+    el('td', {}, el('span', { class: `sev sev-${s.severity}` }, s.severity)),
+    el('td', {}, words(s.kind)),
+    el('td', {}, el('a', { href: '#', onclick: e => { e.preventDefault(); selectProduct(s.product); } }, s.product)),
+    el('td', {}, describeSignal(s)),
+    el('td', { class: 'ack-cell' }, ack))];
+}
+
+// Acknowledge asks for an optional note in the row itself (Enter or OK acknowledges, Escape or Cancel puts the button back).
+function askNote(signal, cell) {
   if (!auth.key) { banner('Sign in with an analyst (or higher) API key to acknowledge signals.'); return; }
-  const note = prompt(`Acknowledge the ${words(signal.kind)} on ${signal.product}. Note (optional):`, '');
-  if (note === null) return;
+  const button = cell.firstChild;
+  const note = el('input', { class: 'ack-note', type: 'text', placeholder: 'note (optional)', 'aria-label': 'acknowledgement note', maxlength: 500 });
+  const cancel = () => form.replaceWith(button);
+  const form = el('form', { class: 'ack-form', onsubmit: e => { e.preventDefault(); acknowledge(signal, note.value.trim(), form, button); } },
+    note, el('button', { type: 'submit', class: 'ack-ok' }, 'OK'), el('button', { type: 'button', class: 'ack-cancel', onclick: cancel }, 'Cancel'));
+  note.addEventListener('keydown', e => { if (e.key === 'Escape') cancel(); });
+  button.replaceWith(form);
+  note.focus();
+}
+
+async function acknowledge(signal, note, form, button) {
+  form.querySelectorAll('button, input').forEach(n => { n.disabled = true; });
   try {
     const updated = await api.acknowledge(signal.id, note || undefined);
     Object.assign(signal, updated);
     renderSignals();
     banner('');
-  } catch (e) { handle(e, 'acknowledge signals'); }
+  } catch (e) {
+    form.replaceWith(button);
+    handle(e, 'acknowledge signals');
+  }
 }
 
 // ---- decisions ---------------------------------------------------------------------------------
@@ -177,25 +264,24 @@ async function reloadDecisions() {
   } catch (e) { handle(e, 'load decisions'); }
 }
 
-function renderDecisions(freshId) {
-  const body = $('decisions').tBodies[0];
-  body.innerHTML = '';
-  for (const d of state.decisions.slice(0, MAX_ROWS)) {
-    const why = d.why || {};
-    const row = el('tr', { class: `decision ${d.id === freshId ? 'fresh' : ''}`, 'data-id': d.id },
-      el('td', {}, fmtTime(d.time)),
-      el('td', {}, d.product),
-      el('td', {}, fmtMoney(d.oldPrice, d.currency)),
-      el('td', {}, fmtMoney(d.newPrice, d.currency)),
-      el('td', { class: d.changeFraction > 0 ? 'up' : d.changeFraction < 0 ? 'down' : '' }, fmtPct(d.changeFraction)),
-      el('td', {}, d.manual ? `manual (${d.decidedBy || '?'})` : `${words(why.strategy)} / arm ${why.arm}`),
-      el('td', {}, words(why.trigger)));
-    const detail = el('tr', { class: 'why-row', hidden: !state.openWhy.has(d.id) }, el('td', { colspan: 7, class: 'why' },
-      `${why.explanation || ''}${why.bounded?.length ? `\nbounds that moved it: ${why.bounded.map(words).join(', ')}` : ''}${why.targetPrice ? `\ntarget before bounds: ${fmtMoney(why.targetPrice, d.currency)}` : ''}`));
-    // An open "why" stays open when live decisions redraw the table.
-    row.addEventListener('click', () => { detail.hidden = !detail.hidden; if (detail.hidden) state.openWhy.delete(d.id); else state.openWhy.add(d.id); selectProduct(d.product); });
-    body.append(row, detail);
-  }
+function renderDecisions(live = false) {
+  syncRows($('decisions').tBodies[0], state.decisions.slice(0, MAX_ROWS), decisionRows, () => '', decisionRow, live, 'no decisions yet');
+}
+
+function decisionRow(d) {
+  const why = d.why || {};
+  const row = el('tr', { class: 'decision', 'data-id': d.id },
+    el('td', {}, fmtTime(d.time)),
+    el('td', {}, d.product),
+    el('td', {}, fmtMoney(d.oldPrice, d.currency)),
+    el('td', {}, fmtMoney(d.newPrice, d.currency)),
+    el('td', { class: d.changeFraction > 0 ? 'up' : d.changeFraction < 0 ? 'down' : '' }, fmtPct(d.changeFraction)),
+    el('td', {}, d.manual ? `manual (${d.decidedBy || '?'})` : `${words(why.strategy)} / arm ${why.arm}`),
+    el('td', {}, words(why.trigger)));
+  const detail = el('tr', { class: 'why-row', hidden: true }, el('td', { colspan: 7, class: 'why' },
+    `${why.explanation || ''}${why.bounded?.length ? `\nbounds that moved it: ${why.bounded.map(words).join(', ')}` : ''}${why.targetPrice ? `\ntarget before bounds: ${fmtMoney(why.targetPrice, d.currency)}` : ''}`));
+  row.addEventListener('click', () => { detail.hidden = !detail.hidden; selectProduct(d.product); });
+  return [row, detail];
 }
 
 // ---- experiments -------------------------------------------------------------------------------
@@ -224,28 +310,27 @@ function connectFeed() {
   });
 }
 
-// Feed items only change state; the tables are redrawn at most once per animation frame, and the
-// selected product's timeline at most once a second, however many items arrive (the server already
-// caps each subscriber's rate and summarises the rest).
-const pending = { signals: false, decisions: false, freshSignal: null, freshDecision: null, frame: 0, trend: 0 };
-let feedItems = 0, renders = 0;
+// Feed items only change state; the tables are redrawn (by diff) at most once per animation frame, and
+// the selected product's timeline at most once a second from what it already holds (no API call), however
+// many items arrive (the server already caps each subscriber's rate and summarises the rest).
+const pending = { signals: false, decisions: false, frame: 0, trend: 0 };
+let feedItems = 0, renders = 0, lastTrendDraw = 0;
 
 function scheduleRender() {
   if (pending.frame) return;
   pending.frame = requestAnimationFrame(() => {
     pending.frame = 0;
-    if (pending.signals) renderSignals(pending.freshSignal);
-    if (pending.decisions) renderDecisions(pending.freshDecision);
+    if (pending.signals) renderSignals(true);
+    if (pending.decisions) renderDecisions(true);
     pending.signals = pending.decisions = false;
-    pending.freshSignal = pending.freshDecision = null;
     document.body.dataset.renders = String(++renders);
   });
 }
 
 function scheduleTrend() {
   if (pending.trend) return;
-  const wait = Math.max(0, 1_000 - (Date.now() - lastTrend));
-  pending.trend = setTimeout(() => { pending.trend = 0; refreshProduct(true); }, wait);
+  const wait = Math.max(0, 1_000 - (Date.now() - lastTrendDraw));
+  pending.trend = setTimeout(() => { pending.trend = 0; lastTrendDraw = Date.now(); redrawTrend(); }, wait);
 }
 
 function onFeed(type, data) {
@@ -255,15 +340,13 @@ function onFeed(type, data) {
       state.signals.unshift(data);
       state.signals.length = Math.min(state.signals.length, MAX_ROWS);
       pending.signals = true;
-      pending.freshSignal = data.id;
     }
-    if (data.product === state.product) scheduleTrend();
+    if (addToTrend('signals', data)) scheduleTrend();
   } else if (type === 'decision') {
     state.decisions.unshift(data);
     state.decisions.length = Math.min(state.decisions.length, MAX_ROWS);
     pending.decisions = true;
-    pending.freshDecision = data.id;
-    if (data.product === state.product) scheduleTrend();
+    if (addToTrend('decisions', data)) scheduleTrend();
   } else if (type === 'acknowledgement') {
     const s = state.signals.find(x => x.id === data.id);
     if (s) { Object.assign(s, data); pending.signals = true; }
@@ -299,8 +382,12 @@ async function signIn(key) {
 
 function reloadAll() {
   connectFeed();
-  refreshOverview();
   loadProducts();
+  refreshOverview();
+  // The product looked at last in this browser: its views load with the overview, not after it.
+  let last = null;
+  try { last = localStorage.getItem(LAST_PRODUCT); } catch { /* storage off */ }
+  if (last && !state.product) { state.remembered = last; selectProduct(last); }
   reloadSignals();
   reloadDecisions();
   refreshExperiments();

@@ -9,15 +9,46 @@ const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: [
 const palette = ['#4aa3ff', '#f0b429', '#3ecf8e', '#c77dff', '#ff7b72', '#79c0ff', '#ffa657', '#a5d6ff', '#d2a8ff', '#7ee787'];
 
 const drawn = new Map(); // chart id → what it last drew
+const queued = new Map(); // chart id → [traces, layout] waiting for the next frame (or for plotly.js)
+let frame = 0;
 
+// plotly.js loads async (index.html) while the page fetches its data; charts drawn before it is there wait.
+const plotlyReady = window.Plotly ? Promise.resolve() : new Promise((resolve, reject) => {
+  const script = document.getElementById('plotly');
+  script.addEventListener('load', resolve, { once: true });
+  script.addEventListener('error', () => reject(new Error('plotly.js did not load')), { once: true });
+});
+plotlyReady.then(() => { performance.mark('plotly-ready'); schedule(); }, e => console.error(e.message));
+
+// Draws are coalesced per chart and made one chart per animation frame, so however many updates arrive,
+// each chart redraws at most once a frame and no frame carries more than one chart's redraw.
 function draw(id, traces, layout) {
+  queued.set(id, [traces, layout]);
+  schedule();
+}
+
+function schedule() {
+  if (frame || !queued.size || !window.Plotly) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    const [id, [traces, layout]] = queued.entries().next().value;
+    queued.delete(id);
+    drawNow(id, traces, layout);
+    schedule();
+  });
+}
+
+function drawNow(id, traces, layout) {
   const node = document.getElementById(id);
   // Periodic refreshes mostly bring the same data: skip the redraw (Plotly's is a long task) when nothing changed.
   const key = JSON.stringify([traces, layout]);
   if (drawn.get(id) === key) return;
   drawn.set(id, key);
+  const started = performance.now();
   const merged = { ...theme, ...layout, xaxis: { ...theme.xaxis, ...(layout.xaxis || {}) }, yaxis: { ...theme.yaxis, ...(layout.yaxis || {}) } };
   Plotly.react(node, traces, merged, config);
+  // How long each redraw took, for the measurement (performance.getEntriesByName('draw:<chart>')).
+  performance.measure(`draw:${id}`, { start: started, end: performance.now() });
   const points = traces.reduce((n, t) => n + (t.x?.length || 0), 0);
   node.dataset.points = String(points);
   // The first time a chart shows data, for the first-load measurement (performance.getEntriesByType('mark')).
@@ -25,8 +56,9 @@ function draw(id, traces, layout) {
 }
 
 // Our price (steps) and each competitor's bucketed price (close, with open/high/low/count on hover),
-// decisions and signals marked on the same time axis; range buttons, a range slider, zoom and pan.
-export function drawTrend(history, decisions, signals, currency) {
+// decisions and signals marked on the same time axis; range buttons, zoom and pan (kept across live updates
+// of the same product). No range slider: it draws every trace a second time on each live update.
+export function drawTrend(sku, history, decisions, signals, currency) {
   const traces = [];
   const byCompetitor = new Map();
   for (const b of history.buckets || []) {
@@ -64,9 +96,9 @@ export function drawTrend(history, decisions, signals, currency) {
     });
   }
   draw('chart-trend', traces, {
-    yaxis: { title: { text: currency } },
+    uirevision: sku, yaxis: { title: { text: currency } },
     xaxis: {
-      type: 'date', rangeslider: { visible: true, thickness: 0.08, bgcolor: '#0b1015' },
+      type: 'date',
       rangeselector: { bgcolor: '#0b1015', activecolor: '#24425f', buttons: [
         { count: 1, label: '1h', step: 'hour', stepmode: 'backward' }, { count: 6, label: '6h', step: 'hour', stepmode: 'backward' },
         { count: 1, label: '1d', step: 'day', stepmode: 'backward' }, { count: 7, label: '1w', step: 'day', stepmode: 'backward' }, { step: 'all', label: 'all' }] },
@@ -116,4 +148,62 @@ export function drawExperiments(arms) {
     { type: 'bar', name: 'margin', x, y: arms.map(a => a.margin), marker: { color: '#3ecf8e' } },
     { type: 'scatter', mode: 'markers', name: 'decisions', x, y: arms.map(a => a.decisions), yaxis: 'y2', marker: { size: 12, color: '#f0b429' } },
   ], { barmode: 'group', hovermode: 'x unified', yaxis2: { overlaying: 'y', side: 'right', showgrid: false, rangemode: 'tozero', title: { text: 'decisions' } } });
+}
+
+// Our position across the catalog: how many products are priced how far above or below their lowest competitor
+// (green: below it, amber: at it or up to 5 % above, red: further above), with how often we are the cheapest in the title.
+export function drawPosition(position) {
+  const bins = position.gapToLowest || [];
+  const pct = v => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Math.round(v * 100))}`;
+  const label = b => b.from == null ? `< ${pct(b.to)}%` : b.to == null ? `≥ ${pct(b.from)}%` : `${pct(b.from)}…${pct(b.to)}%`;
+  const total = position.products || 0;
+  const cheapest = (position.ranks || [])[0] || 0;
+  draw('chart-position', [{
+    type: 'bar', name: 'products', x: bins.map(label), y: bins.map(b => b.products),
+    marker: { color: bins.map(b => b.to != null && b.to <= 0 ? '#3ecf8e' : b.from === 0 ? '#f0b429' : '#ef4e4e') },
+    customdata: bins.map(b => total ? b.products / total * 100 : 0),
+    hovertemplate: 'gap %{x}: %{y} products (%{customdata:.1f}%)<extra></extra>',
+  }], {
+    hovermode: 'closest', showlegend: false, margin: { l: 56, r: 16, t: 28, b: 48 },
+    title: { text: total ? `${total} products · cheapest on ${cheapest} (${Math.round(cheapest / total * 100)}%)` : 'no priced products yet', font: { size: 12 }, x: 0.01 },
+    xaxis: { type: 'category', tickangle: -30 }, yaxis: { title: { text: 'products' }, rangemode: 'tozero' },
+  });
+}
+
+// Each competitor's price index against ours across the catalog (0% = our price; below 0 they are cheaper),
+// with on how many products and how often they undercut us on hover.
+export function drawPriceIndex(position) {
+  const rows = [...(position.competitors || [])].sort((a, b) => a.priceIndex - b.priceIndex);
+  draw('chart-index', [{
+    type: 'bar', name: 'price index', x: rows.map(r => r.competitor), y: rows.map(r => (r.priceIndex - 1) * 100),
+    marker: { color: rows.map(r => r.priceIndex < 1 ? '#ef4e4e' : '#4aa3ff') },
+    customdata: rows.map(r => [r.products, r.cheaperShare * 100]),
+    hovertemplate: '%{x}: %{y:+.1f}% vs ours on average, %{customdata[0]} products, cheaper than us on %{customdata[1]:.0f}%<extra></extra>',
+  }], {
+    hovermode: 'closest', showlegend: false,
+    yaxis: { title: { text: '% vs our price' }, ticksuffix: '%', zeroline: true, zerolinecolor: '#3ecf8e', zerolinewidth: 2 },
+  });
+}
+
+// One product's demand from the store's history: views, add-to-carts and purchases per hour bucket, conversion
+// (purchases / views) on a second axis. The API answers newest first; drawn oldest first.
+const HOUR = 3_600_000;
+const iso = ms => new Date(ms).toISOString();
+export function drawProductDemand(sku, history) {
+  const buckets = [...(history?.buckets || [])].sort((a, b) => a.start < b.start ? -1 : 1);
+  const x = buckets.map(b => b.start);
+  const mode = buckets.length > 1 ? 'lines+markers' : 'markers';
+  draw('chart-product-demand', [
+    { type: 'bar', name: 'views', x, y: buckets.map(b => b.views), width: buckets.map(() => HOUR * 0.8), marker: { color: '#3a4554' } },
+    { type: 'scatter', mode, name: 'add to cart', x, y: buckets.map(b => b.addToCarts), line: { color: '#f0b429', width: 1.5 }, marker: { size: 4 } },
+    { type: 'scatter', mode, name: 'purchases', x, y: buckets.map(b => b.purchases), line: { color: '#3ecf8e', width: 2 }, marker: { size: 4 } },
+    { type: 'scatter', mode, name: 'conversion', x, y: buckets.map(b => b.conversion ?? null), yaxis: 'y2', line: { color: '#c77dff', dash: 'dot' }, marker: { size: 4 } },
+  ], {
+    uirevision: sku, margin: { l: 56, r: 52, t: 8, b: 36 },
+    // A few hours shown at least, so one or two buckets are bars an hour wide, not a sliver on a millisecond axis.
+    xaxis: { type: 'date', range: buckets.length && buckets.length < 6 ? [iso(Date.parse(x[x.length - 1]) - 5 * HOUR), iso(Date.parse(x[x.length - 1]) + HOUR)] : undefined },
+    yaxis: { rangemode: 'tozero', title: { text: 'per hour' } },
+    yaxis2: { overlaying: 'y', side: 'right', tickformat: '.1%', showgrid: false, rangemode: 'tozero' },
+    annotations: buckets.length ? [] : [{ text: `no demand recorded for ${sku} yet`, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { color: '#8693a3' } }],
+  });
 }

@@ -1,0 +1,238 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace PriceIntel.Mongo;
+
+/// <summary>
+/// Demand history: <c>demand_events</c> holds one small document per stored demand, inventory or cost
+/// event (its deterministic id as <c>_id</c>, time and product), inserted with an unordered bulk write
+/// where a duplicate key means "already stored"; the new ones are then rolled into
+/// <c>demand_buckets</c> (hour and day, <c>_id</c> from <see cref="StoreIds.DemandBucket"/>) by one
+/// unordered bulk of upserts whose pipeline adds the counts and keeps the latest stock, cost and
+/// currency. As for price buckets, a crash between the two writes leaves that one batch's buckets short.
+/// </summary>
+internal sealed partial class MongoStore
+{
+    private IMongoCollection<BsonDocument>? _demandEvents;
+    private IMongoCollection<BsonDocument>? _demandBuckets;
+
+    private IMongoCollection<BsonDocument> DemandEvents => _demandEvents ??= _signals.Database.GetCollection<BsonDocument>("demand_events");
+
+    private IMongoCollection<BsonDocument> DemandBuckets => _demandBuckets ??= _signals.Database.GetCollection<BsonDocument>("demand_buckets");
+
+    public async ValueTask<int> AppendDemandEventsAsync(ReadOnlyMemory<MarketEvent> events, ReadOnlyMemory<ulong> ids, MarketKeys keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (ids.Length < events.Length)
+        {
+            throw new ArgumentException($"ids holds {ids.Length} entries for {events.Length} events.", nameof(ids));
+        }
+
+        var docs = new List<BsonDocument>();
+        var accepted = new List<MarketEvent>();
+        var span = events.Span;
+        var idSpan = ids.Span;
+        for (int i = 0; i < span.Length; i++)
+        {
+            ref readonly var e = ref span[i];
+            if (!DemandEventIdAssigner.IsDemandHistoryEvent(in e) || (uint)e.ProductId >= (uint)keys.Products.Count)
+            {
+                continue;
+            }
+
+            docs.Add(new BsonDocument { { "_id", Sid(idSpan[i]) }, { "t", e.Timestamp }, { "p", keys.Products.GetName(e.ProductId) } });
+            accepted.Add(e);
+        }
+
+        // Copied out above: the caller's memory is not touched after the first await.
+        var duplicates = await InsertAsync(DemandEvents, docs, cancellationToken).ConfigureAwait(false);
+        var buckets = new Dictionary<(string Product, DemandBucketSize Size, long Start), DemandTally>();
+        for (int i = 0; i < accepted.Count; i++)
+        {
+            if (duplicates.Contains(i))
+            {
+                continue;
+            }
+
+            var e = accepted[i];
+            var product = docs[i]["p"].AsString;
+            foreach (var size in (ReadOnlySpan<DemandBucketSize>)[DemandBucketSize.Hour, DemandBucketSize.Day])
+            {
+                var key = (product, size, DemandBucket.StartOf(e.Timestamp, size));
+                if (!buckets.TryGetValue(key, out var tally))
+                {
+                    tally = new DemandTally();
+                    buckets[key] = tally;
+                }
+
+                tally.Add(in e);
+            }
+        }
+
+        if (buckets.Count > 0)
+        {
+            var models = buckets.Select(kv => new UpdateOneModel<BsonDocument>(
+                new BsonDocument("_id", Sid(StoreIds.DemandBucket(kv.Key.Product, kv.Key.Size, kv.Key.Start))),
+                new PipelineUpdateDefinition<BsonDocument>(new BsonDocument[] { DemandMerge(kv.Key, kv.Value) }))
+            { IsUpsert = true }).ToList();
+            await DemandBuckets.BulkWriteAsync(models, Unordered, cancellationToken).ConfigureAwait(false);
+        }
+
+        return accepted.Count - duplicates.Count;
+    }
+
+    public ValueTask<StorePage<DemandBucket>> QueryDemandAsync(DemandQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        var filter = new BsonDocument { { "p", query.Product }, { "size", (int)query.Size } };
+        return HistoryAsync(DemandBuckets, filter, query, d => new DemandBucket(
+            d["p"].AsString,
+            (DemandBucketSize)d["size"].AsInt32,
+            DateTimeOffset.FromUnixTimeMilliseconds(d["t"].AsInt64),
+            d["views"].ToInt64(),
+            d["carts"].ToInt64(),
+            d["purchases"].ToInt64(),
+            d["units"].ToInt64(),
+            new Money(d["revenue"].ToInt64()).ToDecimal(),
+            new Money(d["vps"].ToInt64()).ToDecimal(),
+            d["pv"].ToInt64(),
+            d.TryGetValue("cur", out var cur) && !cur.IsBsonNull ? CurrencyCode.FromValue((ushort)cur.ToInt32()).ToString() : null,
+            d.TryGetValue("stock", out var stock) && !stock.IsBsonNull ? stock.ToInt64() : null,
+            d.TryGetValue("cost", out var cost) && !cost.IsBsonNull ? new Money(cost.ToInt64()).ToDecimal() : null), cancellationToken);
+    }
+
+    private async Task EnsureDemandIndexesAsync(CancellationToken cancellationToken)
+    {
+        await DemandBuckets.Indexes.CreateOneAsync(
+            new CreateIndexModel<BsonDocument>(new BsonDocument { { "p", 1 }, { "size", 1 }, { "t", -1 }, { "_id", -1 } }),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await DemandEvents.Indexes.CreateOneAsync(
+            new CreateIndexModel<BsonDocument>(new BsonDocument("t", 1)),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One <c>$set</c> stage merging a partial bucket into the stored one (every expression sees the stored values; a missing field compares lowest).</summary>
+    private static BsonDocument DemandMerge((string Product, DemandBucketSize Size, long Start) key, DemandTally b)
+    {
+        static BsonDocument Sum(string field, long value) =>
+            new("$add", new BsonArray { new BsonDocument("$ifNull", new BsonArray { "$" + field, 0L }), value });
+
+        var set = new BsonDocument
+        {
+            { "p", key.Product }, { "size", (int)key.Size }, { "t", key.Start },
+            { "views", Sum("views", b.Views) }, { "carts", Sum("carts", b.AddToCarts) }, { "purchases", Sum("purchases", b.Purchases) },
+            { "units", Sum("units", b.Units) }, { "revenue", Sum("revenue", b.Revenue) }, { "vps", Sum("vps", b.ViewPriceSum) }, { "pv", Sum("pv", b.PricedViews) },
+        };
+        Latest(set, "cur", "curT", b.CurrencyTime, b.Currency);
+        Latest(set, "stock", "stockT", b.StockTime, b.Stock);
+        Latest(set, "cost", "costT", b.CostTime, b.UnitCost);
+        return new BsonDocument("$set", set);
+
+        static void Latest(BsonDocument set, string field, string timeField, long time, long value)
+        {
+            if (time == long.MinValue)
+            {
+                return;
+            }
+
+            var newer = new BsonDocument("$or", new BsonArray
+            {
+                new BsonDocument("$gt", new BsonArray { time, "$" + timeField }),
+                new BsonDocument("$and", new BsonArray
+                {
+                    new BsonDocument("$eq", new BsonArray { time, "$" + timeField }),
+                    new BsonDocument("$gt", new BsonArray { value, "$" + field }),
+                }),
+            });
+            set[field] = new BsonDocument("$cond", new BsonArray { newer, value, "$" + field });
+            set[timeField] = new BsonDocument("$cond", new BsonArray { newer, time, "$" + timeField });
+        }
+    }
+
+    /// <summary>The new events of one append that fall in one bucket; latest-wins fields break time ties by the larger value.</summary>
+    private sealed class DemandTally
+    {
+        public long Views { get; private set; }
+
+        public long AddToCarts { get; private set; }
+
+        public long Purchases { get; private set; }
+
+        public long Units { get; private set; }
+
+        public long Revenue { get; private set; }
+
+        public long ViewPriceSum { get; private set; }
+
+        public long PricedViews { get; private set; }
+
+        public long Currency { get; private set; }
+
+        public long CurrencyTime { get; private set; } = long.MinValue;
+
+        public long Stock { get; private set; }
+
+        public long StockTime { get; private set; } = long.MinValue;
+
+        public long UnitCost { get; private set; }
+
+        public long CostTime { get; private set; } = long.MinValue;
+
+        public void Add(in MarketEvent e)
+        {
+            switch (e.Kind)
+            {
+                case MarketEventKind.Demand:
+                    bool priced = e.Price.IsValidPrice;
+                    if (e.Action == DemandAction.View)
+                    {
+                        Views++;
+                        if (priced)
+                        {
+                            ViewPriceSum += e.Price.Ticks;
+                            PricedViews++;
+                        }
+                    }
+                    else if (e.Action == DemandAction.AddToCart)
+                    {
+                        AddToCarts++;
+                    }
+                    else if (e.Action == DemandAction.Purchase)
+                    {
+                        Purchases++;
+                        var quantity = Math.Max(0, e.Quantity);
+                        Units += quantity;
+                        if (priced)
+                        {
+                            Revenue += quantity * e.Price.Ticks;
+                        }
+                    }
+
+                    if (priced && (e.Timestamp > CurrencyTime || (e.Timestamp == CurrencyTime && e.Currency.Value > Currency)))
+                    {
+                        Currency = e.Currency.Value;
+                        CurrencyTime = e.Timestamp;
+                    }
+
+                    break;
+                case MarketEventKind.Inventory:
+                    if (e.Timestamp > StockTime || (e.Timestamp == StockTime && e.Quantity > Stock))
+                    {
+                        Stock = e.Quantity;
+                        StockTime = e.Timestamp;
+                    }
+
+                    break;
+                case MarketEventKind.Cost:
+                    if (e.Price.Ticks >= 0 && (e.Timestamp > CostTime || (e.Timestamp == CostTime && e.Price.Ticks > UnitCost)))
+                    {
+                        UnitCost = e.Price.Ticks;
+                        CostTime = e.Timestamp;
+                    }
+
+                    break;
+            }
+        }
+    }
+}
