@@ -55,13 +55,33 @@ public sealed class ElasticityTrainingTests(SimulatedHistoryFixture market) : IC
     [Fact]
     public async Task Elasticity_of_a_generated_market_with_another_known_value_is_recovered()
     {
-        var options = new BacktestOptions { Products = 500, Days = 10, Seed = 11, ConfigureMarket = m => { m.PriceElasticity = 1.8; m.ViewsPerProductPerHour = 30; } };
+        var options = new BacktestOptions { Products = 500, Days = 10, Seed = 11, Categories = 1, CategoryElasticitySpread = 1, ProductElasticitySpread = 0, ConfigureMarket = m => { m.PriceElasticity = 1.8; m.ViewsPerProductPerHour = 30; } };
         var builder = new DemandHistoryBuilder(new MarketKeys());
         await MarketBacktest.RunAsync(options, new BacktestStrategy("hold", PricingStrategyKind.Hold), builder);
         var history = builder.Build();
         var model = ElasticityEstimator.Fit(history, categories: history.ProductKeys.ToDictionary(k => k, _ => "all"));
         double weighted = model.Products.Sum(p => p.Elasticity * p.Units) / model.Products.Sum(p => p.Units);
         Assert.InRange(weighted, 1.8 * 0.9, 1.8 * 1.1);
+    }
+
+    [Fact]
+    public async Task Each_categorys_pooled_elasticity_is_recovered_in_a_market_of_several_categories()
+    {
+        // Four categories with elasticities drawn between 3 ÷ 1.75 and 3 × 1.75, products spread σ = 0.15 around them.
+        var options = new BacktestOptions { Products = 400, Days = 10, Seed = 5, Categories = 4, ConfigureMarket = m => m.ViewsPerProductPerHour = 30 };
+        var catalog = MarketBacktest.Catalog(options);
+        var truth = catalog.GroupBy(p => p.Category).ToDictionary(g => g.Key, g => g.First().CategoryElasticity);
+        Assert.Equal(4, truth.Count);
+        Assert.True(truth.Values.Max() / truth.Values.Min() > 1.3, "the drawn categories differ");
+        var builder = new DemandHistoryBuilder(new MarketKeys());
+        await MarketBacktest.RunAsync(options, new BacktestStrategy("hold", PricingStrategyKind.Hold), builder);
+        var history = builder.Build();
+        var model = ElasticityEstimator.Fit(history, categories: catalog.ToDictionary(p => p.Key, p => p.Category));
+        Assert.Equal(4, model.Categories.Count);
+        foreach (var pool in model.Categories)
+        {
+            Assert.InRange(pool.Elasticity, truth[pool.Category] * 0.9, truth[pool.Category] * 1.1);
+        }
     }
 
     [Fact]

@@ -33,11 +33,22 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         return value.ArrayOf(DemandFeatures.Count).ToArbitrary();
     }
 
-    [Fact]
-    public void FastTree_predictions_equal_PredictionEngine_bit_for_bit() => Check(_fastTree, TreeAggregation.Sum);
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FastTree_predictions_equal_PredictionEngine_bit_for_bit(bool vectorized) => Check(_fastTree, TreeAggregation.Sum, vectorized);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FastForest_predictions_equal_PredictionEngine_bit_for_bit(bool vectorized) => Check(_fastForest, TreeAggregation.Mean, vectorized);
 
     [Fact]
-    public void FastForest_predictions_equal_PredictionEngine_bit_for_bit() => Check(_fastForest, TreeAggregation.Mean);
+    public void The_vectorized_kernel_runs_on_this_machine_when_AVX2_exists()
+    {
+        // Otherwise the vectorized cases above would silently test the scalar kernel twice.
+        Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || TreeModelTrainer.Export(_fastTree).VectorizedBatch);
+    }
 
     [Fact]
     public void Exported_model_survives_the_file_round_trip()
@@ -52,8 +63,10 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
             .QuickCheckThrowOnFailure();
     }
 
-    [Fact]
-    public void Batch_equals_row_by_row_for_every_batch_length_and_missing_values()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Batch_equals_row_by_row_for_every_batch_length_and_missing_values(bool vectorized)
     {
         var ensemble = TreeModelTrainer.Export(_fastTree);
         var nan = Gen.Frequency((1, Gen.Constant(float.NaN)), (4, Rows(_thresholds).Generator.Select(r => r[0])));
@@ -62,7 +75,7 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         {
             float[] batch = [.. rows.SelectMany(r => r)];
             var predictions = new float[rows.Length];
-            ensemble.PredictBatch(batch, predictions);
+            ensemble.PredictBatch(batch, predictions, vectorized);
             for (int i = 0; i < rows.Length; i++)
             {
                 if (BitConverter.SingleToInt32Bits(ensemble.Predict(rows[i])) != BitConverter.SingleToInt32Bits(predictions[i]))
@@ -75,8 +88,10 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
     }
 
-    [Fact]
-    public void Batch_prediction_allocates_nothing()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Batch_prediction_allocates_nothing(bool vectorized)
     {
         var ensemble = TreeModelTrainer.Export(_fastTree);
         var rng = new Random(5);
@@ -87,18 +102,18 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         }
 
         var predictions = new float[67];
-        ensemble.PredictBatch(batch, predictions); // warm-up (JIT)
+        ensemble.PredictBatch(batch, predictions, vectorized); // warm-up (JIT)
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++)
         {
-            ensemble.PredictBatch(batch, predictions);
+            ensemble.PredictBatch(batch, predictions, vectorized);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Contains(predictions, p => p != predictions[0]);
     }
 
-    private void Check(ITransformer transformer, TreeAggregation aggregation)
+    private void Check(ITransformer transformer, TreeAggregation aggregation, bool vectorized)
     {
         var ensemble = TreeModelTrainer.Export(transformer);
         Assert.Equal(aggregation, ensemble.Aggregation);
@@ -110,7 +125,7 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
             float[][] rows = [.. Enumerable.Range(0, 19).Select(i => (((i * 7) + (i / 3)) % 3) switch { 0 => a, 1 => b, _ => c })];
             float[] batch = [.. rows.SelectMany(r => r)];
             var predictions = new float[rows.Length];
-            ensemble.PredictBatch(batch, predictions);
+            ensemble.PredictBatch(batch, predictions, vectorized);
             for (int i = 0; i < rows.Length; i++)
             {
                 float expected = engine.Predict(new DemandRow { Features = rows[i] }).Score;
