@@ -14,7 +14,8 @@ namespace PriceIntel.ConsoleDemo.Commands;
 /// <param name="ModelPath">A model file to price with instead of training one; null trains on the recorded history.</param>
 /// <param name="WithTrees">Also train and backtest the boosted trees and the random forest.</param>
 /// <param name="Seeds">Markets to run (seeds Seed, Seed + 1, …); with more than one, a summary over them.</param>
-internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees, int Seeds = 1);
+/// <param name="HistoryOnly">Record and train only (the elasticity report), without replaying the strategies.</param>
+internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees, int Seeds = 1, bool HistoryOnly = false);
 
 /// <summary>Arguments of <c>backtest</c>; <see cref="Validate"/> turns a bad value into one line naming the option.</summary>
 internal sealed class BacktestSettings : CommandSettings
@@ -62,6 +63,10 @@ internal sealed class BacktestSettings : CommandSettings
     [Description("σ of products' log elasticities around their category's (default 0.15).")]
     [DefaultValue(0.15)]
     public double ProductSpread { get; init; } = 0.15;
+
+    [CommandOption("--history-only")]
+    [Description("Record the market and train only: report the elasticity estimates per category against the truth, without replaying the strategies.")]
+    public bool HistoryOnly { get; init; }
 
     [CommandOption("--independent-shoppers")]
     [Description("Draw shoppers independently in every run instead of common random numbers per product-hour (noisier comparisons).")]
@@ -158,7 +163,12 @@ internal sealed class BacktestSettings : CommandSettings
             throw new ArgumentException($"--seeds: must be between 1 and 100; got {Seeds}.");
         }
 
-        return new BacktestCommandOptions(market, Model, Trees, Seeds);
+        if (HistoryOnly && Model is not null)
+        {
+            throw new ArgumentException("--history-only: trains on the recorded history, so it cannot be used with --model.");
+        }
+
+        return new BacktestCommandOptions(market, Model, Trees, Seeds, HistoryOnly);
     }
 }
 
@@ -215,14 +225,19 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elasticity per category: {errors.Count(e => Math.Abs(e) <= 0.1)} of {errors.Length} estimates within ±10 % of the truth; mean |error| {errors.Average(Math.Abs):0.0%}, worst {errors.MaxBy(Math.Abs):+0.0%;-0.0%}"));
         }
 
+        if (seeds[0].BestRule is null)
+        {
+            return;
+        }
+
         var names = seeds[0].Models.Select(m => m.Strategy).ToArray();
         for (int m = 0; m < names.Length; m++)
         {
-            Console.WriteLine(Describe($"{names[m]} vs best rule", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
-            Console.WriteLine(Describe($"{names[m]} vs oracle", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.Oracle.Profit.Ticks) - 1).ToArray()));
+            Console.WriteLine(Describe($"{names[m]} vs best rule", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.BestRule!.Profit.Ticks) - 1).ToArray()));
+            Console.WriteLine(Describe($"{names[m]} vs oracle", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.Oracle!.Profit.Ticks) - 1).ToArray()));
         }
 
-        Console.WriteLine(Describe("oracle vs best rule", seeds.Select(s => (s.Oracle.Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
+        Console.WriteLine(Describe("oracle vs best rule", seeds.Select(s => (s.Oracle!.Profit.Ticks / (double)s.BestRule!.Profit.Ticks) - 1).ToArray()));
     }
 
     private static string Describe(string what, double[] values)
@@ -309,6 +324,11 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             }
         }
 
+        if (options.HistoryOnly)
+        {
+            return new SeedOutcome(elasticityErrors, null, null, []);
+        }
+
         var strategies = new List<BacktestStrategy>
         {
             new("hold (list price)", PricingStrategyKind.Hold),
@@ -342,5 +362,5 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
     }
 
     /// <summary>One seed's outcome: each category's elasticity estimate's relative error (none with --model), the best rule, the oracle and each model's result.</summary>
-    private sealed record SeedOutcome(IReadOnlyList<double> ElasticityErrors, BacktestResult BestRule, BacktestResult Oracle, IReadOnlyList<BacktestResult> Models);
+    private sealed record SeedOutcome(IReadOnlyList<double> ElasticityErrors, BacktestResult? BestRule, BacktestResult? Oracle, IReadOnlyList<BacktestResult> Models);
 }
