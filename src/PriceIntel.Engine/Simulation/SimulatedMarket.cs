@@ -7,13 +7,15 @@ namespace PriceIntel.Engine.Simulation;
 /// <summary>
 /// The state of the simulated market in struct-of-arrays form (products indexed 0..N−1, (product,
 /// competitor) pairs indexed product·M + competitor) and the generation of one tick of events.
-/// Single-threaded: only the simulator's reader touches it. All randomness comes from one seeded
-/// <see cref="Xoshiro256"/> consumed in a fixed order, so a seed fixes the stream.
+/// Single-threaded: only the simulator's reader touches it. All randomness comes from seeded
+/// <see cref="Xoshiro256"/> generators consumed in a fixed order, so a seed fixes the stream: one for the
+/// market, one for the elasticities, and with common random numbers one per product-hour for shoppers.
 /// </summary>
 /// <remarks>
 /// Demand model, per product p at event time t (rates piecewise constant per tick):
 /// <list type="bullet">
-/// <item>g = clamp((our price / lowest in-stock competitor price)^−ε, 0.05, 4); the product's base
+/// <item>g = clamp((our price / lowest in-stock competitor price)^−ε_p, 0.05, 4), ε_p the product's own
+/// elasticity (its category's, spread around it; see <see cref="SimulatedCatalog"/>); the product's base
 /// price stands in when no competitor is in stock. Competitor prices are the real ones as of their
 /// last scrape (scrape errors excluded).</item>
 /// <item>views per hour = popularity_p · (1 + A·sin(2π(h − 14)/24)) · spike_p(t) · g^0.3, a Poisson process;</item>
