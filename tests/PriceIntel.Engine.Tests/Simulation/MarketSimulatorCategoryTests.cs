@@ -55,8 +55,15 @@ public sealed class MarketSimulatorCategoryTests
         // One (promotional) competitor, so the lowest competitor price does not follow ours.
         static MarketSimulatorOptions Market(double markup) => new()
         {
-            Seed = 5, ProductCount = 300, CompetitorCount = 1, Duration = TimeSpan.FromDays(3), InitialPriceMarkup = markup,
-            ViralSpikesPerProductPerWeek = 0, CommonRandomNumbers = true, CategoryCount = 2, CategoryElasticitySpread = 2.5,
+            Seed = 5,
+            ProductCount = 300,
+            CompetitorCount = 1,
+            Duration = TimeSpan.FromDays(3),
+            InitialPriceMarkup = markup,
+            ViralSpikesPerProductPerWeek = 0,
+            CommonRandomNumbers = true,
+            CategoryCount = 2,
+            CategoryElasticitySpread = 2.5,
         };
 
         var catalog = MarketSimulator.Catalog(Market(0));
@@ -86,8 +93,14 @@ public sealed class MarketSimulatorCategoryTests
         // One (promotional) competitor, so the lowest competitor price does not depend on ours.
         static MarketSimulatorOptions Market(double markup, bool common) => new()
         {
-            Seed = 9, ProductCount = 150, CompetitorCount = 1, Duration = TimeSpan.FromDays(2), InitialPriceMarkup = markup,
-            CommonRandomNumbers = common, CategoryCount = 3, CategoryElasticitySpread = 1.5,
+            Seed = 9,
+            ProductCount = 150,
+            CompetitorCount = 1,
+            Duration = TimeSpan.FromDays(2),
+            InitialPriceMarkup = markup,
+            CommonRandomNumbers = common,
+            CategoryCount = 3,
+            CategoryElasticitySpread = 1.5,
         };
 
         var cheap = await RunAsync(Market(0, common: true));
