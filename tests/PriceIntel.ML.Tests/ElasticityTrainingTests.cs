@@ -1,3 +1,4 @@
+using System.Globalization;
 using PriceIntel.Engine.Scoring;
 using PriceIntel.ML.Backtesting;
 using PriceIntel.ML.History;
@@ -55,13 +56,37 @@ public sealed class ElasticityTrainingTests(SimulatedHistoryFixture market) : IC
     [Fact]
     public async Task Elasticity_of_a_generated_market_with_another_known_value_is_recovered()
     {
-        var options = new BacktestOptions { Products = 500, Days = 10, Seed = 11, ConfigureMarket = m => { m.PriceElasticity = 1.8; m.ViewsPerProductPerHour = 30; } };
+        var options = new BacktestOptions { Products = 500, Days = 10, Seed = 11, Categories = 1, CategoryElasticitySpread = 1, ProductElasticitySpread = 0, ConfigureMarket = m => { m.PriceElasticity = 1.8; m.ViewsPerProductPerHour = 30; } };
         var builder = new DemandHistoryBuilder(new MarketKeys());
         await MarketBacktest.RunAsync(options, new BacktestStrategy("hold", PricingStrategyKind.Hold), builder);
         var history = builder.Build();
         var model = ElasticityEstimator.Fit(history, categories: history.ProductKeys.ToDictionary(k => k, _ => "all"));
         double weighted = model.Products.Sum(p => p.Elasticity * p.Units) / model.Products.Sum(p => p.Units);
         Assert.InRange(weighted, 1.8 * 0.9, 1.8 * 1.1);
+    }
+
+    [Fact]
+    public async Task Each_categorys_pooled_elasticity_is_recovered_in_a_market_of_several_categories()
+    {
+        // Two categories with elasticities drawn between 3 ÷ 2 and 3 × 2, products spread σ = 0.15 around them.
+        // 200 products a category over 10 days pin a category's elasticity to about ±20 % (95 %); the
+        // ±10 % of issue 12 needs the backtest's larger markets (measured there, not asserted here).
+        var options = new BacktestOptions { Products = 400, Days = 10, Seed = 5, Categories = 2, CategoryElasticitySpread = 2, ConfigureMarket = m => m.ViewsPerProductPerHour = 30 };
+        var catalog = MarketBacktest.Catalog(options);
+        var truth = catalog.GroupBy(p => p.Category).ToDictionary(g => g.Key, g => g.First().CategoryElasticity);
+        Assert.Equal(2, truth.Count);
+        Assert.All(catalog, p => Assert.Equal(int.Parse(p.Key[4..], CultureInfo.InvariantCulture) % 2, int.Parse(p.Category[9..], CultureInfo.InvariantCulture) - 1));
+        var builder = new DemandHistoryBuilder(new MarketKeys());
+        await MarketBacktest.RunAsync(options, new BacktestStrategy("hold", PricingStrategyKind.Hold), builder);
+        var history = builder.Build();
+        var model = ElasticityEstimator.Fit(history, categories: catalog.ToDictionary(p => p.Key, p => p.Category));
+        Assert.Equal(2, model.Categories.Count);
+        foreach (var pool in model.Categories)
+        {
+            double own = truth[pool.Category], other = truth.Single(t => t.Key != pool.Category).Value;
+            Assert.InRange(pool.Elasticity, own * 0.8, own * 1.2);
+            Assert.True(Math.Abs(pool.Elasticity - own) < Math.Abs(pool.Elasticity - other), $"{pool.Category}: {pool.Elasticity:0.000} is nearer the other category's {other:0.000} than its own {own:0.000}");
+        }
     }
 
     [Fact]

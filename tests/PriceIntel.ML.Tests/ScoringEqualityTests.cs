@@ -33,11 +33,28 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         return value.ArrayOf(DemandFeatures.Count).ToArbitrary();
     }
 
-    [Fact]
-    public void FastTree_predictions_equal_PredictionEngine_bit_for_bit() => Check(_fastTree, TreeAggregation.Sum);
+    [Theory]
+    [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
+    [InlineData(1)] // TreeBatchKernel.LaneGather
+    [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
+    [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
+    public void FastTree_predictions_equal_PredictionEngine_bit_for_bit(int kernel) => Check(_fastTree, TreeAggregation.Sum, (TreeBatchKernel)kernel);
+
+    [Theory]
+    [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
+    [InlineData(1)] // TreeBatchKernel.LaneGather
+    [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
+    [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
+    public void FastForest_predictions_equal_PredictionEngine_bit_for_bit(int kernel) => Check(_fastForest, TreeAggregation.Mean, (TreeBatchKernel)kernel);
 
     [Fact]
-    public void FastForest_predictions_equal_PredictionEngine_bit_for_bit() => Check(_fastForest, TreeAggregation.Mean);
+    public void The_vector_kernels_run_on_this_machine_when_it_has_AVX2()
+    {
+        // Otherwise the vector cases above would silently test the scalar kernel three times.
+        var ensemble = TreeModelTrainer.Export(_fastTree);
+        Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || (ensemble.Supports(TreeBatchKernel.LaneGather) && ensemble.Supports(TreeBatchKernel.NodeTests) && ensemble.Supports(TreeBatchKernel.NodeTestsAvx2)));
+        Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || ensemble.DefaultKernel == TreeBatchKernel.NodeTests);
+    }
 
     [Fact]
     public void Exported_model_survives_the_file_round_trip()
@@ -52,8 +69,12 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
             .QuickCheckThrowOnFailure();
     }
 
-    [Fact]
-    public void Batch_equals_row_by_row_for_every_batch_length_and_missing_values()
+    [Theory]
+    [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
+    [InlineData(1)] // TreeBatchKernel.LaneGather
+    [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
+    [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
+    public void Batch_equals_row_by_row_for_every_batch_length_and_missing_values(int kernel)
     {
         var ensemble = TreeModelTrainer.Export(_fastTree);
         var nan = Gen.Frequency((1, Gen.Constant(float.NaN)), (4, Rows(_thresholds).Generator.Select(r => r[0])));
@@ -62,7 +83,7 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         {
             float[] batch = [.. rows.SelectMany(r => r)];
             var predictions = new float[rows.Length];
-            ensemble.PredictBatch(batch, predictions);
+            ensemble.PredictBatch(batch, predictions, (TreeBatchKernel)kernel);
             for (int i = 0; i < rows.Length; i++)
             {
                 if (BitConverter.SingleToInt32Bits(ensemble.Predict(rows[i])) != BitConverter.SingleToInt32Bits(predictions[i]))
@@ -75,8 +96,12 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
     }
 
-    [Fact]
-    public void Batch_prediction_allocates_nothing()
+    [Theory]
+    [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
+    [InlineData(1)] // TreeBatchKernel.LaneGather
+    [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
+    [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
+    public void Batch_prediction_allocates_nothing(int kernel)
     {
         var ensemble = TreeModelTrainer.Export(_fastTree);
         var rng = new Random(5);
@@ -87,18 +112,18 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
         }
 
         var predictions = new float[67];
-        ensemble.PredictBatch(batch, predictions); // warm-up (JIT)
+        ensemble.PredictBatch(batch, predictions, (TreeBatchKernel)kernel); // warm-up (JIT)
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++)
         {
-            ensemble.PredictBatch(batch, predictions);
+            ensemble.PredictBatch(batch, predictions, (TreeBatchKernel)kernel);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Contains(predictions, p => p != predictions[0]);
     }
 
-    private void Check(ITransformer transformer, TreeAggregation aggregation)
+    private void Check(ITransformer transformer, TreeAggregation aggregation, TreeBatchKernel kernel)
     {
         var ensemble = TreeModelTrainer.Export(transformer);
         Assert.Equal(aggregation, ensemble.Aggregation);
@@ -110,7 +135,7 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
             float[][] rows = [.. Enumerable.Range(0, 19).Select(i => (((i * 7) + (i / 3)) % 3) switch { 0 => a, 1 => b, _ => c })];
             float[] batch = [.. rows.SelectMany(r => r)];
             var predictions = new float[rows.Length];
-            ensemble.PredictBatch(batch, predictions);
+            ensemble.PredictBatch(batch, predictions, kernel);
             for (int i = 0; i < rows.Length; i++)
             {
                 float expected = engine.Predict(new DemandRow { Features = rows[i] }).Score;

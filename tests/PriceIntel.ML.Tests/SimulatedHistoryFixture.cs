@@ -16,7 +16,8 @@ public sealed class SimulatedHistoryFixture
 
     public SimulatedHistoryFixture()
     {
-        Options = new BacktestOptions { Products = 500, Days = 10, Seed = 7, ConfigureMarket = m => m.ViewsPerProductPerHour = 30 };
+        // One elasticity for every product, independent shoppers: the plain simulator market.
+        Options = new BacktestOptions { Products = 500, Days = 10, Seed = 7, Categories = 1, CategoryElasticitySpread = 1, ProductElasticitySpread = 0, CommonRandomNumbers = false, ConfigureMarket = m => m.ViewsPerProductPerHour = 30 };
         var builder = new DemandHistoryBuilder(new MarketKeys());
         MarketBacktest.RunAsync(Options, new BacktestStrategy("hold", PricingStrategyKind.Hold), builder).GetAwaiter().GetResult();
         History = builder.Build();

@@ -8,9 +8,11 @@ namespace PriceIntel.Benchmarks.ML;
 /// <summary>
 /// Scoring demand rows with 100 boosted trees (20 leaves, trained by FastTree on synthetic demand data):
 /// ML.NET's PredictionEngine (baseline) against the engine's flat evaluator, one row at a time and in
-/// batches (eight rows walked together, as the profit-maximising strategy scores its candidate prices).
-/// 4,096 rows per invocation; every method returns the sum of its predictions, and the global setup checks
-/// that all three give bit-identical predictions. Target: the batch ≥ 5× PredictionEngine's rows/s, 0 B.
+/// batches (eight rows walked together, as the profit-maximising strategy scores its candidate prices),
+/// with each kernel: the default (node tests: every node's comparison for a row at once with a vector
+/// permute and compare, then the trees walked over the bits), the AVX2 lane kernel (eight rows in vector
+/// lanes, nodes gathered) and the scalar one (eight scalar chains, the fallback without AVX2). 4,096 rows per invocation; every method returns the sum of its
+/// predictions, and the global setup checks that all of them give bit-identical predictions. Target: the batch ≥ 5× PredictionEngine's rows/s, 0 B.
 /// </summary>
 [MemoryDiagnoser]
 public class TreeScoringBenchmarks
@@ -48,14 +50,21 @@ public class TreeScoringBenchmarks
         }
 
         _predictions = new float[Rows];
+        var scalar = new float[Rows];
+        var gather = new float[Rows];
+        _ensemble.PredictBatch(_rows, scalar, TreeBatchKernel.Scalar);
+        _ensemble.PredictBatch(_rows, gather, TreeBatchKernel.LaneGather);
         _ensemble.PredictBatch(_rows, _predictions);
         for (int r = 0; r < Rows; r++)
         {
             float expected = _engine.Predict(_mlRows[r]).Score;
             float single = _ensemble.Predict(_rows.AsSpan(r * DemandFeatures.Count, DemandFeatures.Count));
-            if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(single) || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(_predictions[r]))
+            if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(single)
+                || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(_predictions[r])
+                || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(scalar[r])
+                || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(gather[r]))
             {
-                throw new InvalidOperationException($"Row {r}: PredictionEngine {expected}, flat evaluator {single} / batch {_predictions[r]}.");
+                throw new InvalidOperationException($"Row {r}: PredictionEngine {expected}, flat evaluator {single} / batch {_predictions[r]} / scalar batch {scalar[r]} / gather batch {gather[r]}.");
             }
         }
     }
@@ -87,7 +96,34 @@ public class TreeScoringBenchmarks
     [Benchmark(OperationsPerInvoke = Rows)]
     public double FlatEvaluatorBatch()
     {
+        // The default kernel (node tests where AVX2 or AVX-512 exists).
         _ensemble.PredictBatch(_rows, _predictions);
+        double sum = 0;
+        foreach (var p in _predictions)
+        {
+            sum += p;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public double FlatEvaluatorBatchScalar()
+    {
+        _ensemble.PredictBatch(_rows, _predictions, TreeBatchKernel.Scalar);
+        double sum = 0;
+        foreach (var p in _predictions)
+        {
+            sum += p;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public double FlatEvaluatorBatchLaneGather()
+    {
+        _ensemble.PredictBatch(_rows, _predictions, TreeBatchKernel.LaneGather);
         double sum = 0;
         foreach (var p in _predictions)
         {

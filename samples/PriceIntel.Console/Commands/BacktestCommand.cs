@@ -14,7 +14,8 @@ namespace PriceIntel.ConsoleDemo.Commands;
 /// <param name="ModelPath">A model file to price with instead of training one; null trains on the recorded history.</param>
 /// <param name="WithTrees">Also train and backtest the boosted trees and the random forest.</param>
 /// <param name="Seeds">Markets to run (seeds Seed, Seed + 1, …); with more than one, a summary over them.</param>
-internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees, int Seeds = 1);
+/// <param name="HistoryOnly">Record and train only (the elasticity report), without replaying the strategies.</param>
+internal sealed record BacktestCommandOptions(BacktestOptions Market, string? ModelPath, bool WithTrees, int Seeds = 1, bool HistoryOnly = false);
 
 /// <summary>Arguments of <c>backtest</c>; <see cref="Validate"/> turns a bad value into one line naming the option.</summary>
 internal sealed class BacktestSettings : CommandSettings
@@ -47,6 +48,29 @@ internal sealed class BacktestSettings : CommandSettings
     [CommandOption("--elasticity <E>")]
     [Description("The simulator's true price elasticity (simulator default 3).")]
     public double? Elasticity { get; init; }
+
+    [CommandOption("--categories <K>")]
+    [Description("Product categories, each with its own elasticity (default 8; 1 with --category-spread 1 --product-spread 0 is the old single-elasticity market).")]
+    [DefaultValue(8)]
+    public int Categories { get; init; } = 8;
+
+    [CommandOption("--category-spread <F>")]
+    [Description("Category elasticities are drawn log-uniform between elasticity ÷ F and elasticity × F (default 1.75).")]
+    [DefaultValue(1.75)]
+    public double CategorySpread { get; init; } = 1.75;
+
+    [CommandOption("--product-spread <S>")]
+    [Description("σ of products' log elasticities around their category's (default 0.15).")]
+    [DefaultValue(0.15)]
+    public double ProductSpread { get; init; } = 0.15;
+
+    [CommandOption("--history-only")]
+    [Description("Record the market and train only: report the elasticity estimates per category against the truth, without replaying the strategies.")]
+    public bool HistoryOnly { get; init; }
+
+    [CommandOption("--independent-shoppers")]
+    [Description("Draw shoppers independently in every run instead of common random numbers per product-hour (noisier comparisons).")]
+    public bool IndependentShoppers { get; init; }
 
     [CommandOption("--min-cost <F>")]
     [Description("Lowest unit cost as a fraction of the base price (simulator default 0.55).")]
@@ -105,6 +129,10 @@ internal sealed class BacktestSettings : CommandSettings
         MlArguments.Apply("--products", () => market.Products = Products);
         MlArguments.Apply("--days", () => market.Days = Days);
         MlArguments.Apply("--seed", () => market.Seed = Seed >= 0 ? (ulong)Seed : throw new ArgumentOutOfRangeException(nameof(Seed), Seed, $"Seed must not be negative; got {Seed}."));
+        MlArguments.Apply("--categories", () => market.Categories = Categories);
+        MlArguments.Apply("--category-spread", () => market.CategoryElasticitySpread = CategorySpread);
+        MlArguments.Apply("--product-spread", () => market.ProductElasticitySpread = ProductSpread);
+        market.CommonRandomNumbers = !IndependentShoppers;
         MlArguments.Apply("--competitors", () => market.Competitors = Competitors is >= 1 and <= 64 ? Competitors : throw new ArgumentOutOfRangeException(nameof(Competitors), Competitors, $"Competitors must be between 1 and 64; got {Competitors}."));
         double? elasticity = Elasticity, minCost = MinCost, maxCost = MaxCost, views = Views;
         market.ConfigureMarket = m =>
@@ -135,7 +163,12 @@ internal sealed class BacktestSettings : CommandSettings
             throw new ArgumentException($"--seeds: must be between 1 and 100; got {Seeds}.");
         }
 
-        return new BacktestCommandOptions(market, Model, Trees, Seeds);
+        if (HistoryOnly && Model is not null)
+        {
+            throw new ArgumentException("--history-only: trains on the recorded history, so it cannot be used with --model.");
+        }
+
+        return new BacktestCommandOptions(market, Model, Trees, Seeds, HistoryOnly);
     }
 }
 
@@ -186,15 +219,25 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
     {
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"over {seeds.Count} seeds (mean, 95 % interval over seeds):"));
-        Console.WriteLine(Describe("elasticity estimate error", seeds.Select(s => s.ElasticityError).Where(double.IsFinite).ToArray()));
+        var errors = seeds.SelectMany(s => s.ElasticityErrors).ToArray();
+        if (errors.Length > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elasticity per category: {errors.Count(e => Math.Abs(e) <= 0.1)} of {errors.Length} estimates within ±10 % of the truth; mean |error| {errors.Average(Math.Abs):0.0%}, worst {errors.MaxBy(Math.Abs):+0.0%;-0.0%}"));
+        }
+
+        if (seeds[0].BestRule is null)
+        {
+            return;
+        }
+
         var names = seeds[0].Models.Select(m => m.Strategy).ToArray();
         for (int m = 0; m < names.Length; m++)
         {
-            Console.WriteLine(Describe($"{names[m]} vs best rule", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
-            Console.WriteLine(Describe($"{names[m]} vs oracle", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.Oracle.Profit.Ticks) - 1).ToArray()));
+            Console.WriteLine(Describe($"{names[m]} vs best rule", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.BestRule!.Profit.Ticks) - 1).ToArray()));
+            Console.WriteLine(Describe($"{names[m]} vs oracle", seeds.Select(s => (s.Models[m].Profit.Ticks / (double)s.Oracle!.Profit.Ticks) - 1).ToArray()));
         }
 
-        Console.WriteLine(Describe("oracle vs best rule", seeds.Select(s => (s.Oracle.Profit.Ticks / (double)s.BestRule.Profit.Ticks) - 1).ToArray()));
+        Console.WriteLine(Describe("oracle vs best rule", seeds.Select(s => (s.Oracle!.Profit.Ticks / (double)s.BestRule!.Profit.Ticks) - 1).ToArray()));
     }
 
     private static string Describe(string what, double[] values)
@@ -231,10 +274,13 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
     private static async Task<SeedOutcome> RunSeedAsync(BacktestCommandOptions options, BacktestOptions market, CancellationToken cancellationToken)
     {
         var sim = market.SimulatorOptions();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market: {market.Products:N0} products × {market.Competitors} competitors over {market.Days:0.##} days, seed {market.Seed}, true elasticity {sim.PriceElasticity}, unit cost {sim.MinUnitCostFraction:0.00}–{sim.MaxUnitCostFraction:0.00} of base price, margin band {market.Engine!.Pricing.MinMargin:0.00}–{market.Engine.Pricing.MaxMargin:0.00}, closed loop ({market.FeedbackLagMinutes} min lag)"));
+        var catalog = MarketBacktest.Catalog(market);
+        var truth = catalog.GroupBy(p => p.Category, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().CategoryElasticity, StringComparer.Ordinal);
+        var elasticities = string.Join(", ", truth.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Value.ToString("0.00", CultureInfo.InvariantCulture)));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market: {market.Products:N0} products × {market.Competitors} competitors over {market.Days:0.##} days, seed {market.Seed}, {truth.Count} categories with true elasticity {elasticities} (products σ = {market.ProductElasticitySpread:0.00} around them), unit cost {sim.MinUnitCostFraction:0.00}–{sim.MaxUnitCostFraction:0.00} of base price, margin band {market.Engine!.Pricing.MinMargin:0.00}–{market.Engine.Pricing.MaxMargin:0.00}, closed loop ({market.FeedbackLagMinutes} min lag), {(market.CommonRandomNumbers ? "common random numbers" : "independent shoppers")}"));
 
         var models = new List<DemandModel>();
-        double elasticityError = double.NaN;
+        var elasticityErrors = new List<double>();
         if (options.ModelPath is { } path)
         {
             models.Add(DemandModel.Load(path));
@@ -245,15 +291,27 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             var recorded = await MarketBacktest.RunAsync(market, new BacktestStrategy("history (hold)", PricingStrategyKind.Hold), builder, cancellationToken).ConfigureAwait(false);
             var history = builder.Build();
             Console.WriteLine($"history: recorded the market under list prices (hold): {recorded.Events:N0} events → {history.Count:N0} product-hours, {history.Units.Sum():N0} units");
-            var trained = DemandModelTrainer.Train(history, new DemandTrainingOptions { TrainTrees = options.WithTrees, Categories = history.ProductKeys.ToDictionary(k => k, _ => "all") });
+
+            // The retailer knows its own categories: the elasticity model pools by them.
+            var categories = catalog.ToDictionary(p => p.Key, p => p.Category, StringComparer.Ordinal);
+            var trained = DemandModelTrainer.Train(history, new DemandTrainingOptions { TrainTrees = options.WithTrees, Categories = categories });
             foreach (var v in trained.Validation)
             {
                 Console.WriteLine($"  validation: {v}");
             }
 
-            var pool = trained.Elasticity.Elasticity!.Categories[0];
-            elasticityError = (pool.Elasticity / sim.PriceElasticity) - 1;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elasticity estimate {pool.Elasticity:0.000} ± {1.96 * pool.StandardError:0.000} (95 %); true {sim.PriceElasticity} → error {(pool.Elasticity / sim.PriceElasticity) - 1:+0.0%;-0.0%}"));
+            foreach (var pool in trained.Elasticity.Elasticity!.Categories)
+            {
+                if (!truth.TryGetValue(pool.Category, out var trueElasticity))
+                {
+                    continue;
+                }
+
+                double error = (pool.Elasticity / trueElasticity) - 1;
+                elasticityErrors.Add(error);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elasticity {pool.Category}: estimate {pool.Elasticity:0.000} ± {1.96 * pool.StandardError:0.000} (95 %) over {pool.Products} products; true {trueElasticity:0.000} → error {error:+0.0%;-0.0%}"));
+            }
+
             models.Add(trained.Elasticity);
             if (trained.GradientBoostedTrees is { } ft)
             {
@@ -264,6 +322,11 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             {
                 models.Add(ff);
             }
+        }
+
+        if (options.HistoryOnly)
+        {
+            return new SeedOutcome(elasticityErrors, null, null, []);
         }
 
         var strategies = new List<BacktestStrategy>
@@ -295,9 +358,9 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestSettings>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Strategy}: {r.Profit.Ticks / (double)oracle.Profit.Ticks:P1} of the oracle's profit, {(r.Profit.Ticks / (double)bestRule.Profit.Ticks) - 1:+0.0%;-0.0%} against the best rule-based strategy"));
         }
 
-        return new SeedOutcome(elasticityError, bestRule, oracle, [.. results.Skip(4).SkipLast(1)]);
+        return new SeedOutcome(elasticityErrors, bestRule, oracle, [.. results.Skip(4).SkipLast(1)]);
     }
 
-    /// <summary>One seed's outcome: the elasticity estimate's relative error (NaN with --model), the best rule, the oracle and each model's result.</summary>
-    private sealed record SeedOutcome(double ElasticityError, BacktestResult BestRule, BacktestResult Oracle, IReadOnlyList<BacktestResult> Models);
+    /// <summary>One seed's outcome: each category's elasticity estimate's relative error (none with --model), the best rule, the oracle and each model's result.</summary>
+    private sealed record SeedOutcome(IReadOnlyList<double> ElasticityErrors, BacktestResult? BestRule, BacktestResult? Oracle, IReadOnlyList<BacktestResult> Models);
 }

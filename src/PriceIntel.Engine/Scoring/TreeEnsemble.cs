@@ -1,7 +1,25 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace PriceIntel.Engine.Scoring;
+
+/// <summary>The ways <see cref="TreeEnsemble.PredictBatch(ReadOnlySpan{float}, Span{float})"/> can walk a block of eight rows; all bit-identical.</summary>
+internal enum TreeBatchKernel
+{
+    /// <summary>Eight scalar chains over a feature-major copy of the block; runs everywhere.</summary>
+    Scalar = 0,
+
+    /// <summary>Eight rows in the lanes of AVX2 vectors, nodes fetched by gathers (AVX2).</summary>
+    LaneGather = 1,
+
+    /// <summary>Every node's test for a row computed at once (vector permute of the row's features, compare, bit mask), then each tree walked over the bits (AVX-512, or AVX2 at half width; at most 16 features).</summary>
+    NodeTests = 2,
+
+    /// <summary><see cref="NodeTests"/> with AVX2 even where AVX-512 exists (eight node tests at a time), so tests cover that path.</summary>
+    NodeTestsAvx2 = 3,
+}
 
 /// <summary>How a <see cref="TreeEnsemble"/> combines its trees.</summary>
 public enum TreeAggregation : byte
@@ -50,6 +68,8 @@ public sealed class TreeEnsemble
     private readonly int[] _depths;
     private readonly int[] _leafBase;
     private readonly float _divisor;
+    private readonly PairedLayout _paired;
+    private readonly NodeTestLayout _tests;
 
     private TreeEnsemble(Node[] nodes, double[] values, int[] roots, int[] depths, int[] leafBase, int featureCount, TreeAggregation aggregation, IReadOnlyList<RegressionTreeDescription> trees)
     {
@@ -58,6 +78,9 @@ public sealed class TreeEnsemble
         _roots = roots;
         _depths = depths;
         _leafBase = leafBase;
+        _paired = PairedLayout.Build(nodes, values, roots, depths, featureCount);
+        _tests = NodeTestLayout.Build(nodes, values, roots, depths, featureCount);
+        DefaultKernel = Supports(TreeBatchKernel.NodeTests) ? TreeBatchKernel.NodeTests : Supports(TreeBatchKernel.LaneGather) ? TreeBatchKernel.LaneGather : TreeBatchKernel.Scalar;
         FeatureCount = featureCount;
         Aggregation = aggregation;
         _divisor = aggregation == TreeAggregation.Mean ? roots.Length : 1;
@@ -75,6 +98,9 @@ public sealed class TreeEnsemble
 
     /// <summary>Deepest walk of any tree, in nodes.</summary>
     public int MaxDepth { get; private init; }
+
+    /// <summary>True when <see cref="PredictBatch(ReadOnlySpan{float}, Span{float})"/> uses the AVX2 kernel (the CPU has AVX2 and the ensemble fits its encoding).</summary>
+    internal TreeBatchKernel DefaultKernel { get; }
 
     /// <summary>The trees as they were given (for writing the model file).</summary>
     public IReadOnlyList<RegressionTreeDescription> Trees { get; }
@@ -203,7 +229,24 @@ public sealed class TreeEnsemble
     /// <param name="predictions">One value per row; its length is the number of rows.</param>
     /// <exception cref="ArgumentException"><paramref name="rows"/> holds fewer than predictions.Length × FeatureCount values.</exception>
     [SkipLocalsInit]
-    public void PredictBatch(ReadOnlySpan<float> rows, Span<float> predictions)
+    public void PredictBatch(ReadOnlySpan<float> rows, Span<float> predictions) =>
+        PredictBatch(rows, predictions, DefaultKernel);
+
+    /// <summary>Whether this machine and ensemble can run <paramref name="kernel"/> (else <see cref="PredictBatch(ReadOnlySpan{float}, Span{float}, TreeBatchKernel)"/> falls back to the scalar one).</summary>
+    internal bool Supports(TreeBatchKernel kernel) => kernel switch
+    {
+        TreeBatchKernel.LaneGather => Avx2.IsSupported && _paired.Available,
+        TreeBatchKernel.NodeTests => (Avx512F.IsSupported || Avx2.IsSupported) && _tests.Available,
+        TreeBatchKernel.NodeTestsAvx2 => Avx2.IsSupported && _tests.Available,
+        _ => true,
+    };
+
+    /// <summary>
+    /// <see cref="PredictBatch(ReadOnlySpan{float}, Span{float})"/> with the kernel chosen by the caller
+    /// (the scalar one where <paramref name="kernel"/> is not supported). Tests and benchmarks run each.
+    /// </summary>
+    [SkipLocalsInit]
+    internal void PredictBatch(ReadOnlySpan<float> rows, Span<float> predictions, TreeBatchKernel kernel)
     {
         int count = predictions.Length;
         int stride = FeatureCount;
@@ -212,10 +255,25 @@ public sealed class TreeEnsemble
             ThrowShortBatch(rows.Length, count);
         }
 
-        int r = 0;
-        if (stride <= MaxBlockFeatures)
+        if (!Supports(kernel))
         {
-            Span<float> block = stackalloc float[Block * MaxBlockFeatures];
+            kernel = TreeBatchKernel.Scalar;
+        }
+
+        int r = 0;
+        if (kernel is TreeBatchKernel.NodeTests or TreeBatchKernel.NodeTestsAvx2)
+        {
+            bool wide = kernel == TreeBatchKernel.NodeTests && Avx512F.IsSupported;
+            for (; r + Block <= count; r += Block)
+            {
+                PredictBlockByNodeTests(rows.Slice(r * stride, Block * stride), predictions.Slice(r, Block), wide);
+            }
+        }
+        else if (stride <= MaxBlockFeatures)
+        {
+            // One extra feature slot, always 0, that the paired layout's leaves compare against +∞ (so they stay put).
+            Span<float> block = stackalloc float[Block * (MaxBlockFeatures + 1)];
+            block.Slice(stride * Block, Block).Clear();
             for (; r + Block <= count; r += Block)
             {
                 // Feature-major: feature f of row k at block[(f × 8) + k].
@@ -229,7 +287,14 @@ public sealed class TreeEnsemble
                     }
                 }
 
-                PredictBlock(block, predictions.Slice(r, Block));
+                if (kernel == TreeBatchKernel.LaneGather)
+                {
+                    PredictBlockVectorized(block, predictions.Slice(r, Block));
+                }
+                else
+                {
+                    PredictBlock(block, predictions.Slice(r, Block));
+                }
             }
         }
 
@@ -237,6 +302,201 @@ public sealed class TreeEnsemble
         {
             predictions[r] = Predict(rows.Slice(r * stride, stride));
         }
+    }
+
+    /// <summary>
+    /// Eight rows in the eight lanes of AVX2 vectors, over the paired layout (a node's children are
+    /// adjacent, so one word gives the split feature and the left child; right = left + 1): per step,
+    /// three gathers (word, threshold, the row's feature value), one compare, one add. Four trees are
+    /// walked together (independent chains hide the gathers' latency) for the deepest one's depth, then
+    /// their leaf values are added to each lane's double sum in tree order, exactly as the scalar path.
+    /// </summary>
+    [SkipLocalsInit]
+    private unsafe void PredictBlockVectorized(ReadOnlySpan<float> block, Span<float> predictions)
+    {
+        var paired = _paired;
+        var roots = paired.Roots;
+        var groupDepths = paired.GroupDepths;
+        var iota = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var featureBits = Vector256.Create(PairedLayout.FeatureMask);
+        var one = Vector256.Create(1);
+        var sumLow = Vector256<double>.Zero;
+        var sumHigh = Vector256<double>.Zero;
+        fixed (int* words = paired.Words)
+        fixed (float* thresholds = paired.Thresholds)
+        fixed (double* values = paired.Values)
+        fixed (float* x = block)
+        {
+            int t = 0;
+            for (; t + 4 <= roots.Length; t += 4)
+            {
+                var n0 = Vector256.Create(roots[t]);
+                var n1 = Vector256.Create(roots[t + 1]);
+                var n2 = Vector256.Create(roots[t + 2]);
+                var n3 = Vector256.Create(roots[t + 3]);
+                for (int d = groupDepths[t >> 2]; d > 0; d--)
+                {
+                    n0 = StepVectorized(words, thresholds, x, n0, iota, featureBits, one);
+                    n1 = StepVectorized(words, thresholds, x, n1, iota, featureBits, one);
+                    n2 = StepVectorized(words, thresholds, x, n2, iota, featureBits, one);
+                    n3 = StepVectorized(words, thresholds, x, n3, iota, featureBits, one);
+                }
+
+                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n0.GetLower(), 8));
+                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n0.GetUpper(), 8));
+                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n1.GetLower(), 8));
+                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n1.GetUpper(), 8));
+                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n2.GetLower(), 8));
+                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n2.GetUpper(), 8));
+                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n3.GetLower(), 8));
+                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n3.GetUpper(), 8));
+            }
+
+            for (; t < roots.Length; t++)
+            {
+                var n = Vector256.Create(roots[t]);
+                for (int d = _depths[t]; d > 0; d--)
+                {
+                    n = StepVectorized(words, thresholds, x, n, iota, featureBits, one);
+                }
+
+                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n.GetLower(), 8));
+                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n.GetUpper(), 8));
+            }
+        }
+
+        predictions[0] = (float)sumLow.GetElement(0) / _divisor;
+        predictions[1] = (float)sumLow.GetElement(1) / _divisor;
+        predictions[2] = (float)sumLow.GetElement(2) / _divisor;
+        predictions[3] = (float)sumLow.GetElement(3) / _divisor;
+        predictions[4] = (float)sumHigh.GetElement(0) / _divisor;
+        predictions[5] = (float)sumHigh.GetElement(1) / _divisor;
+        predictions[6] = (float)sumHigh.GetElement(2) / _divisor;
+        predictions[7] = (float)sumHigh.GetElement(3) / _divisor;
+    }
+
+    /// <summary>
+    /// Eight row-major rows: first every internal node's test for each row, sixteen (AVX-512) or eight
+    /// (AVX2) nodes at a time — the row's features permuted into the nodes' order, compared with the
+    /// nodes' thresholds, the "go right" results kept as a bit string per row (NaN goes right) — then
+    /// each tree walked over its slice of the bits through a byte table of children (leaves loop to
+    /// themselves), eight rows as independent chains, its depth in steps, and the leaf values added to
+    /// each row's double sum in tree order, as the other kernels do.
+    /// </summary>
+    [SkipLocalsInit]
+    private unsafe void PredictBlockByNodeTests(ReadOnlySpan<float> rows, Span<float> predictions, bool wide)
+    {
+        var tests = _tests;
+        int stride = FeatureCount;
+        int rowBytes = tests.RowBytes;
+        byte* bits = stackalloc byte[Block * rowBytes];
+        float* x = stackalloc float[NodeTestLayout.MaxFeatures];
+        fixed (int* features = tests.Features)
+        fixed (float* thresholds = tests.Thresholds)
+        fixed (float* row0 = rows)
+        {
+            int nodes = tests.PaddedNodes;
+            for (int k = 0; k < Block; k++)
+            {
+                var row = row0 + (k * stride);
+                for (int f = 0; f < NodeTestLayout.MaxFeatures; f++)
+                {
+                    x[f] = f < stride ? row[f] : 0;
+                }
+
+                byte* rowBits = bits + (k * rowBytes);
+                if (wide && Avx512F.IsSupported)
+                {
+                    var values = Avx512F.LoadVector512(x);
+                    for (int j = 0; j < nodes; j += 16)
+                    {
+                        var selected = Avx512F.PermuteVar16x32(values, Avx512F.LoadVector512(features + j));
+                        var goLeft = Vector512.LessThanOrEqual(selected, Avx512F.LoadVector512(thresholds + j));
+                        *(ushort*)(rowBits + (j >> 3)) = (ushort)~goLeft.ExtractMostSignificantBits();
+                    }
+                }
+                else
+                {
+                    var low = Avx.LoadVector256(x);
+                    var high = Avx.LoadVector256(x + 8);
+                    for (int j = 0; j < nodes; j += 8)
+                    {
+                        var index = Avx.LoadVector256(features + j);
+                        var selected = Avx.BlendVariable(Avx2.PermuteVar8x32(low, index), Avx2.PermuteVar8x32(high, index), Avx2.ShiftLeftLogical(index, 28).AsSingle());
+                        var goLeft = Avx.Compare(selected, Avx.LoadVector256(thresholds + j), FloatComparisonMode.OrderedLessThanOrEqualNonSignaling);
+                        rowBits[j >> 3] = (byte)~Avx.MoveMask(goLeft);
+                    }
+                }
+
+                // The bytes past the last node are read (and ignored) by the last trees' 64-bit loads.
+                *(ulong*)(rowBits + (nodes >> 3)) = 0;
+            }
+        }
+
+        var bitOffsets = tests.BitOffsets;
+        var childBases = tests.ChildBases;
+        var valueBases = tests.ValueBases;
+        var depths = tests.Depths;
+        ref byte children = ref MemoryMarshal.GetArrayDataReference(tests.Children);
+        ref double leafValues = ref MemoryMarshal.GetArrayDataReference(tests.Values);
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int t = 0; t < bitOffsets.Length && t < childBases.Length && t < valueBases.Length && t < depths.Length; t++)
+        {
+            int offset = bitOffsets[t];
+            byte* first = bits + (offset >> 3);
+            int shift = offset & 7;
+            ulong g0 = *(ulong*)first >> shift;
+            ulong g1 = *(ulong*)(first + rowBytes) >> shift;
+            ulong g2 = *(ulong*)(first + (2 * rowBytes)) >> shift;
+            ulong g3 = *(ulong*)(first + (3 * rowBytes)) >> shift;
+            ulong g4 = *(ulong*)(first + (4 * rowBytes)) >> shift;
+            ulong g5 = *(ulong*)(first + (5 * rowBytes)) >> shift;
+            ulong g6 = *(ulong*)(first + (6 * rowBytes)) >> shift;
+            ulong g7 = *(ulong*)(first + (7 * rowBytes)) >> shift;
+            ref byte table = ref Unsafe.Add(ref children, childBases[t]);
+            int n0 = 0, n1 = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, n6 = 0, n7 = 0;
+            for (int d = depths[t]; d > 0; d--)
+            {
+                n0 = Unsafe.Add(ref table, (n0 << 1) | (int)((g0 >> n0) & 1));
+                n1 = Unsafe.Add(ref table, (n1 << 1) | (int)((g1 >> n1) & 1));
+                n2 = Unsafe.Add(ref table, (n2 << 1) | (int)((g2 >> n2) & 1));
+                n3 = Unsafe.Add(ref table, (n3 << 1) | (int)((g3 >> n3) & 1));
+                n4 = Unsafe.Add(ref table, (n4 << 1) | (int)((g4 >> n4) & 1));
+                n5 = Unsafe.Add(ref table, (n5 << 1) | (int)((g5 >> n5) & 1));
+                n6 = Unsafe.Add(ref table, (n6 << 1) | (int)((g6 >> n6) & 1));
+                n7 = Unsafe.Add(ref table, (n7 << 1) | (int)((g7 >> n7) & 1));
+            }
+
+            ref double value = ref Unsafe.Add(ref leafValues, valueBases[t]);
+            s0 += Unsafe.Add(ref value, n0);
+            s1 += Unsafe.Add(ref value, n1);
+            s2 += Unsafe.Add(ref value, n2);
+            s3 += Unsafe.Add(ref value, n3);
+            s4 += Unsafe.Add(ref value, n4);
+            s5 += Unsafe.Add(ref value, n5);
+            s6 += Unsafe.Add(ref value, n6);
+            s7 += Unsafe.Add(ref value, n7);
+        }
+
+        predictions[0] = (float)s0 / _divisor;
+        predictions[1] = (float)s1 / _divisor;
+        predictions[2] = (float)s2 / _divisor;
+        predictions[3] = (float)s3 / _divisor;
+        predictions[4] = (float)s4 / _divisor;
+        predictions[5] = (float)s5 / _divisor;
+        predictions[6] = (float)s6 / _divisor;
+        predictions[7] = (float)s7 / _divisor;
+    }
+
+    /// <summary>One step for eight rows: left child when x ≤ threshold (the compare is false for NaN, which goes right), else left + 1; a leaf compares the zero slot with +∞ and stays put.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> StepVectorized(int* words, float* thresholds, float* x, Vector256<int> n, Vector256<int> iota, Vector256<int> featureBits, Vector256<int> one)
+    {
+        var word = Avx2.GatherVector256(words, n, 4);
+        var threshold = Avx2.GatherVector256(thresholds, n, 4);
+        var value = Avx2.GatherVector256(x, Avx2.Add(Avx2.And(word, featureBits), iota), 4);
+        var goLeft = Avx.Compare(value, threshold, FloatComparisonMode.OrderedLessThanOrEqualNonSignaling).AsInt32();
+        return Avx2.Add(Avx2.ShiftRightLogical(word, PairedLayout.ChildShift), Avx2.Add(goLeft, one));
     }
 
     private void PredictBlock(ReadOnlySpan<float> block, Span<float> predictions)
@@ -362,6 +622,208 @@ public sealed class TreeEnsemble
     private void ThrowShortBatch(int length, int count) =>
         throw new ArgumentException($"{count} rows of {FeatureCount} features need {(long)count * FeatureCount} values; got {length}.", "rows");
 #pragma warning restore CA2208
+
+    /// <summary>
+    /// The trees re-laid for the node-test kernel: every internal node of every tree, in tree order, as
+    /// (feature, threshold) in two arrays padded to a multiple of 16 (padding: feature 0, +∞); per tree
+    /// the position of its first node in that order, and a byte table of children over local indices
+    /// (internal nodes 0..k−1 in the trained order, root 0, then the leaves, which loop to themselves)
+    /// with the leaf values beside it. A tree's node bits are read with one unaligned 64-bit load, so a
+    /// tree may have at most 57 internal nodes; rows at most 16 features.
+    /// </summary>
+    private sealed class NodeTestLayout
+    {
+        public const int MaxFeatures = 16;
+        private const int MaxInnerPerTree = 57;
+        private const int MaxNodes = 1 << 14;
+
+        private NodeTestLayout()
+        {
+        }
+
+        public bool Available { get; private init; }
+
+        public int PaddedNodes { get; private init; }
+
+        /// <summary>Bytes of node bits per row, with eight bytes of slack for the last tree's 64-bit load.</summary>
+        public int RowBytes { get; private init; }
+
+        public int[] Features { get; private init; } = [];
+
+        public float[] Thresholds { get; private init; } = [];
+
+        public int[] BitOffsets { get; private init; } = [];
+
+        public int[] ChildBases { get; private init; } = [];
+
+        public int[] ValueBases { get; private init; } = [];
+
+        public int[] Depths { get; private init; } = [];
+
+        public byte[] Children { get; private init; } = [];
+
+        public double[] Values { get; private init; } = [];
+
+        public static NodeTestLayout Build(Node[] nodes, double[] values, int[] roots, int[] depths, int featureCount)
+        {
+            int trees = roots.Length;
+            var inner = new int[trees];
+            int totalInner = 0;
+            for (int t = 0; t < trees; t++)
+            {
+                // A tree's nodes start at its root: internal nodes, then leaves, then the next tree's root.
+                int end = t + 1 < trees ? roots[t + 1] : nodes.Length;
+                int size = end - roots[t];
+                inner[t] = (size - 1) / 2;
+                totalInner += inner[t];
+                if (inner[t] > MaxInnerPerTree)
+                {
+                    return new NodeTestLayout();
+                }
+            }
+
+            if (featureCount > MaxFeatures || totalInner > MaxNodes)
+            {
+                return new NodeTestLayout();
+            }
+
+            int padded = Math.Max(16, (totalInner + 15) / 16 * 16);
+            var features = new int[padded];
+            var thresholds = new float[padded];
+            Array.Fill(thresholds, float.PositiveInfinity);
+            var bitOffsets = new int[trees];
+            var childBases = new int[trees];
+            var valueBases = new int[trees];
+            var children = new byte[2 * nodes.Length];
+            var leafValues = new double[nodes.Length];
+            int next = 0;
+            for (int t = 0; t < trees; t++)
+            {
+                int first = roots[t];
+                int size = (2 * inner[t]) + 1;
+                bitOffsets[t] = next;
+                childBases[t] = 2 * first;
+                valueBases[t] = first;
+                for (int local = 0; local < size; local++)
+                {
+                    var node = nodes[first + local];
+                    children[(2 * (first + local)) + 0] = (byte)(node.Left - first);
+                    children[(2 * (first + local)) + 1] = (byte)(node.Right - first);
+                    if (local < inner[t])
+                    {
+                        features[next + local] = node.Feature;
+                        thresholds[next + local] = node.Threshold;
+                    }
+                    else
+                    {
+                        leafValues[first + local] = values[first + local];
+                    }
+                }
+
+                next += inner[t];
+            }
+
+            return new NodeTestLayout
+            {
+                Available = true,
+                PaddedNodes = padded,
+                RowBytes = (padded / 8) + 8,
+                Features = features,
+                Thresholds = thresholds,
+                BitOffsets = bitOffsets,
+                ChildBases = childBases,
+                ValueBases = valueBases,
+                Depths = (int[])depths.Clone(),
+                Children = children,
+                Values = leafValues,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The same trees re-laid for the vectorized kernel: breadth-first per tree with each internal node's
+    /// two children in adjacent slots, so a node is one word — left child slot &lt;&lt; 10 | split feature × 8
+    /// (the feature's offset in a feature-major block of eight rows) — plus its threshold; a leaf's word
+    /// points to itself and names the block's extra always-zero feature, its threshold +∞.
+    /// </summary>
+    private sealed class PairedLayout
+    {
+        public const int ChildShift = 10;
+        public const int FeatureMask = (1 << ChildShift) - 1;
+        private const int MaxSlots = int.MaxValue >> ChildShift;
+
+        private PairedLayout(int[] words, float[] thresholds, double[] values, int[] roots, int[] groupDepths, bool available)
+        {
+            Words = words;
+            Thresholds = thresholds;
+            Values = values;
+            Roots = roots;
+            GroupDepths = groupDepths;
+            Available = available;
+        }
+
+        public int[] Words { get; }
+
+        public float[] Thresholds { get; }
+
+        public double[] Values { get; }
+
+        public int[] Roots { get; }
+
+        /// <summary>Deepest tree of each group of four consecutive trees.</summary>
+        public int[] GroupDepths { get; }
+
+        /// <summary>False when the ensemble does not fit the encoding (too many features or nodes); the scalar kernel is used.</summary>
+        public bool Available { get; }
+
+        public static PairedLayout Build(Node[] nodes, double[] values, int[] roots, int[] depths, int featureCount)
+        {
+            if (featureCount > MaxBlockFeatures || nodes.Length > MaxSlots)
+            {
+                return new PairedLayout([], [], [], [], [], available: false);
+            }
+
+            var words = new int[nodes.Length];
+            var thresholds = new float[nodes.Length];
+            var leafValues = new double[nodes.Length];
+            var newRoots = new int[roots.Length];
+            var queue = new Queue<(int Old, int Slot)>();
+            int next = 0;
+            int zeroFeature = featureCount * Block;
+            for (int t = 0; t < roots.Length; t++)
+            {
+                newRoots[t] = next;
+                queue.Enqueue((roots[t], next++));
+                while (queue.Count > 0)
+                {
+                    var (old, slot) = queue.Dequeue();
+                    var node = nodes[old];
+                    if (node.Left == old)
+                    {
+                        words[slot] = (slot << ChildShift) | zeroFeature;
+                        thresholds[slot] = float.PositiveInfinity;
+                        leafValues[slot] = values[old];
+                        continue;
+                    }
+
+                    int left = next;
+                    next += 2;
+                    words[slot] = (left << ChildShift) | (node.Feature * Block);
+                    thresholds[slot] = node.Threshold;
+                    queue.Enqueue((node.Left, left));
+                    queue.Enqueue((node.Right, left + 1));
+                }
+            }
+
+            var groupDepths = new int[(roots.Length + 3) / 4];
+            for (int t = 0; t < roots.Length; t++)
+            {
+                groupDepths[t / 4] = Math.Max(groupDepths[t / 4], depths[t]);
+            }
+
+            return new PairedLayout(words, thresholds, leafValues, newRoots, groupDepths, available: true);
+        }
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly struct Node(int feature, float threshold, int left, int right)

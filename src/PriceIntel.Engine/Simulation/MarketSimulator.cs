@@ -42,6 +42,21 @@ public sealed class MarketSimulator : IMarketEventSource
     private long _ignoredFeedback;
     private volatile bool _disposed;
 
+    /// <summary>
+    /// The ground truth of the market these options describe, without running it: every product's key,
+    /// category and true price elasticity (<see cref="MarketSimulatorOptions.CategoryCount"/>,
+    /// <see cref="MarketSimulatorOptions.CategoryElasticitySpread"/>, <see cref="MarketSimulatorOptions.ProductElasticitySpread"/>).
+    /// For oracles and for checking what a model recovers.
+    /// </summary>
+    /// <param name="options">The simulator settings.</param>
+    /// <returns>One entry per product, in product order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public static IReadOnlyList<SimulatedProduct> Catalog(MarketSimulatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SimulatedCatalog.Describe(options);
+    }
+
     /// <summary>Creates a simulator and interns its product, competitor and platform keys into <paramref name="keys"/>.</summary>
     /// <param name="options">Settings; copied, so later changes do not affect this simulator.</param>
     /// <param name="keys">The key tables the events' ids refer to.</param>

@@ -61,6 +61,9 @@ public sealed class MarketSimulatorOptions
     private double _maxRestockLeadHours = 60;
     private double? _initialPriceMarkup;
     private int _feedbackLagTicks = 2;
+    private int _categoryCount = 1;
+    private double _categoryElasticitySpread = 1;
+    private double _productElasticitySpread;
 
     /// <summary>Seed of the random generator: the same seed and options give the same event stream. Default 42.</summary>
     public ulong Seed { get; set; } = 42;
@@ -135,9 +138,41 @@ public sealed class MarketSimulatorOptions
     /// <summary>
     /// Price elasticity ε of demand against the lowest in-stock competitor price: the price response is
     /// g = (our price / lowest competitor price)^−ε, clamped to [0.05, 4]; views scale with g^0.3 and the
-    /// add-to-cart probability with g^0.7, so purchases scale with g. Default 3.
+    /// add-to-cart probability with g^0.7, so purchases scale with g. With several categories, the centre
+    /// of their elasticities (<see cref="CategoryElasticitySpread"/>). Default 3.
     /// </summary>
     public double PriceElasticity { get => _priceElasticity; set => _priceElasticity = Range(value, 0, 50, nameof(PriceElasticity)); }
+
+    /// <summary>
+    /// Number of product categories, named <c>category-01</c>, …; product p belongs to category p mod K.
+    /// Categories differ only in their price elasticity (<see cref="CategoryElasticitySpread"/>). 1 to 1,000. Default 1.
+    /// </summary>
+    public int CategoryCount { get => _categoryCount; set => _categoryCount = Between(value, 1, 1_000, nameof(CategoryCount)); }
+
+    /// <summary>
+    /// f: each category's elasticity is drawn log-uniform between <see cref="PriceElasticity"/> ÷ f and
+    /// <see cref="PriceElasticity"/> × f (from a generator of its own, so nothing else in the stream
+    /// changes). 1, the default, gives every category <see cref="PriceElasticity"/>. 1 to 10.
+    /// </summary>
+    public double CategoryElasticitySpread { get => _categoryElasticitySpread; set => _categoryElasticitySpread = Range(value, 1, 10, nameof(CategoryElasticitySpread)); }
+
+    /// <summary>
+    /// σ: each product's elasticity is its category's × exp(σ·z), z standard normal (drawn by the same
+    /// separate generator), so products spread around their category's value. 0 (the default) gives
+    /// every product its category's elasticity. 0 to 2. <see cref="MarketSimulator.Catalog"/> lists the values.
+    /// </summary>
+    public double ProductElasticitySpread { get => _productElasticitySpread; set => _productElasticitySpread = Range(value, 0, 2, nameof(ProductElasticitySpread)); }
+
+    /// <summary>
+    /// Common random numbers: shoppers of each product and hour are drawn from a generator of their own,
+    /// seeded by (seed, product, hour), each view consuming a fixed number of draws. Two runs of the same
+    /// seed with different prices then see the same shoppers (arrivals in the same places of the
+    /// cumulative demand, the same cart and purchase draws), so a paired comparison of two pricing
+    /// strategies is not swamped by shopper noise; and competitors' streams do not depend on our prices
+    /// beyond the undercutters' reaction. Off by default (the stream of a seed is then what it always
+    /// was); the stream differs from the default one when on.
+    /// </summary>
+    public bool CommonRandomNumbers { get; set; }
 
     /// <summary>Probability a view leads to an add-to-cart at parity (before the price response). Default 0.08.</summary>
     public double AddToCartRate { get => _addToCartRate; set => _addToCartRate = Range(value, 0, 1, nameof(AddToCartRate)); }

@@ -7,13 +7,15 @@ namespace PriceIntel.Engine.Simulation;
 /// <summary>
 /// The state of the simulated market in struct-of-arrays form (products indexed 0..N−1, (product,
 /// competitor) pairs indexed product·M + competitor) and the generation of one tick of events.
-/// Single-threaded: only the simulator's reader touches it. All randomness comes from one seeded
-/// <see cref="Xoshiro256"/> consumed in a fixed order, so a seed fixes the stream.
+/// Single-threaded: only the simulator's reader touches it. All randomness comes from seeded
+/// <see cref="Xoshiro256"/> generators consumed in a fixed order, so a seed fixes the stream: one for the
+/// market, one for the elasticities, and with common random numbers one per product-hour for shoppers.
 /// </summary>
 /// <remarks>
 /// Demand model, per product p at event time t (rates piecewise constant per tick):
 /// <list type="bullet">
-/// <item>g = clamp((our price / lowest in-stock competitor price)^−ε, 0.05, 4); the product's base
+/// <item>g = clamp((our price / lowest in-stock competitor price)^−ε_p, 0.05, 4), ε_p the product's own
+/// elasticity (its category's, spread around it; see <see cref="SimulatedCatalog"/>); the product's base
 /// price stands in when no competitor is in stock. Competitor prices are the real ones as of their
 /// last scrape (scrape errors excluded).</item>
 /// <item>views per hour = popularity_p · (1 + A·sin(2π(h − 14)/24)) · spike_p(t) · g^0.3, a Poisson process;</item>
@@ -43,7 +45,9 @@ internal sealed class SimulatedMarket
     private readonly long _end;
     private readonly long _tickMs;
     private readonly CurrencyCode _currency;
-    private readonly double _elasticity;
+    private readonly double[] _elasticity;
+    private readonly bool _commonRandomNumbers;
+    private readonly ulong _seed;
     private readonly double _addToCartRate;
     private readonly double _purchaseRate;
     private readonly double _seasonality;
@@ -91,6 +95,10 @@ internal sealed class SimulatedMarket
     private readonly int[] _wheelHead;
     private readonly int _wheelMask;
 
+    // Common random numbers: each product's shoppers of the current hour.
+    private readonly Xoshiro256[] _shopperRng;
+    private readonly long[] _shopperHour;
+
     private Xoshiro256 _rng;
     private SimulatorCounters _counters;
 
@@ -109,7 +117,9 @@ internal sealed class SimulatedMarket
         _tickMs = (long)options.Tick.TotalMilliseconds;
         TickCount = (int)((_end - _start + _tickMs - 1) / _tickMs);
         _currency = options.Currency;
-        _elasticity = options.PriceElasticity;
+        _elasticity = SimulatedCatalog.Elasticities(options).Products;
+        _commonRandomNumbers = options.CommonRandomNumbers;
+        _seed = options.Seed;
         _addToCartRate = options.AddToCartRate;
         _purchaseRate = options.PurchaseRate;
         _seasonality = options.DailySeasonality;
@@ -123,11 +133,9 @@ internal sealed class SimulatedMarket
 
         // Keys: interned once, here.
         _productIds = new int[_productCount];
-        var digits = Math.Max(6, (_productCount - 1).ToString(CultureInfo.InvariantCulture).Length);
-        var format = "D" + digits.ToString(CultureInfo.InvariantCulture);
         for (int p = 0; p < _productCount; p++)
         {
-            _productIds[p] = keys.Products.Intern("SKU-" + p.ToString(format, CultureInfo.InvariantCulture));
+            _productIds[p] = keys.Products.Intern(SimulatedCatalog.ProductKey(p, _productCount));
         }
 
         _indexOfProductId = new int[keys.Products.Count];
@@ -165,6 +173,9 @@ internal sealed class SimulatedMarket
         _restockAt = new long[_productCount];
         _inventoryChangedAt = new long[_productCount];
         _dirty = new int[_productCount];
+        _shopperRng = _commonRandomNumbers ? new Xoshiro256[_productCount] : [];
+        _shopperHour = _commonRandomNumbers ? new long[_productCount] : [];
+        Array.Fill(_shopperHour, -1);
 
         _pairPrice = new long[pairs];
         _pairRegular = new long[pairs];
@@ -467,7 +478,7 @@ internal sealed class SimulatedMarket
     private void UpdateResponse(int p)
     {
         var reference = _lowest[p] > 0 ? _lowest[p] : _basePrice[p];
-        var lnResponse = Math.Clamp(-_elasticity * Math.Log(_ourPrice[p] / (double)reference), LnMinResponse, LnMaxResponse);
+        var lnResponse = Math.Clamp(-_elasticity[p] * Math.Log(_ourPrice[p] / (double)reference), LnMinResponse, LnMaxResponse);
         _viewRate[p] = _popularity[p] * _spikeFactor[p] * Math.Exp(ViewShare * lnResponse);
         _cartProbability[p] = Math.Min(0.95, _addToCartRate * Math.Exp((1 - ViewShare) * lnResponse));
     }
@@ -521,6 +532,12 @@ internal sealed class SimulatedMarket
                 UpdateResponse(p);
             }
 
+            if (_commonRandomNumbers)
+            {
+                GenerateShoppers(p, tickStart, tickEnd, exposure, buffer);
+                continue;
+            }
+
             // A Poisson process with a rate constant over the tick: the product carries the unit
             // exponential "distance" to its next arrival in budget[p] and this tick covers `expected`.
             var expected = viewRate[p] * exposure;
@@ -541,6 +558,71 @@ internal sealed class SimulatedMarket
 
             budget[p] = cumulative - expected;
         }
+    }
+
+    /// <summary>
+    /// <see cref="GenerateDemand"/> with common random numbers: the product's own generator, re-seeded
+    /// from (seed, product, hour) at each hour, restarts the Poisson process there (memoryless, so the
+    /// process is the same) and every view draws six numbers whatever happens, so view k of an hour
+    /// meets the same shopper in any run of the seed.
+    /// </summary>
+    private void GenerateShoppers(int p, long tickStart, long tickEnd, double exposure, TickEventBuffer buffer)
+    {
+        var length = tickEnd - tickStart;
+        ref var rng = ref _shopperRng[p];
+        var hour = (tickStart - _start) / MsPerHour;
+        if (_shopperHour[p] != hour)
+        {
+            _shopperHour[p] = hour;
+            rng = new Xoshiro256(ShopperSeed(_seed, p, hour));
+            _arrivalBudget[p] = rng.NextExponential();
+        }
+
+        var expected = _viewRate[p] * exposure;
+        var cumulative = _arrivalBudget[p];
+        while (cumulative <= expected)
+        {
+            var time = tickStart + (long)(length * (cumulative / expected));
+            double cartDraw = rng.NextDouble(), quantityDraw = rng.NextDouble(), purchaseDraw = rng.NextDouble(), leadDraw = rng.NextDouble();
+            int cartDelay = rng.NextInt(40_000), purchaseDelay = rng.NextInt(90_000);
+            EmitView(p, time, tickEnd, buffer, cartDraw, quantityDraw, cartDelay, purchaseDraw, purchaseDelay, leadDraw);
+            cumulative += rng.NextExponential();
+        }
+
+        _arrivalBudget[p] = cumulative - expected;
+    }
+
+    /// <summary>The seed of one product-hour's shoppers: SplitMix64-style mixing of seed, product and hour.</summary>
+    internal static ulong ShopperSeed(ulong seed, int product, long hour)
+    {
+        var z = seed ^ (((ulong)(uint)product << 24) | ((ulong)hour & 0xFFFFFF));
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (z ^ (z >> 31)) + 0x243F6A8885A308D3UL;
+    }
+
+    /// <summary>One view with its draws given (common random numbers); the same outcomes as the other overload's lazily drawn ones.</summary>
+    private void EmitView(int p, long time, long tickEnd, TickEventBuffer buffer, double cartDraw, double quantityDraw, int cartDelay, double purchaseDraw, int purchaseDelay, double leadDraw)
+    {
+        var id = _productIds[p];
+        var price = new Money(_ourPrice[p]);
+        buffer.Add(MarketEvent.Demand(id, DemandAction.View, 0, price, _currency, time));
+        _counters.Views++;
+        if (!(cartDraw < _cartProbability[p]))
+        {
+            return;
+        }
+
+        var quantity = quantityDraw < 0.80 ? 1 : quantityDraw < 0.95 ? 2 : 3;
+        var cartTime = time + 3_000 + cartDelay;
+        buffer.Add(MarketEvent.Demand(id, DemandAction.AddToCart, quantity, price, _currency, cartTime));
+        _counters.AddToCarts++;
+        if (!(purchaseDraw < _purchaseRate))
+        {
+            return;
+        }
+
+        Purchase(p, id, quantity, price, cartTime + 5_000 + purchaseDelay, tickEnd, buffer, _minLeadMs + ((_maxLeadMs - _minLeadMs) * leadDraw));
     }
 
     private void EmitView(int p, long time, long tickEnd, TickEventBuffer buffer)
@@ -573,16 +655,36 @@ internal sealed class SimulatedMarket
 
         var sold = Math.Min(quantity, stock);
         var purchaseTime = cartTime + 5_000 + _rng.NextInt(90_000);
-        buffer.Add(MarketEvent.Demand(id, DemandAction.Purchase, sold, price, _currency, purchaseTime));
-        _counters.Purchases++;
-        _counters.UnitsSold += sold;
-        stock -= sold;
-        _stock[p] = stock;
-        MarkInventoryChanged(p, Math.Min(purchaseTime, tickEnd - 1));
-        if (stock <= _reorderPoint[p] && _restockAt[p] == 0)
+        RecordPurchase(p, id, sold, price, purchaseTime, tickEnd, buffer);
+        if (_stock[p] <= _reorderPoint[p] && _restockAt[p] == 0)
         {
             _restockAt[p] = purchaseTime + Math.Max(1, (long)_rng.NextDouble(_minLeadMs, _maxLeadMs));
         }
+    }
+
+    private void Purchase(int p, int id, int quantity, Money price, long purchaseTime, long tickEnd, TickEventBuffer buffer, double leadMs)
+    {
+        var stock = _stock[p];
+        if (stock == 0)
+        {
+            _counters.LostSales++;
+            return;
+        }
+
+        RecordPurchase(p, id, Math.Min(quantity, stock), price, purchaseTime, tickEnd, buffer);
+        if (_stock[p] <= _reorderPoint[p] && _restockAt[p] == 0)
+        {
+            _restockAt[p] = purchaseTime + Math.Max(1, (long)leadMs);
+        }
+    }
+
+    private void RecordPurchase(int p, int id, int sold, Money price, long purchaseTime, long tickEnd, TickEventBuffer buffer)
+    {
+        buffer.Add(MarketEvent.Demand(id, DemandAction.Purchase, sold, price, _currency, purchaseTime));
+        _counters.Purchases++;
+        _counters.UnitsSold += sold;
+        _stock[p] -= sold;
+        MarkInventoryChanged(p, Math.Min(purchaseTime, tickEnd - 1));
     }
 
     private void Restock(int p, long time)

@@ -9,11 +9,24 @@ namespace PriceIntel.ML.Backtesting;
 /// strategy's prices after <see cref="FeedbackLagMinutes"/>), the same seed for every strategy, so
 /// competitors, shoppers' arrivals and costs start from the same random stream. Each setter checks its value.
 /// </summary>
+/// <remarks>
+/// The defaults describe a market like a retailer's rather than the simulator's plain default (one
+/// elasticity for everything): <see cref="Categories"/> = 8 categories whose elasticities are drawn
+/// log-uniform between 3 ÷ 1.75 ≈ 1.7 and 3 × 1.75 = 5.25 (<see cref="CategoryElasticitySpread"/>; measured
+/// own-price elasticities of consumer goods mostly lie between 1 and 5, around 2.5), products spread
+/// around their category's value by σ = 0.15 in log (<see cref="ProductElasticitySpread"/>: brands within a
+/// category differ), and common random numbers (<see cref="CommonRandomNumbers"/>) so that every
+/// strategy meets the same shoppers. Setting 1, 1, 0 and false gives the single-elasticity market of
+/// earlier versions.
+/// </remarks>
 public sealed class BacktestOptions
 {
     private int _products = 1_000;
     private double _days = 7;
     private int _feedbackLagMinutes = 15;
+    private int _categories = 8;
+    private double _categoryElasticitySpread = 1.75;
+    private double _productElasticitySpread = 0.15;
 
     /// <summary>Simulated products. Default 1,000.</summary>
     public int Products { get => _products; set => _products = value is >= 1 and <= 1_000_000 ? value : throw new ArgumentOutOfRangeException(nameof(Products), value, $"Products must be between 1 and 1,000,000; got {value}."); }
@@ -30,6 +43,18 @@ public sealed class BacktestOptions
     /// <summary>Minutes before shoppers see a new price. Default 15.</summary>
     public int FeedbackLagMinutes { get => _feedbackLagMinutes; set => _feedbackLagMinutes = value is >= 1 and <= 1000 ? value : throw new ArgumentOutOfRangeException(nameof(FeedbackLagMinutes), value, $"FeedbackLagMinutes must be between 1 and 1,000; got {value}."); }
 
+    /// <summary>Product categories (<see cref="MarketSimulatorOptions.CategoryCount"/>), 1 to 1,000. Default 8.</summary>
+    public int Categories { get => _categories; set => _categories = value is >= 1 and <= 1_000 ? value : throw new ArgumentOutOfRangeException(nameof(Categories), value, $"Categories must be between 1 and 1,000; got {value}."); }
+
+    /// <summary>Spread factor of the categories' elasticities around the simulator's (<see cref="MarketSimulatorOptions.CategoryElasticitySpread"/>), 1 to 10. Default 1.75.</summary>
+    public double CategoryElasticitySpread { get => _categoryElasticitySpread; set => _categoryElasticitySpread = value is >= 1 and <= 10 ? value : throw new ArgumentOutOfRangeException(nameof(CategoryElasticitySpread), value, $"CategoryElasticitySpread must be between 1 and 10; got {value}."); }
+
+    /// <summary>σ of products' log elasticities around their category's (<see cref="MarketSimulatorOptions.ProductElasticitySpread"/>), 0 to 2. Default 0.15.</summary>
+    public double ProductElasticitySpread { get => _productElasticitySpread; set => _productElasticitySpread = value is >= 0 and <= 2 ? value : throw new ArgumentOutOfRangeException(nameof(ProductElasticitySpread), value, $"ProductElasticitySpread must be between 0 and 2; got {value}."); }
+
+    /// <summary>Whether every strategy meets the same shoppers (<see cref="MarketSimulatorOptions.CommonRandomNumbers"/>). Default true.</summary>
+    public bool CommonRandomNumbers { get; set; } = true;
+
     /// <summary>Further simulator settings (elasticity, cost fractions, …) applied on top of the above; null keeps the simulator's defaults.</summary>
     public Action<MarketSimulatorOptions>? ConfigureMarket { get; set; }
 
@@ -45,6 +70,10 @@ public sealed class BacktestOptions
         Days = Days,
         Seed = seed,
         FeedbackLagMinutes = FeedbackLagMinutes,
+        Categories = Categories,
+        CategoryElasticitySpread = CategoryElasticitySpread,
+        ProductElasticitySpread = ProductElasticitySpread,
+        CommonRandomNumbers = CommonRandomNumbers,
         ConfigureMarket = ConfigureMarket,
         Engine = Engine,
     };
@@ -61,6 +90,10 @@ public sealed class BacktestOptions
             Tick = TimeSpan.FromMinutes(1),
             Feedback = SimulatorFeedbackMode.Lagged,
             FeedbackLagTicks = FeedbackLagMinutes,
+            CategoryCount = Categories,
+            CategoryElasticitySpread = CategoryElasticitySpread,
+            ProductElasticitySpread = ProductElasticitySpread,
+            CommonRandomNumbers = CommonRandomNumbers,
         };
         ConfigureMarket?.Invoke(o);
         return o;
@@ -156,18 +189,29 @@ public static class MarketBacktest
         }
     }
 
+    /// <summary>The market's ground truth: every product's key, category and true elasticity (<see cref="MarketSimulator.Catalog"/>).</summary>
+    /// <param name="options">The market.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public static IReadOnlyList<SimulatedProduct> Catalog(BacktestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return MarketSimulator.Catalog(options.SimulatorOptions());
+    }
+
     /// <summary>
-    /// The oracle's model: every product's demand falls with the simulator's true elasticity against the
-    /// lowest competitor price, (price / lowest)^−ε, and follows its daily seasonality. Only the curve's
-    /// shape matters for the chosen price; its level (1 unit per hour at parity) does not. It leaves out
-    /// the simulator's clamp of the price response to [0.05, 4], which binds only for prices below 0.63×
-    /// or above 2.7× the lowest competitor (with ε = 3).
+    /// The oracle's model: every product's demand falls with its true elasticity in the simulator
+    /// (<see cref="MarketSimulator.Catalog"/>) against the lowest competitor price, (price / lowest)^−ε,
+    /// and follows the daily seasonality. Only the curve's shape matters for the chosen price; its level
+    /// (1 unit per hour at parity) does not. It leaves out the simulator's clamp of the price response to
+    /// [0.05, 4], which binds only far from parity (below 0.63× or above 2.7× the lowest competitor with ε = 3).
     /// <para>It is the true demand curve <b>with competitors' prices held where they are</b>: it does not
     /// know that the simulator's undercutting competitors (every fourth one) follow our price down to
     /// 75 % of their regular price, so a cut buys less demand than it expects. A strategy whose model
     /// errs towards higher prices can therefore beat it by a few percent; it is a reference, not a
     /// ceiling.</para>
     /// </summary>
+    /// <param name="options">The market.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     public static DemandModel Oracle(BacktestOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -178,7 +222,12 @@ public static class MarketBacktest
             hours[h] = 1 + (market.DailySeasonality * Math.Sin(2 * Math.PI * (h + 0.5 - 14) / 24));
         }
 
-        var table = new ElasticityModel([], [new CategoryElasticity("all", market.PriceElasticity, 0, 0, 0, 0)], hours);
+        var catalog = Catalog(options);
+        var categories = catalog.GroupBy(p => p.Category, StringComparer.Ordinal)
+            .Select(g => new CategoryElasticity(g.Key, g.First().CategoryElasticity, 0, 0, g.Count(), 0))
+            .ToList();
+        var products = catalog.Select(p => new ProductElasticity(p.Key, p.Category, 0, p.PriceElasticity, p.PriceElasticity, 0, 0, 0)).ToList();
+        var table = new ElasticityModel(products, categories, hours);
         return DemandModel.FromElasticity("oracle (true demand curve)", table, DateTimeOffset.UnixEpoch, 0);
     }
 
