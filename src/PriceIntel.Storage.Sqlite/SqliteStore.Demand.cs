@@ -64,6 +64,34 @@ internal sealed partial class SqliteStore
             cancellationToken));
     }
 
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> GetDemandProductsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var connection = OpenReader();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT DISTINCT product FROM demand_buckets WHERE size = $size";
+            cmd.Parameters.AddWithValue("$size", (int)DemandBucketSize.Day);
+            var products = new List<string>();
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    products.Add(Name(ProductKind, reader.GetInt64(0)));
+                }
+            }
+
+            products.Sort(StringComparer.Ordinal);
+            return ValueTask.FromResult<IReadOnlyList<string>>(products);
+        }
+        catch (SqliteException ex)
+        {
+            throw new MarketStoreException(_path, $"query on store '{_path}' failed: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Deletes demand history older than the configured retention now; events older than the demand-event retention are refused from then on.</summary>
     internal ValueTask<int> ApplyDemandRetentionAsync(CancellationToken cancellationToken)
     {
