@@ -6,7 +6,8 @@ namespace PriceIntel.Storage.Sqlite;
 /// appends idempotent; <c>demand_buckets</c> holds the hour and day roll-ups the queries read, keyed
 /// by (product, size, start) so a product's buckets are one range, newest first. The stock, unit
 /// cost and currency of a bucket are the latest reported (ties by time: the larger value), with the
-/// time they were reported, so buckets merge the same whatever order their events arrive in.
+/// time they were reported (long.MinValue: none reported), so buckets merge the same whatever order
+/// their events arrive in.
 /// </summary>
 internal static class SqliteDemandSchema
 {
@@ -19,9 +20,9 @@ internal static class SqliteDemandSchema
             product INTEGER NOT NULL, size INTEGER NOT NULL, start INTEGER NOT NULL, id INTEGER NOT NULL,
             views INTEGER NOT NULL, add_to_carts INTEGER NOT NULL, purchases INTEGER NOT NULL, units INTEGER NOT NULL,
             revenue INTEGER NOT NULL, view_price_sum INTEGER NOT NULL, priced_views INTEGER NOT NULL,
-            currency INTEGER, currency_time INTEGER,
-            stock INTEGER, stock_time INTEGER,
-            unit_cost INTEGER, cost_time INTEGER,
+            currency INTEGER NOT NULL, currency_time INTEGER NOT NULL,
+            stock INTEGER NOT NULL, stock_time INTEGER NOT NULL,
+            unit_cost INTEGER NOT NULL, cost_time INTEGER NOT NULL,
             PRIMARY KEY (product, size, start)) WITHOUT ROWID;
         """;
 }
