@@ -21,8 +21,9 @@ app.Configure(config =>
         .WithExample("query", "SKU-000042", "--limit", "20")
         .WithExample("query", "SKU-000042", "--buckets", "Hour");
     config.AddCommand<PriceIntel.ConsoleDemo.Commands.TrainCommand>("train")
-        .WithDescription("Train demand models (boosted trees, random forest, log-log elasticity) from a JSON Lines recording; writes model files (PriceIntel.ML).")
-        .WithExample("train", "--recording", "events.jsonl", "--out", "models");
+        .WithDescription("Train demand models (boosted trees, random forest, log-log elasticity) from a JSON Lines recording or a SQLite store; writes model files (PriceIntel.ML).")
+        .WithExample("train", "--recording", "events.jsonl", "--out", "models")
+        .WithExample("train", "--store", "priceintel-demo/priceintel.db", "--out", "models");
     config.AddCommand<PriceIntel.ConsoleDemo.Commands.BacktestCommand>("backtest")
         .WithDescription("Replay one simulated market in closed loop under every strategy, the profit-maximising one and an oracle; print profit per strategy (PriceIntel.ML).")
         .WithExample("backtest", "--products", "2000", "--max-margin", "1.0", "--min-cost", "0.35", "--max-cost", "0.9");

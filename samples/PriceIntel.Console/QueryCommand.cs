@@ -48,7 +48,7 @@ internal sealed class QuerySettings : CommandSettings
         : ValidationResult.Success();
 }
 
-/// <summary><c>query</c>: recent signals, decisions and price history from the store, read-only (works while a demo writes).</summary>
+/// <summary><c>query</c>: recent signals, decisions, price history and hourly demand from the store, read-only (works while a demo writes).</summary>
 internal sealed class QueryCommand : AsyncCommand<QuerySettings>
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -133,6 +133,18 @@ internal sealed class QueryCommand : AsyncCommand<QuerySettings>
         foreach (var p in ours.Items)
         {
             table.AddRow(Time(p.Time), M(p.Price), p.Currency, p.Source.ToString());
+        }
+
+        AnsiConsole.Write(table);
+        var demand = await store.QueryDemandAsync(new DemandQuery(sku, DemandBucketSize.Hour) { Limit = settings.Limit }, cancellationToken);
+        table = new Table().Border(TableBorder.Rounded).Title($"[bold]demand[/] of {Markup.Escape(sku)} per hour, newest first")
+            .AddColumn("start (UTC)").AddColumn(new TableColumn("views").RightAligned()).AddColumn(new TableColumn("carts").RightAligned())
+            .AddColumn(new TableColumn("purchases").RightAligned()).AddColumn(new TableColumn("units").RightAligned()).AddColumn(new TableColumn("revenue").RightAligned())
+            .AddColumn(new TableColumn("conversion").RightAligned()).AddColumn(new TableColumn("our price").RightAligned()).AddColumn(new TableColumn("stock").RightAligned());
+        foreach (var b in demand.Items)
+        {
+            table.AddRow(Time(b.Start), b.Views.ToString("N0", Inv), b.AddToCarts.ToString("N0", Inv), b.Purchases.ToString("N0", Inv), b.Units.ToString("N0", Inv),
+                M(b.Revenue), b.Conversion is { } c ? c.ToString("P1", Inv) : "-", b.AverageViewPrice is { } a ? M(a) : "-", b.Stock?.ToString("N0", Inv) ?? "-");
         }
 
         AnsiConsole.Write(table);

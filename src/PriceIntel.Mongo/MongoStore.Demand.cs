@@ -102,6 +102,14 @@ internal sealed partial class MongoStore
             d.TryGetValue("cost", out var cost) && !cost.IsBsonNull ? new Money(cost.ToInt64()).ToDecimal() : null), cancellationToken);
     }
 
+    public async ValueTask<IReadOnlyList<string>> GetDemandProductsAsync(CancellationToken cancellationToken)
+    {
+        using var cursor = await DemandBuckets.DistinctAsync<string>("p", new BsonDocument("size", (int)DemandBucketSize.Day), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var products = await cursor.ToListAsync(cancellationToken).ConfigureAwait(false);
+        products.Sort(StringComparer.Ordinal);
+        return products;
+    }
+
     private async Task EnsureDemandIndexesAsync(CancellationToken cancellationToken)
     {
         await DemandBuckets.Indexes.CreateOneAsync(

@@ -79,7 +79,6 @@ internal static class SqliteSchema
         -- observation each and doubled the rows written per observation).
         DELETE FROM price_buckets WHERE size = 1;
         """,
-        "-- v3: reserved for the write-path migration of the store3 branch (replaced when merged).",
         SqliteDemandSchema.Migration,
     ];
 

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace PriceIntel.Storage.Sqlite;
 
 /// <summary>
-/// Demand history (schema migration 4, <see cref="SqliteDemandSchema"/>): each append is one item of
+/// Demand history (schema migration 3, <see cref="SqliteDemandSchema"/>): each append is one item of
 /// the write queue, so it shares the group's transaction with whatever else is queued. The ids of new
 /// events are inserted first; only the events that were new are rolled into their hour and day
 /// buckets, each touched bucket upserted once per append.
@@ -11,6 +11,9 @@ namespace PriceIntel.Storage.Sqlite;
 internal sealed partial class SqliteStore
 {
     private const string DemandFloorCounter = "demand_floor";
+
+    /// <summary>The time stored for "no stock / cost / currency reported in this bucket": below every real time, so any report replaces it.</summary>
+    private const long None = long.MinValue;
     private long _lastDemandRetentionTicks = Environment.TickCount64;
 
     /// <inheritdoc />
@@ -39,7 +42,9 @@ internal sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
         var sql = new QueryBuilder(
-            "SELECT product, size, start, views, add_to_carts, purchases, units, revenue, view_price_sum, priced_views, currency, stock, unit_cost, id FROM demand_buckets WHERE product = $product AND size = $size");
+            "SELECT product, size, start, views, add_to_carts, purchases, units, revenue, view_price_sum, priced_views, CASE WHEN currency_time = $none THEN NULL ELSE currency END, "
+            + "CASE WHEN stock_time = $none THEN NULL ELSE stock END, CASE WHEN cost_time = $none THEN NULL ELSE unit_cost END, id FROM demand_buckets WHERE product = $product AND size = $size");
+        sql.Parameter("$none", None);
         sql.Parameter("$product", KeyHash(query.Product));
         sql.Parameter("$size", (int)query.Size);
         return ValueTask.FromResult(RunHistory(
@@ -62,6 +67,34 @@ internal sealed partial class SqliteStore
                 r.IsDBNull(12) ? null : new Money(r.GetInt64(12)).ToDecimal()),
             b => (b.Start.ToUnixTimeMilliseconds(), b.Id),
             cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> GetDemandProductsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var connection = OpenReader();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT DISTINCT product FROM demand_buckets WHERE size = $size";
+            cmd.Parameters.AddWithValue("$size", (int)DemandBucketSize.Day);
+            var products = new List<string>();
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    products.Add(Name(ProductKind, reader.GetInt64(0)));
+                }
+            }
+
+            products.Sort(StringComparer.Ordinal);
+            return ValueTask.FromResult<IReadOnlyList<string>>(products);
+        }
+        catch (SqliteException ex)
+        {
+            throw new MarketStoreException(_path, $"query on store '{_path}' failed: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Deletes demand history older than the configured retention now; events older than the demand-event retention are refused from then on.</summary>
@@ -196,11 +229,13 @@ internal sealed partial class SqliteStore
 
     private static void UpsertDemandBuckets(WriteContext w, Dictionary<(long Product, DemandBucketSize Size, long Start), DemandAggregate> buckets)
     {
-        using var upsert = w.AdHoc(
+        // Latest-wins fields: a report replaces the stored one when it is later, or as late and larger; "none" is time long.MinValue.
+        using var upsert = new RawStatement(
+            w.Connection,
             """
             INSERT INTO demand_buckets (product, size, start, id, views, add_to_carts, purchases, units, revenue, view_price_sum, priced_views,
               currency, currency_time, stock, stock_time, unit_cost, cost_time)
-            VALUES ($p, $size, $start, $id, $views, $carts, $purchases, $units, $revenue, $vps, $pv, $cur, $curt, $stock, $stockt, $cost, $costt)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             ON CONFLICT (product, size, start) DO UPDATE SET
               views = views + excluded.views,
               add_to_carts = add_to_carts + excluded.add_to_carts,
@@ -209,45 +244,33 @@ internal sealed partial class SqliteStore
               revenue = revenue + excluded.revenue,
               view_price_sum = view_price_sum + excluded.view_price_sum,
               priced_views = priced_views + excluded.priced_views,
-              currency = CASE WHEN excluded.currency_time IS NOT NULL AND (currency_time IS NULL OR excluded.currency_time > currency_time
-                OR (excluded.currency_time = currency_time AND excluded.currency > currency)) THEN excluded.currency ELSE currency END,
-              currency_time = CASE WHEN excluded.currency_time IS NOT NULL AND (currency_time IS NULL OR excluded.currency_time > currency_time
-                OR (excluded.currency_time = currency_time AND excluded.currency > currency)) THEN excluded.currency_time ELSE currency_time END,
-              stock = CASE WHEN excluded.stock_time IS NOT NULL AND (stock_time IS NULL OR excluded.stock_time > stock_time
-                OR (excluded.stock_time = stock_time AND excluded.stock > stock)) THEN excluded.stock ELSE stock END,
-              stock_time = CASE WHEN excluded.stock_time IS NOT NULL AND (stock_time IS NULL OR excluded.stock_time > stock_time
-                OR (excluded.stock_time = stock_time AND excluded.stock > stock)) THEN excluded.stock_time ELSE stock_time END,
-              unit_cost = CASE WHEN excluded.cost_time IS NOT NULL AND (cost_time IS NULL OR excluded.cost_time > cost_time
-                OR (excluded.cost_time = cost_time AND excluded.unit_cost > unit_cost)) THEN excluded.unit_cost ELSE unit_cost END,
-              cost_time = CASE WHEN excluded.cost_time IS NOT NULL AND (cost_time IS NULL OR excluded.cost_time > cost_time
-                OR (excluded.cost_time = cost_time AND excluded.unit_cost > unit_cost)) THEN excluded.cost_time ELSE cost_time END
+              currency = CASE WHEN excluded.currency_time > currency_time OR (excluded.currency_time = currency_time AND excluded.currency > currency) THEN excluded.currency ELSE currency END,
+              currency_time = max(currency_time, excluded.currency_time),
+              stock = CASE WHEN excluded.stock_time > stock_time OR (excluded.stock_time = stock_time AND excluded.stock > stock) THEN excluded.stock ELSE stock END,
+              stock_time = max(stock_time, excluded.stock_time),
+              unit_cost = CASE WHEN excluded.cost_time > cost_time OR (excluded.cost_time = cost_time AND excluded.unit_cost > unit_cost) THEN excluded.unit_cost ELSE unit_cost END,
+              cost_time = max(cost_time, excluded.cost_time)
             """);
-        foreach (var name in (string[])["$p", "$size", "$start", "$id", "$views", "$carts", "$purchases", "$units", "$revenue", "$vps", "$pv", "$cur", "$curt", "$stock", "$stockt", "$cost", "$costt"])
-        {
-            upsert.Parameters.Add(name, SqliteType.Integer);
-        }
-
-        var p = upsert.Parameters;
         foreach (var ((product, size, start), b) in buckets)
         {
-            p[0].Value = product;
-            p[1].Value = (int)size;
-            p[2].Value = start;
-            p[3].Value = Sid(StoreIds.DemandBucket(b.ProductName, size, start));
-            p[4].Value = b.Views;
-            p[5].Value = b.AddToCarts;
-            p[6].Value = b.Purchases;
-            p[7].Value = b.Units;
-            p[8].Value = b.Revenue;
-            p[9].Value = b.ViewPriceSum;
-            p[10].Value = b.PricedViews;
-            p[11].Value = b.CurrencyTime == long.MinValue ? DBNull.Value : b.Currency;
-            p[12].Value = b.CurrencyTime == long.MinValue ? DBNull.Value : b.CurrencyTime;
-            p[13].Value = b.StockTime == long.MinValue ? DBNull.Value : b.Stock;
-            p[14].Value = b.StockTime == long.MinValue ? DBNull.Value : b.StockTime;
-            p[15].Value = b.CostTime == long.MinValue ? DBNull.Value : b.UnitCost;
-            p[16].Value = b.CostTime == long.MinValue ? DBNull.Value : b.CostTime;
-            upsert.ExecuteNonQuery();
+            upsert.Bind(1, product);
+            upsert.Bind(2, (int)size);
+            upsert.Bind(3, start);
+            upsert.Bind(4, Sid(StoreIds.DemandBucket(b.ProductName, size, start)));
+            upsert.Bind(5, b.Views);
+            upsert.Bind(6, b.AddToCarts);
+            upsert.Bind(7, b.Purchases);
+            upsert.Bind(8, b.Units);
+            upsert.Bind(9, b.Revenue);
+            upsert.Bind(10, b.ViewPriceSum);
+            upsert.Bind(11, b.PricedViews);
+            upsert.Bind(12, b.Currency);
+            upsert.Bind(13, b.CurrencyTime);
+            upsert.Bind(14, b.Stock);
+            upsert.Bind(15, b.StockTime);
+            upsert.Bind(16, b.UnitCost);
+            upsert.Bind(17, b.CostTime);
+            upsert.Execute();
         }
     }
 

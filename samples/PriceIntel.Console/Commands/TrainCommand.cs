@@ -3,23 +3,33 @@ using System.Globalization;
 using System.Text;
 using PriceIntel.ML.History;
 using PriceIntel.ML.Training;
+using PriceIntel.Storage.Sqlite;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace PriceIntel.ConsoleDemo.Commands;
 
 /// <summary>Options of <c>train</c>.</summary>
-/// <param name="RecordingPath">A JSON Lines recording (the demo's <c>--record</c>).</param>
+/// <param name="RecordingPath">A JSON Lines recording (the demo's <c>--record</c>), or null when training from a store.</param>
+/// <param name="StorePath">A SQLite store (the demo's <c>priceintel.db</c>), or null when training from a recording.</param>
 /// <param name="OutputDirectory">Where the model files go.</param>
 /// <param name="Training">Trainer settings.</param>
-internal sealed record TrainCommandOptions(string RecordingPath, string OutputDirectory, DemandTrainingOptions Training);
+internal sealed record TrainCommandOptions(string? RecordingPath, string? StorePath, string OutputDirectory, DemandTrainingOptions Training)
+{
+    /// <summary>The input named in messages.</summary>
+    public string InputPath => RecordingPath ?? StorePath!;
+}
 
 /// <summary>Arguments of <c>train</c>; <see cref="Validate"/> turns a bad value into one line naming the option.</summary>
 internal sealed class TrainSettings : CommandSettings
 {
     [CommandOption("--recording <FILE>")]
-    [Description("JSON Lines recording to train on (record one with the demo's --record FILE). Required.")]
+    [Description("JSON Lines recording to train on (record one with the demo's --record FILE). This or --store.")]
     public string? Recording { get; init; }
+
+    [CommandOption("--store <FILE>")]
+    [Description("SQLite store to train on (the demo's priceintel-demo/priceintel.db; opened read-only, so a demo may keep writing). This or --recording.")]
+    public string? Store { get; init; }
 
     [CommandOption("--out <DIR>")]
     [Description("Where to write fasttree.pidm, fastforest.pidm, elasticity.pidm and elasticity.csv (default models).")]
@@ -47,14 +57,19 @@ internal sealed class TrainSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Recording))
+        if (string.IsNullOrWhiteSpace(Recording) == string.IsNullOrWhiteSpace(Store))
         {
-            return ValidationResult.Error("train needs --recording FILE");
+            return ValidationResult.Error("train needs either --recording FILE or --store FILE (not both)");
         }
 
-        if (!File.Exists(Recording))
+        if (Recording is not null && !File.Exists(Recording))
         {
             return ValidationResult.Error($"--recording: no such file '{Recording}'");
+        }
+
+        if (Store is not null && !File.Exists(Store))
+        {
+            return ValidationResult.Error($"--store: no such file '{Store}'");
         }
 
         if (Categories is not null && !File.Exists(Categories))
@@ -81,12 +96,12 @@ internal sealed class TrainSettings : CommandSettings
                 .ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.Ordinal);
         }
 
-        return new TrainCommandOptions(Recording!, Out, training);
+        return new TrainCommandOptions(Recording, Store, Out, training);
     }
 }
 
 /// <summary>
-/// <c>train</c>: reads a recorded market, builds hourly demand history, trains the boosted trees, the
+/// <c>train</c>: reads a recorded market (or a store's price and demand history), builds hourly demand history, trains the boosted trees, the
 /// random forest and the elasticity model with a time-based split, prints their validation error
 /// against the naive baseline and the category elasticities, and writes one model file per model plus
 /// a CSV of every product's elasticity.
@@ -101,13 +116,24 @@ internal sealed class TrainCommand : AsyncCommand<TrainSettings>
 
     private static async Task<int> RunAsync(TrainCommandOptions options, CancellationToken cancellationToken)
     {
-        var keys = new MarketKeys();
-        Console.WriteLine($"reading {Path.GetFullPath(options.RecordingPath)}");
-        var source = MarketEventSources.JsonLinesFile(options.RecordingPath, keys);
+        Console.WriteLine($"reading {Path.GetFullPath(options.InputPath)}");
         DemandHistory history;
-        await using (source.ConfigureAwait(false))
+        if (options.StorePath is { } storePath)
         {
-            history = await DemandHistoryBuilder.ReadAsync(source, keys, cancellationToken).ConfigureAwait(false);
+            var store = SqliteMarketStore.Open(new SqliteStoreOptions { Path = storePath, ReadOnly = true });
+            await using (store.ConfigureAwait(false))
+            {
+                history = await StoreDemandHistory.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            var keys = new MarketKeys();
+            var source = MarketEventSources.JsonLinesFile(options.RecordingPath!, keys);
+            await using (source.ConfigureAwait(false))
+            {
+                history = await DemandHistoryBuilder.ReadAsync(source, keys, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         Console.WriteLine($"history: {history.Count:N0} product-hours, {history.ProductKeys.Count:N0} products, {history.Units.Sum():N0} units sold");
@@ -119,7 +145,7 @@ internal sealed class TrainCommand : AsyncCommand<TrainSettings>
         catch (ArgumentException ex) when (ex.ParamName == "history")
         {
             // Too little or unusable history: a problem with the input file, said in one line.
-            throw new InvalidDataException($"{options.RecordingPath}: {ex.Message.Replace(" (Parameter 'history')", string.Empty, StringComparison.Ordinal)}", ex);
+            throw new InvalidDataException($"{options.InputPath}: {ex.Message.Replace(" (Parameter 'history')", string.Empty, StringComparison.Ordinal)}", ex);
         }
 
         Console.WriteLine($"split: {result.TrainingRows:N0} training rows before {DateTimeOffset.FromUnixTimeMilliseconds(result.SplitTime):yyyy-MM-dd HH:mm}Z, {result.ValidationRows:N0} validation rows after");

@@ -30,6 +30,11 @@ public interface IDemandHistoryStore
     /// <exception cref="MarketStoreException">The store could not be read.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     ValueTask<StorePage<DemandBucket>> QueryDemandAsync(DemandQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The products that have demand history (day buckets kept), by SKU ascending: what a reader of the whole history walks. As many entries as products, not history.</summary>
+    /// <exception cref="MarketStoreException">The store could not be read.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    ValueTask<IReadOnlyList<string>> GetDemandProductsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The width of a <see cref="DemandBucket"/>.</summary>
