@@ -128,6 +128,8 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         using var log = new SessionLog(session, output);
         var page = session.Page;
         await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        // The first load remembers the product it shows: let it finish before planting another, or it overwrites it.
+        await PageWaits.WaitAsync(page, "() => Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the first product's trend");
         await page.EvaluateAsync("() => localStorage.setItem('priceintel.product', 'SKU-004')");
         await page.ReloadAsync();
         await PageWaits.WaitAsync(page, "() => document.getElementById('product').value === 'SKU-004' && Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the remembered product's trend");

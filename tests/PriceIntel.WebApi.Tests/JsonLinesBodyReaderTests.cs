@@ -17,13 +17,19 @@ public sealed class JsonLinesBodyReaderTests
         // First pass: interns the keys (a new key allocates its name once) and warms the code up.
         Assert.Equal(50_000, await DecodeAllAsync(await FilledAsync(body), keys, batch));
 
-        // Second pass, measured: the body is in the pipe already (as Kestrel's buffers hold it), only the decode counts.
-        var filled = await FilledAsync(body);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long events = await DecodeAllAsync(filled, keys, batch);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Measured passes: the body is in the pipe already (as Kestrel's buffers hold it), only the decode counts.
+        // The least of three passes is taken: a one-off cost on this thread (tiered JIT, an await that did not
+        // complete synchronously on a loaded machine) lands in one pass, an allocation per event in every pass.
+        long allocated = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            var filled = await FilledAsync(body);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long events = await DecodeAllAsync(filled, keys, batch);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(50_000, events);
+        }
 
-        Assert.Equal(50_000, events);
         Assert.Equal(100, keys.Products.Count);
 
         // The pipe's own segments and the reader object are per body, not per event: far below one byte per event.

@@ -6,7 +6,7 @@ import { el, fmtMoney, fmtInt, fmtPct, fmtTime, words } from './format.js';
 
 const MAX_ROWS = 50;
 const LAST_PRODUCT = 'priceintel.product';
-const state = { catalog: new Set(), catalogReady: null, trend: null, product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true };
+const state = { catalog: new Set(), catalogReady: null, trend: null, product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true, saved: null };
 const $ = id => document.getElementById(id);
 const severityRank = { info: 0, warning: 1, critical: 2 };
 
@@ -98,7 +98,11 @@ async function refreshProduct(withTrend) {
     await state.catalogReady;
     if (sku !== state.product) return;
     // Remembered for the next load only when in the catalog; a remembered one that left it gives way to the busiest.
-    try { if (state.catalog.has(sku)) localStorage.setItem(LAST_PRODUCT, sku); } catch { /* storage off */ }
+    // Written once per selection, not on every refresh (a refresh must not undo a choice made in another tab).
+    if (state.catalog.has(sku) && state.saved !== sku) {
+      state.saved = sku;
+      try { localStorage.setItem(LAST_PRODUCT, sku); } catch { /* storage off */ }
+    }
     if (sku === state.remembered && !state.catalog.has(sku)) {
       state.remembered = null;
       state.product = null;
