@@ -45,16 +45,24 @@ public sealed class AllocationBudgetTests
             Assert.True(decoder.TryDecode(line, out _, out var error), error);
         }
 
-        long allocated = Measure(() =>
+        // Decoding the same lines again is the same work, so the least of three measured runs is taken: a one-off
+        // cost on this thread (tier-up of the decoder while a loaded machine delays it) lands in one run, a
+        // per-event allocation in every run.
+        long allocated = long.MaxValue;
+        for (int run = 0; run < 3; run++)
         {
-            for (int round = 0; round < Events / lines.Length; round++)
+            allocated = Math.Min(allocated, Measure(() =>
             {
-                foreach (var line in lines)
+                for (int round = 0; round < Events / lines.Length; round++)
                 {
-                    decoder.TryDecode(line, out _, out _);
+                    foreach (var line in lines)
+                    {
+                        decoder.TryDecode(line, out _, out _);
+                    }
                 }
-            }
-        });
+            }));
+        }
+
         AssertWithin("MarketEventJsonDecoder.TryDecode", allocated, Events);
     }
 
