@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -75,14 +76,35 @@ public sealed class KafkaMarketProcessor : IDisposable
     /// <param name="meterFactory">Where the processor's instruments (<c>priceintel.kafka.*</c> on the <c>PriceIntel</c> meter)
     /// come from while it runs; a meter of its own when null.</param>
     /// <exception cref="ArgumentNullException">An options argument is null.</exception>
-    /// <exception cref="ArgumentException">The options are inconsistent; the message names them.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent; the message names them. This includes
+    /// <see cref="KafkaOptions.MaxEnvelopeSpan"/> above the engine's <c>Windows:AllowedLatenessSeconds</c> when
+    /// <see cref="KafkaOptions.EventsPerMessage"/> is above 1: envelopes that long would make events late.</exception>
     public static KafkaMarketProcessor Create(PriceIntelOptions engineOptions, KafkaOptions options, ILogger? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(engineOptions);
         ArgumentNullException.ThrowIfNull(options);
         engineOptions.Validate();
         options.Validate();
+        RequireEnvelopeSpanWithinLateness(engineOptions, options);
         return new KafkaMarketProcessor(engineOptions, options, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System, meterFactory);
+    }
+
+    /// <summary>
+    /// Refuses an envelope span longer than the engine's allowed lateness when publishers pack more than one event
+    /// per message: the merge could then put an input more than the lateness behind the watermark (see
+    /// <see cref="KafkaOptions.MaxEnvelopeSpan"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The span exceeds the lateness; the message names both options and values.</exception>
+    internal static void RequireEnvelopeSpanWithinLateness(PriceIntelOptions engineOptions, KafkaOptions options)
+    {
+        long spanMs = (long)options.MaxEnvelopeSpan.TotalMilliseconds;
+        long latenessMs = engineOptions.Windows.AllowedLatenessMs;
+        if (options.EventsPerMessage > 1 && spanMs > latenessMs)
+        {
+            throw new ArgumentException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Kafka:MaxEnvelopeSpan ({options.MaxEnvelopeSpan}) is longer than Windows:AllowedLatenessSeconds ({engineOptions.Windows.AllowedLatenessSeconds} s) while Kafka:EventsPerMessage is {options.EventsPerMessage}: the merge could put events of one input more than the allowed lateness behind another's, and they would be dead-lettered as late. Set Kafka:MaxEnvelopeSpan to at most the allowed lateness."));
+        }
     }
 
     /// <summary>Running totals; safe to read from any thread.</summary>

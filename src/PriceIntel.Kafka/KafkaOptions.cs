@@ -18,6 +18,7 @@ public sealed class KafkaOptions
     private int _batchSize = 4096;
     private int _maxMessageBytes = 1_000_000;
     private int _eventsPerMessage = 1;
+    private TimeSpan _maxEnvelopeSpan = TimeSpan.FromSeconds(300);
     private int _snapshotChunkBytes = 512 * 1024;
     private TimeSpan _commitInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _snapshotInterval = TimeSpan.FromSeconds(30);
@@ -57,6 +58,29 @@ public sealed class KafkaOptions
     /// all for the same partition). 1 = one event per message. Consumers read both shapes. Default 1.
     /// </summary>
     public int EventsPerMessage { get => _eventsPerMessage; set => _eventsPerMessage = Between(value, 1, 100_000, "Kafka:EventsPerMessage"); }
+
+    /// <summary>
+    /// The longest stretch of event time one batch envelope may cover: the publisher closes an envelope
+    /// before an event whose timestamp is more than this after the envelope's first event (or before it).
+    /// It must not exceed the engine's allowed lateness (<c>Windows:AllowedLatenessSeconds</c>, default 300 s):
+    /// the processor refuses to start otherwise when <see cref="EventsPerMessage"/> is above 1. Only matters
+    /// with more than one event per message. Between 0 and 7 days; default 300 s.
+    /// </summary>
+    /// <remarks>
+    /// Why this keeps every event on time: the consumer merges a partition's input topics message by message,
+    /// in the order of each message's first event, and the engine counts an event as late when it is more
+    /// than the allowed lateness L behind the newest event time it has seen (the watermark W). Take events
+    /// published in time order, so within one (topic, partition) every message's events are at or after its
+    /// first event and the first events of successive messages do not decrease; and take every envelope's
+    /// span S at most L. When a message M is processed, W is the newest event of some message M' already
+    /// processed, or of an event of M itself before the current one. M' was taken by the merge while M, or
+    /// a message before M on M's own topic (whose first event is no later than M's), waited at the head of
+    /// its queue, so first(M') &lt;= first(M), and W &lt;= first(M') + S &lt;= first(M) + S. Every event e of M
+    /// has time at least first(M), so it is at most S &lt;= L behind W: never late. (Earlier events of M
+    /// itself are also within S of first(M).) The one exception is the merge's idle timeout
+    /// (<see cref="MaxTaskIdle"/>), which lets the other inputs go on without one that cannot be fetched.
+    /// </remarks>
+    public TimeSpan MaxEnvelopeSpan { get => _maxEnvelopeSpan; set => _maxEnvelopeSpan = Span(value, TimeSpan.Zero, TimeSpan.FromDays(7), "Kafka:MaxEnvelopeSpan"); }
 
     /// <summary>Largest state-snapshot message; larger snapshots are split into chunks. Default 512 KiB.</summary>
     public int SnapshotChunkBytes { get => _snapshotChunkBytes; set => _snapshotChunkBytes = Between(value, 1024, 100 << 20, "Kafka:SnapshotChunkBytes"); }

@@ -47,6 +47,44 @@ public sealed class KafkaConfigurationTests
     }
 
     [Fact]
+    public void The_envelope_span_binds_is_range_checked_and_defaults_to_the_default_allowed_lateness()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(new PriceIntelOptions().Windows.AllowedLatenessMs), new KafkaOptions().MaxEnvelopeSpan);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Kafka:MaxEnvelopeSpan"] = "00:01:30" }).Build();
+        Assert.Equal(TimeSpan.FromSeconds(90), KafkaConfiguration.Bind(configuration.GetSection("Kafka")).MaxEnvelopeSpan);
+        Assert.Equal(TimeSpan.Zero, new KafkaOptions { MaxEnvelopeSpan = TimeSpan.Zero }.MaxEnvelopeSpan);
+
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => new KafkaOptions { MaxEnvelopeSpan = TimeSpan.FromSeconds(-1) });
+        Assert.Contains("Kafka:MaxEnvelopeSpan", negative.Message, StringComparison.Ordinal);
+        var tooLong = Assert.Throws<ArgumentOutOfRangeException>(() => new KafkaOptions { MaxEnvelopeSpan = TimeSpan.FromDays(8) });
+        Assert.Contains("Kafka:MaxEnvelopeSpan", tooLong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_processor_refuses_an_envelope_span_longer_than_the_allowed_lateness_when_it_packs_events()
+    {
+        var engine = new PriceIntelOptions();
+        engine.Windows.AllowedLatenessSeconds = 60;
+        var kafka = new KafkaOptions { EventsPerMessage = 64, MaxEnvelopeSpan = TimeSpan.FromSeconds(61) };
+        var ex = Assert.Throws<ArgumentException>(() => KafkaMarketProcessor.Create(engine, kafka));
+        Assert.Contains("Kafka:MaxEnvelopeSpan (00:01:01)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Windows:AllowedLatenessSeconds (60 s)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Kafka:EventsPerMessage is 64", ex.Message, StringComparison.Ordinal);
+
+        // Equal to the lateness is on time (the proof needs span <= lateness); one event per message has no span.
+        kafka.MaxEnvelopeSpan = TimeSpan.FromSeconds(60);
+        using (KafkaMarketProcessor.Create(engine, kafka))
+        {
+        }
+
+        kafka.MaxEnvelopeSpan = TimeSpan.FromSeconds(61);
+        kafka.EventsPerMessage = 1;
+        using (KafkaMarketProcessor.Create(engine, kafka))
+        {
+        }
+    }
+
+    [Fact]
     public void The_engine_thread_is_on_unless_configured_off()
     {
         Assert.True(KafkaConfiguration.Bind(new ConfigurationBuilder().Build().GetSection("Kafka")).EngineThread);

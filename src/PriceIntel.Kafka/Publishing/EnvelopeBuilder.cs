@@ -20,8 +20,10 @@ internal interface IEnvelopeSink
 /// (<see cref="MarketEventJsonEncoder"/>, docs/wire-format.md), routed to its topic by kind and to the
 /// partition of its product key (<see cref="KafkaPartitioner"/>). With more than one event per message,
 /// successive events for the same (topic, partition) are appended to that pair's open envelope, which is
-/// emitted when it holds <see cref="EventsPerMessage"/> events or the next line would take it past
-/// <see cref="MaxMessageBytes"/>; <see cref="EmitPartial"/> emits the envelopes still open, in the order
+/// emitted when it holds <see cref="EventsPerMessage"/> events, or the next line would take it past
+/// <see cref="MaxMessageBytes"/>, or the next event's timestamp is more than <see cref="MaxSpanMs"/> after the
+/// envelope's first event or before it (so that, published in time order, no envelope covers more event time
+/// than the consumer's allowed lateness: see <see cref="KafkaOptions.MaxEnvelopeSpan"/>); <see cref="EmitPartial"/> emits the envelopes still open, in the order
 /// they were opened. The order of events within a (topic, partition) is kept, so the output is a
 /// deterministic function of the calls. One reused buffer encodes every line; each open envelope keeps a
 /// buffer that is reused after it is emitted (none at all with one event per message). Not thread-safe.
@@ -42,9 +44,15 @@ internal sealed class EnvelopeBuilder
     private int _openCount;
 
     /// <summary>Creates a builder for input topics of <paramref name="partitionCount"/> partitions each.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A count or limit is not positive.</exception>
-    public EnvelopeBuilder(MarketKeys keys, int partitionCount, int eventsPerMessage, int maxMessageBytes)
+    /// <param name="keys">The key tables the events' ids refer to.</param>
+    /// <param name="partitionCount">Partitions of each input topic.</param>
+    /// <param name="eventsPerMessage">Most events in one message.</param>
+    /// <param name="maxMessageBytes">Most bytes in one message value.</param>
+    /// <param name="maxSpanMs">Most event time, in milliseconds, from an envelope's first event to any other of its events.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count or limit is not positive, or the span is negative.</exception>
+    public EnvelopeBuilder(MarketKeys keys, int partitionCount, int eventsPerMessage, int maxMessageBytes, long maxSpanMs)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSpanMs);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitionCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(eventsPerMessage);
@@ -54,6 +62,7 @@ internal sealed class EnvelopeBuilder
         ProductKeys = new ProductKeyCache(keys.Products, partitionCount);
         EventsPerMessage = eventsPerMessage;
         MaxMessageBytes = maxMessageBytes;
+        MaxSpanMs = maxSpanMs;
         _envelopes = new Envelope[InputTopics.Count * partitionCount];
         _open = new int[_envelopes.Length];
     }
@@ -69,6 +78,9 @@ internal sealed class EnvelopeBuilder
 
     /// <summary>Most bytes in one message value.</summary>
     public int MaxMessageBytes { get; }
+
+    /// <summary>Most event time, in milliseconds, from an envelope's first event to any other of its events.</summary>
+    public long MaxSpanMs { get; }
 
     /// <summary>Why an event cannot be encoded (a kind without a topic, an id not in the key tables); null when it can.</summary>
     public string? Check(in MarketEvent e)
@@ -116,7 +128,10 @@ internal sealed class EnvelopeBuilder
 
         int index = ((int)topic * PartitionCount) + partition;
         ref var envelope = ref _envelopes[index];
-        if (envelope.Count > 0 && envelope.Length + line.Length - 1 > MaxMessageBytes)
+        if (envelope.Count > 0
+            && (envelope.Length + line.Length - 1 > MaxMessageBytes
+                || e.Timestamp < envelope.FirstTimestamp
+                || e.Timestamp - envelope.FirstTimestamp > MaxSpanMs))
         {
             Emit(ref envelope, index, sink);
         }
@@ -131,6 +146,7 @@ internal sealed class EnvelopeBuilder
         if (envelope.Count == 0)
         {
             envelope.ProductId = e.ProductId;
+            envelope.FirstTimestamp = e.Timestamp;
             if (!envelope.Listed)
             {
                 envelope.Listed = true;
@@ -213,6 +229,7 @@ internal sealed class EnvelopeBuilder
         public int Length;
         public int Count;
         public int ProductId;
+        public long FirstTimestamp;
         public bool Listed;
     }
 }

@@ -21,7 +21,10 @@ namespace PriceIntel.Kafka;
 /// partitions; <see cref="Create"/> checks this.</para>
 /// <para><b>Batch envelopes.</b> With <see cref="KafkaOptions.EventsPerMessage"/> above 1, successive events for
 /// the same (topic, partition) share one message: JSON lines separated by '\n', at most
-/// <see cref="KafkaOptions.EventsPerMessage"/> events and <see cref="KafkaOptions.MaxMessageBytes"/> bytes.
+/// <see cref="KafkaOptions.EventsPerMessage"/> events and <see cref="KafkaOptions.MaxMessageBytes"/> bytes, and
+/// no more than <see cref="KafkaOptions.MaxEnvelopeSpan"/> of event time from its first event (an event earlier
+/// than the first also starts a new envelope), so that a consumer whose allowed lateness is at least that span
+/// counts none of them late when events are published in time order.
 /// The key of such a message is the first event's product key; the other events are for the same partition
 /// but may be other products, so consumers must read the product from each line and never rely on the key of
 /// an envelope. Envelopes still open at the end of a <see cref="Publish"/> call are sent then, so the messages
@@ -65,7 +68,7 @@ public sealed partial class KafkaEventPublisher : IDisposable
         _producer = producer;
         _options = options;
         _logger = logger;
-        _builder = new EnvelopeBuilder(keys, partitionCount, options.EventsPerMessage, options.MaxMessageBytes);
+        _builder = new EnvelopeBuilder(keys, partitionCount, options.EventsPerMessage, options.MaxMessageBytes, (long)options.MaxEnvelopeSpan.TotalMilliseconds);
         _sink = new ProducingSink(this);
         _onDelivery = OnDelivery;
         _destinations = new TopicPartition[InputTopics.Count][];
@@ -100,7 +103,7 @@ public sealed partial class KafkaEventPublisher : IDisposable
     /// cluster's metadata (waiting at most <see cref="KafkaOptions.DeliveryTimeout"/> per topic).
     /// </summary>
     /// <param name="options">Kafka settings; the topics, <see cref="KafkaOptions.EventsPerMessage"/>,
-    /// <see cref="KafkaOptions.MaxMessageBytes"/>, <see cref="KafkaOptions.DeliveryTimeout"/>,
+    /// <see cref="KafkaOptions.MaxMessageBytes"/>, <see cref="KafkaOptions.MaxEnvelopeSpan"/>, <see cref="KafkaOptions.DeliveryTimeout"/>,
     /// <see cref="KafkaOptions.BatchSize"/> and <see cref="KafkaOptions.Client"/> are used. Read once.</param>
     /// <param name="keys">The key tables the events' ids refer to.</param>
     /// <param name="logger">Receives client warnings and errors and failed deliveries; none when null.</param>

@@ -122,6 +122,7 @@ internal sealed class ProcessorHarness : IDisposable
             RestoreTimeout = Options.RestoreTimeout,
             SnapshotChunkBytes = Options.SnapshotChunkBytes,
             MaxMessageBytes = Options.MaxMessageBytes,
+            MaxEnvelopeSpan = Options.MaxEnvelopeSpan,
             Topics = Options.Topics,
         };
         foreach (var kv in Options.Client)

@@ -32,7 +32,7 @@ public sealed class EnvelopeBuilderTests
             InputTopic.PriceUpdates, InputTopic.PriceUpdates, InputTopic.PriceUpdates,
         ];
 
-        var builder = new EnvelopeBuilder(keys, partitionCount: 7, eventsPerMessage: 1, maxMessageBytes: 10_000);
+        var builder = new EnvelopeBuilder(keys, partitionCount: 7, eventsPerMessage: 1, maxMessageBytes: 10_000, maxSpanMs: long.MaxValue);
         var sink = new RecordingSink();
         foreach (var e in events)
         {
@@ -53,7 +53,7 @@ public sealed class EnvelopeBuilderTests
     {
         var keys = new MarketKeys();
         var e = MarketEvent.Inventory(keys.Products.Intern("SKU-1"), 42, 1732406403000);
-        var builder = new EnvelopeBuilder(keys, 3, 1, 10_000);
+        var builder = new EnvelopeBuilder(keys, 3, 1, 10_000, maxSpanMs: long.MaxValue);
         var sink = new RecordingSink();
         builder.Add(in e, sink);
 
@@ -67,7 +67,7 @@ public sealed class EnvelopeBuilderTests
     {
         var keys = new MarketKeys();
         int p = keys.Products.Intern("SKU-1");
-        var builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 3, maxMessageBytes: 100_000);
+        var builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 3, maxMessageBytes: 100_000, maxSpanMs: long.MaxValue);
         var sink = new RecordingSink();
         for (int i = 0; i < 7; i++)
         {
@@ -95,7 +95,7 @@ public sealed class EnvelopeBuilderTests
         int line = PublishingTestData.LineLength(keys, e);
 
         // Room for exactly two lines and their separator.
-        var builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 100, maxMessageBytes: (2 * line) + 1);
+        var builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 100, maxMessageBytes: (2 * line) + 1, maxSpanMs: long.MaxValue);
         var sink = new RecordingSink();
         for (int i = 0; i < 5; i++)
         {
@@ -107,7 +107,7 @@ public sealed class EnvelopeBuilderTests
         Assert.Equal((2 * line) + 1, sink.Messages[0].Value.Length);
 
         // One byte less: one line per message.
-        builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 100, maxMessageBytes: 2 * line);
+        builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 100, maxMessageBytes: 2 * line, maxSpanMs: long.MaxValue);
         sink = new RecordingSink();
         builder.Add(in e, sink);
         builder.Add(in e, sink);
@@ -116,10 +116,45 @@ public sealed class EnvelopeBuilderTests
     }
 
     [Fact]
+    public void An_event_past_the_span_or_before_the_first_starts_a_new_envelope()
+    {
+        var keys = new MarketKeys();
+        int p = keys.Products.Intern("SKU-1");
+        var builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 100, maxMessageBytes: 100_000, maxSpanMs: 1000);
+        var sink = new RecordingSink();
+
+        // 0 and 1000 share an envelope (exactly the span); 1001 is past it; 1500 and 2001 fit with 1001;
+        // 2002 is past 1001 + 1000; 1999 is before 2002, the first of its envelope.
+        long[] times = [0, 1000, 1001, 1500, 2001, 2002, 1999];
+        for (int i = 0; i < times.Length; i++)
+        {
+            builder.Add(MarketEvent.Inventory(p, i, times[i]), sink);
+        }
+
+        builder.EmitPartial(sink);
+        Assert.Equal([2, 3, 1, 1], sink.Messages.Select(m => m.EventCount));
+        var decoder = new MarketEventJsonDecoder(keys);
+        Assert.Equal(
+            [[0L, 1000L], [1001L, 1500L, 2001L], [2002L], [1999L]],
+            sink.Messages.Select(m => PublishingTestData.Decode(decoder, m.Value).Select(e => e.Timestamp).ToArray()));
+
+        // Span 0: only events at the same time share an envelope.
+        builder = new EnvelopeBuilder(keys, 1, eventsPerMessage: 100, maxMessageBytes: 100_000, maxSpanMs: 0);
+        sink = new RecordingSink();
+        foreach (long t in (long[])[5, 5, 5, 6, 6])
+        {
+            builder.Add(MarketEvent.Inventory(p, 1, t), sink);
+        }
+
+        builder.EmitPartial(sink);
+        Assert.Equal([3, 2], sink.Messages.Select(m => m.EventCount));
+    }
+
+    [Fact]
     public void Envelopes_never_mix_partitions_or_topics()
     {
         var keys = new MarketKeys();
-        var builder = new EnvelopeBuilder(keys, 4, eventsPerMessage: 1000, maxMessageBytes: 1_000_000);
+        var builder = new EnvelopeBuilder(keys, 4, eventsPerMessage: 1000, maxMessageBytes: 1_000_000, maxSpanMs: long.MaxValue);
         var sink = new RecordingSink();
         var events = new List<MarketEvent>();
         for (int i = 0; i < 200; i++)
@@ -152,7 +187,7 @@ public sealed class EnvelopeBuilderTests
     {
         var keys = new MarketKeys();
         var e = MarketEvent.Inventory(keys.Products.Intern(new string('x', 200)), 1, 1);
-        var builder = new EnvelopeBuilder(keys, 1, 10, maxMessageBytes: 100);
+        var builder = new EnvelopeBuilder(keys, 1, 10, maxMessageBytes: 100, maxSpanMs: long.MaxValue);
         var ex = Assert.Throws<InvalidOperationException>(() => builder.Add(in e, new RecordingSink()));
         Assert.Contains("Kafka:MaxMessageBytes", ex.Message, StringComparison.Ordinal);
     }
@@ -162,7 +197,7 @@ public sealed class EnvelopeBuilderTests
     {
         var keys = new MarketKeys();
         int p = keys.Products.Intern("SKU-1");
-        var builder = new EnvelopeBuilder(keys, 1, 1, 10_000);
+        var builder = new EnvelopeBuilder(keys, 1, 1, 10_000, maxSpanMs: long.MaxValue);
         Assert.Null(builder.Check(MarketEvent.Inventory(p, 1, 1)));
         Assert.Contains("kind None", builder.Check(default), StringComparison.Ordinal);
         Assert.Contains("product id 5", builder.Check(MarketEvent.Inventory(5, 1, 1)), StringComparison.Ordinal);
@@ -187,13 +222,15 @@ public sealed class EnvelopeBuilderTests
             from partitions in Gen.Choose(1, 6)
             from perMessage in Gen.OneOf(Gen.Constant(1), Gen.Choose(2, 12))
             from maxBytes in Gen.OneOf(Gen.Constant(1_000_000), Gen.Choose(400, 1500))
-            select (events.ToArray(), cuts.ToArray(), partitions, perMessage, maxBytes);
-        return Prop.ForAll(Arb.From(gen), t => CheckStream(keys, t.Item1, t.Item2, t.partitions, t.perMessage, t.maxBytes));
+            from maxSpanMs in Gen.OneOf(Gen.Constant(long.MaxValue), Gen.Choose(0, int.MaxValue).Select(i => i * 1000L))
+            from ordered in Gen.Elements(false, true)
+            select (ordered ? events.OrderBy(e => e.Timestamp).ToArray() : events.ToArray(), cuts.ToArray(), partitions, perMessage, maxBytes, maxSpanMs);
+        return Prop.ForAll(Arb.From(gen), t => CheckStream(keys, t.Item1, t.Item2, t.partitions, t.perMessage, t.maxBytes, t.maxSpanMs));
     }
 
-    private static bool CheckStream(MarketKeys keys, MarketEvent[] events, int[] cuts, int partitions, int perMessage, int maxBytes)
+    private static bool CheckStream(MarketKeys keys, MarketEvent[] events, int[] cuts, int partitions, int perMessage, int maxBytes, long maxSpanMs)
     {
-        var builder = new EnvelopeBuilder(keys, partitions, perMessage, maxBytes);
+        var builder = new EnvelopeBuilder(keys, partitions, perMessage, maxBytes, maxSpanMs);
         var decoder = new MarketEventJsonDecoder(keys);
         int start = 0;
         int call = 0;
@@ -208,7 +245,7 @@ public sealed class EnvelopeBuilderTests
             }
 
             builder.EmitPartial(sink);
-            CheckCall(keys, decoder, batch.ToArray(), sink.Messages, partitions, perMessage, maxBytes);
+            CheckCall(keys, decoder, batch.ToArray(), sink.Messages, partitions, perMessage, maxBytes, maxSpanMs);
             start += length;
             call++;
         }
@@ -216,7 +253,7 @@ public sealed class EnvelopeBuilderTests
         return true;
     }
 
-    private static void CheckCall(MarketKeys keys, MarketEventJsonDecoder decoder, MarketEvent[] batch, List<SentMessage> messages, int partitions, int perMessage, int maxBytes)
+    private static void CheckCall(MarketKeys keys, MarketEventJsonDecoder decoder, MarketEvent[] batch, List<SentMessage> messages, int partitions, int perMessage, int maxBytes, long maxSpanMs)
     {
         int Partition(int productId) => KafkaPartitioner.Partition(Encoding.UTF8.GetBytes(keys.Products.GetName(productId)), partitions);
 
@@ -231,6 +268,7 @@ public sealed class EnvelopeBuilderTests
             var decoded = PublishingTestData.Decode(decoder, m.Value);
             Assert.Equal(m.EventCount, decoded.Count);
             Assert.Equal(decoded[0].ProductId, m.ProductId);
+            Assert.All(decoded, e => Assert.InRange(e.Timestamp, decoded[0].Timestamp, decoded[0].Timestamp + Math.Min(maxSpanMs, long.MaxValue - decoded[0].Timestamp)));
             foreach (var e in decoded)
             {
                 Assert.Equal(m.Topic, InputTopics.Of(e.Kind));
@@ -252,14 +290,18 @@ public sealed class EnvelopeBuilderTests
             }
         }
 
-        // Greedy: every envelope but the last of its pair in this call was closed because the next event did not fit.
+        // Greedy: every envelope but the last of its pair in this call was closed because the next event did not fit
+        // (its count, its bytes, or its event time: more than the span after the envelope's first event, or before it).
         foreach (var sent in byPair.Values)
         {
             for (int i = 0; i + 1 < sent.Count; i++)
             {
-                int nextLine = PublishingTestData.LineLength(keys, PublishingTestData.Decode(decoder, sent[i + 1].Value)[0]);
+                var next = PublishingTestData.Decode(decoder, sent[i + 1].Value)[0];
+                long first = PublishingTestData.Decode(decoder, sent[i].Value)[0].Timestamp;
+                int nextLine = PublishingTestData.LineLength(keys, next);
                 Assert.True(
-                    sent[i].EventCount == perMessage || sent[i].Value.Length + 1 + nextLine > maxBytes,
+                    sent[i].EventCount == perMessage || sent[i].Value.Length + 1 + nextLine > maxBytes
+                        || next.Timestamp < first || next.Timestamp - first > maxSpanMs,
                     $"an envelope of {sent[i].EventCount} events and {sent[i].Value.Length} bytes was closed early");
             }
         }

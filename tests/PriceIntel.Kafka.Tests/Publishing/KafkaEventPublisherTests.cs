@@ -71,7 +71,9 @@ public sealed class KafkaEventPublisherTests
     public async Task A_simulated_stream_is_read_back_once_each_on_the_right_topic_and_partition(int eventsPerMessage)
     {
         var keys = new MarketKeys();
-        var options = new KafkaOptions { EventsPerMessage = eventsPerMessage, BatchSize = 500 };
+        // No span bound here (this sparse market has minutes between events of one partition): the test is
+        // about packing; the span cut has tests of its own (EnvelopeBuilderTests, EnvelopeSpanTests).
+        var options = new KafkaOptions { EventsPerMessage = eventsPerMessage, BatchSize = 500, MaxEnvelopeSpan = TimeSpan.FromDays(7) };
         options.Client["test.mock.num.brokers"] = "1";
         var simulator = new MarketSimulator(
             new MarketSimulatorOptions { ProductCount = 30, CompetitorCount = 3, Duration = TimeSpan.FromHours(12), Seed = 7 },
