@@ -5,8 +5,8 @@ namespace PriceIntel.Storage.Sqlite;
 /// <summary>
 /// Demand history (schema migration 3, <see cref="SqliteDemandSchema"/>): each append is one item of
 /// the write queue, so it shares the group's transaction with whatever else is queued. The ids of new
-/// events are inserted first; only the events that were new are rolled into their hour and day
-/// buckets, each touched bucket upserted once per append.
+/// events are inserted first, 16 per statement; only the events that were new are rolled into their
+/// hour and day buckets, which the whole group shares: each touched bucket is upserted once per group.
 /// </summary>
 internal sealed partial class SqliteStore
 {
@@ -31,7 +31,7 @@ internal sealed partial class SqliteStore
             return 0;
         }
 
-        var added = await WriteAsync((events, ids, keys), static (w, state) => AppendDemand(w, state.events.Span, state.ids.Span, state.keys), cancellationToken, events.Length).ConfigureAwait(false);
+        var added = await WriteAsync((events, ids, keys), static (w, state) => w.AppendDemand(state.events.Span, state.ids.Span, state.keys), cancellationToken, events.Length).ConfigureAwait(false);
         await ApplyDemandRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
@@ -104,6 +104,9 @@ internal sealed partial class SqliteStore
         return WriteAsync((products, _options.Retention), static (w, state) =>
         {
             var (products, r) = state;
+
+            // Buckets rolled up by appends earlier in this group are stored before the old ones are deleted.
+            w.FlushDemandBuckets();
             using var newestCmd = w.AdHoc("SELECT max(time) FROM demand_events");
             if (newestCmd.ExecuteScalar() is not long newest)
             {
@@ -121,6 +124,7 @@ internal sealed partial class SqliteStore
                 floor.Parameters.AddWithValue("$name", DemandFloorCounter);
                 floor.Parameters.AddWithValue("$v", cutoff);
                 floor.ExecuteNonQuery();
+                w.ForgetDemandFloor();
             }
 
             deleted += Buckets(w, products, DemandBucketSize.Hour, r.DemandHourBuckets, newest);
@@ -167,22 +171,41 @@ internal sealed partial class SqliteStore
         await ApplyDemandRetentionAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Inside the group's transaction: inserts the ids of new events, rolls the new ones into buckets, upserts the buckets.</summary>
-    private static int AppendDemand(WriteContext w, ReadOnlySpan<MarketEvent> events, ReadOnlySpan<ulong> ids, MarketKeys keys)
+    /// <summary>
+    /// The demand part of the writer's state: an append's new ids are inserted at once (so the caller's
+    /// count is known), while the buckets of every append in the group are rolled up in memory and each
+    /// touched bucket upserted once per group, as the price buckets are.
+    /// </summary>
+    private sealed partial class WriteContext
     {
-        long floor = long.MinValue;
-        using (var floorCmd = w.AdHoc($"SELECT value FROM counters WHERE name = '{DemandFloorCounter}'"))
-        {
-            if (floorCmd.ExecuteScalar() is long f)
-            {
-                floor = f;
-            }
-        }
+        /// <summary>Ids one INSERT statement writes (as <see cref="BucketsPerStatement"/>).</summary>
+        private const int DemandIdsPerStatement = 16;
 
-        var buckets = new Dictionary<(long Product, DemandBucketSize Size, long Start), DemandAggregate>();
-        int added = 0;
-        using (var insert = new RawStatement(w.Connection, "INSERT OR IGNORE INTO demand_events (time, id) VALUES (?1, ?2)"))
+        private const int DemandBucketColumns = 17;
+
+        private readonly Dictionary<DemandBucketKey, DemandAggregate> _demandBuckets = [];
+        private RawStatement? _insertDemandId;
+        private RawStatement? _insertDemandIds;
+        private RawStatement? _upsertDemandBucket;
+        private RawStatement? _upsertDemandBuckets;
+
+        /// <summary>The stored demand floor, read once per transaction (null: not read yet).</summary>
+        private long? _demandFloor;
+
+        /// <summary>
+        /// Inside the group's transaction: inserts the ids of the events not stored yet
+        /// (<see cref="DemandIdsPerStatement"/> rows per plain INSERT while that many remain: all new, or
+        /// backed out when one is stored or repeated and then inserted one at a time, skipping the stored
+        /// ones) and rolls the new ones into the group's hour and day buckets.
+        /// </summary>
+        /// <returns>How many events were new.</returns>
+        public int AppendDemand(ReadOnlySpan<MarketEvent> events, ReadOnlySpan<ulong> ids, MarketKeys keys)
         {
+            PrepareDemand();
+            long floor = DemandFloor();
+            Span<int> chunk = stackalloc int[DemandIdsPerStatement];
+            int pending = 0;
+            int added = 0;
             for (int i = 0; i < events.Length; i++)
             {
                 ref readonly var e = ref events[i];
@@ -191,88 +214,187 @@ internal sealed partial class SqliteStore
                     continue;
                 }
 
-                insert.Bind(1, e.Timestamp);
-                insert.Bind(2, Sid(ids[i]));
-                if (insert.Execute() == 0)
+                chunk[pending++] = i;
+                if (pending < DemandIdsPerStatement)
                 {
                     continue;
                 }
 
-                added++;
-                var product = unchecked((long)keys.Products.GetStableHash(e.ProductId));
-                var name = keys.Products.GetName(e.ProductId);
-                w.EnsureKey(ProductKind, product, name);
-                Roll(buckets, product, name, DemandBucketSize.Hour, in e);
-                Roll(buckets, product, name, DemandBucketSize.Day, in e);
+                pending = 0;
+                for (int r = 0; r < DemandIdsPerStatement; r++)
+                {
+                    _insertDemandIds!.Bind((2 * r) + 1, events[chunk[r]].Timestamp);
+                    _insertDemandIds.Bind((2 * r) + 2, Sid(ids[chunk[r]]));
+                }
+
+                if (_insertDemandIds!.TryExecute())
+                {
+                    foreach (int k in chunk)
+                    {
+                        DemandStored(in events[k], keys);
+                    }
+
+                    added += DemandIdsPerStatement;
+                    continue;
+                }
+
+                foreach (int k in chunk)
+                {
+                    added += InsertDemandId(in events[k], ids[k], keys);
+                }
             }
+
+            foreach (int k in chunk[..pending])
+            {
+                added += InsertDemandId(in events[k], ids[k], keys);
+            }
+
+            return added;
         }
 
-        if (buckets.Count > 0)
+        /// <summary>The demand floor may have changed (retention raised it in this transaction).</summary>
+        public void ForgetDemandFloor() => _demandFloor = null;
+
+        /// <summary>Upserts each demand bucket the group touched once (<see cref="BucketsPerStatement"/> rows per statement while that many remain).</summary>
+        public void FlushDemandBuckets()
         {
-            UpsertDemandBuckets(w, buckets);
+            if (_demandBuckets.Count == 0)
+            {
+                return;
+            }
+
+            PrepareDemand();
+            int full = _demandBuckets.Count - (_demandBuckets.Count % BucketsPerStatement);
+            int row = 0;
+            foreach (var (key, b) in _demandBuckets)
+            {
+                var (statement, offset) = row < full
+                    ? (_upsertDemandBuckets!, (row % BucketsPerStatement) * DemandBucketColumns)
+                    : (_upsertDemandBucket!, 0);
+                statement.Bind(offset + 1, key.Product);
+                statement.Bind(offset + 2, (int)key.Size);
+                statement.Bind(offset + 3, key.Start);
+                statement.Bind(offset + 4, Sid(StoreIds.DemandBucket(b.ProductName, key.Size, key.Start)));
+                statement.Bind(offset + 5, b.Views);
+                statement.Bind(offset + 6, b.AddToCarts);
+                statement.Bind(offset + 7, b.Purchases);
+                statement.Bind(offset + 8, b.Units);
+                statement.Bind(offset + 9, b.Revenue);
+                statement.Bind(offset + 10, b.ViewPriceSum);
+                statement.Bind(offset + 11, b.PricedViews);
+                statement.Bind(offset + 12, b.Currency);
+                statement.Bind(offset + 13, b.CurrencyTime);
+                statement.Bind(offset + 14, b.Stock);
+                statement.Bind(offset + 15, b.StockTime);
+                statement.Bind(offset + 16, b.UnitCost);
+                statement.Bind(offset + 17, b.CostTime);
+                row++;
+                if (row > full || row % BucketsPerStatement == 0)
+                {
+                    statement.Execute();
+                }
+            }
+
+            _demandBuckets.Clear();
         }
 
-        return added;
+        /// <summary>Forgets the demand state of a transaction (at its start).</summary>
+        private void ResetDemand()
+        {
+            _demandBuckets.Clear();
+            _demandFloor = null;
+        }
+
+        /// <summary>Prepares the demand statements on first use (a read-only store may predate the demand tables).</summary>
+        private void PrepareDemand()
+        {
+            if (_insertDemandId is not null)
+            {
+                return;
+            }
+
+            _upsertDemandBucket = Raw(UpsertDemandBucketsSql(1));
+            _upsertDemandBuckets = Raw(UpsertDemandBucketsSql(BucketsPerStatement));
+            _insertDemandIds = Raw(ValuesSql("INSERT INTO demand_events (time, id) VALUES ", 2, DemandIdsPerStatement));
+            _insertDemandId = Raw("INSERT OR IGNORE INTO demand_events (time, id) VALUES (?1, ?2)");
+        }
+
+        private long DemandFloor()
+        {
+            if (_demandFloor is { } known)
+            {
+                return known;
+            }
+
+            using var floorCmd = AdHoc($"SELECT value FROM counters WHERE name = '{DemandFloorCounter}'");
+            long floor = floorCmd.ExecuteScalar() is long f ? f : long.MinValue;
+            _demandFloor = floor;
+            return floor;
+        }
+
+        private int InsertDemandId(in MarketEvent e, ulong id, MarketKeys keys)
+        {
+            _insertDemandId!.Bind(1, e.Timestamp);
+            _insertDemandId.Bind(2, Sid(id));
+            if (_insertDemandId.Execute() == 0)
+            {
+                return 0;
+            }
+
+            DemandStored(in e, keys);
+            return 1;
+        }
+
+        /// <summary>A new demand event: its product's name is stored and it is rolled into its hour and day buckets.</summary>
+        private void DemandStored(in MarketEvent e, MarketKeys keys)
+        {
+            var product = unchecked((long)keys.Products.GetStableHash(e.ProductId));
+            var name = keys.Products.GetName(e.ProductId);
+            EnsureKey(ProductKind, product, name);
+            RollDemand(new DemandBucketKey(product, DemandBucketSize.Hour, DemandBucket.StartOf(e.Timestamp, DemandBucketSize.Hour)), name, in e);
+            RollDemand(new DemandBucketKey(product, DemandBucketSize.Day, DemandBucket.StartOf(e.Timestamp, DemandBucketSize.Day)), name, in e);
+        }
+
+        private void RollDemand(DemandBucketKey key, string name, in MarketEvent e)
+        {
+            if (!_demandBuckets.TryGetValue(key, out var b))
+            {
+                b = new DemandAggregate(name);
+                _demandBuckets[key] = b;
+            }
+
+            b.Add(in e);
+        }
+
+        /// <summary>The demand bucket upsert of <paramref name="rows"/> rows (distinct keys): adds each row's counts to its stored bucket, if any.</summary>
+        /// <remarks>Latest-wins fields: a report replaces the stored one when it is later, or as late and larger; "none" is time long.MinValue.</remarks>
+        private static string UpsertDemandBucketsSql(int rows)
+        {
+            return ValuesSql(
+                "INSERT INTO demand_buckets (product, size, start, id, views, add_to_carts, purchases, units, revenue, view_price_sum, priced_views, currency, currency_time, stock, stock_time, unit_cost, cost_time) VALUES ",
+                DemandBucketColumns,
+                rows) +
+                """
+
+                ON CONFLICT (product, size, start) DO UPDATE SET
+                  views = views + excluded.views,
+                  add_to_carts = add_to_carts + excluded.add_to_carts,
+                  purchases = purchases + excluded.purchases,
+                  units = units + excluded.units,
+                  revenue = revenue + excluded.revenue,
+                  view_price_sum = view_price_sum + excluded.view_price_sum,
+                  priced_views = priced_views + excluded.priced_views,
+                  currency = CASE WHEN excluded.currency_time > currency_time OR (excluded.currency_time = currency_time AND excluded.currency > currency) THEN excluded.currency ELSE currency END,
+                  currency_time = max(currency_time, excluded.currency_time),
+                  stock = CASE WHEN excluded.stock_time > stock_time OR (excluded.stock_time = stock_time AND excluded.stock > stock) THEN excluded.stock ELSE stock END,
+                  stock_time = max(stock_time, excluded.stock_time),
+                  unit_cost = CASE WHEN excluded.cost_time > cost_time OR (excluded.cost_time = cost_time AND excluded.unit_cost > unit_cost) THEN excluded.unit_cost ELSE unit_cost END,
+                  cost_time = max(cost_time, excluded.cost_time)
+                """;
+        }
     }
 
-    private static void Roll(Dictionary<(long, DemandBucketSize, long), DemandAggregate> buckets, long product, string name, DemandBucketSize size, in MarketEvent e)
-    {
-        var key = (product, size, DemandBucket.StartOf(e.Timestamp, size));
-        if (!buckets.TryGetValue(key, out var b))
-        {
-            b = new DemandAggregate(name);
-            buckets[key] = b;
-        }
-
-        b.Add(in e);
-    }
-
-    private static void UpsertDemandBuckets(WriteContext w, Dictionary<(long Product, DemandBucketSize Size, long Start), DemandAggregate> buckets)
-    {
-        // Latest-wins fields: a report replaces the stored one when it is later, or as late and larger; "none" is time long.MinValue.
-        using var upsert = new RawStatement(
-            w.Connection,
-            """
-            INSERT INTO demand_buckets (product, size, start, id, views, add_to_carts, purchases, units, revenue, view_price_sum, priced_views,
-              currency, currency_time, stock, stock_time, unit_cost, cost_time)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-            ON CONFLICT (product, size, start) DO UPDATE SET
-              views = views + excluded.views,
-              add_to_carts = add_to_carts + excluded.add_to_carts,
-              purchases = purchases + excluded.purchases,
-              units = units + excluded.units,
-              revenue = revenue + excluded.revenue,
-              view_price_sum = view_price_sum + excluded.view_price_sum,
-              priced_views = priced_views + excluded.priced_views,
-              currency = CASE WHEN excluded.currency_time > currency_time OR (excluded.currency_time = currency_time AND excluded.currency > currency) THEN excluded.currency ELSE currency END,
-              currency_time = max(currency_time, excluded.currency_time),
-              stock = CASE WHEN excluded.stock_time > stock_time OR (excluded.stock_time = stock_time AND excluded.stock > stock) THEN excluded.stock ELSE stock END,
-              stock_time = max(stock_time, excluded.stock_time),
-              unit_cost = CASE WHEN excluded.cost_time > cost_time OR (excluded.cost_time = cost_time AND excluded.unit_cost > unit_cost) THEN excluded.unit_cost ELSE unit_cost END,
-              cost_time = max(cost_time, excluded.cost_time)
-            """);
-        foreach (var ((product, size, start), b) in buckets)
-        {
-            upsert.Bind(1, product);
-            upsert.Bind(2, (int)size);
-            upsert.Bind(3, start);
-            upsert.Bind(4, Sid(StoreIds.DemandBucket(b.ProductName, size, start)));
-            upsert.Bind(5, b.Views);
-            upsert.Bind(6, b.AddToCarts);
-            upsert.Bind(7, b.Purchases);
-            upsert.Bind(8, b.Units);
-            upsert.Bind(9, b.Revenue);
-            upsert.Bind(10, b.ViewPriceSum);
-            upsert.Bind(11, b.PricedViews);
-            upsert.Bind(12, b.Currency);
-            upsert.Bind(13, b.CurrencyTime);
-            upsert.Bind(14, b.Stock);
-            upsert.Bind(15, b.StockTime);
-            upsert.Bind(16, b.UnitCost);
-            upsert.Bind(17, b.CostTime);
-            upsert.Execute();
-        }
-    }
+    private readonly record struct DemandBucketKey(long Product, DemandBucketSize Size, long Start);
 
     /// <summary>The new events of one append that fall in one bucket. Latest-wins fields break time ties by the larger value, as the upsert does.</summary>
     private sealed class DemandAggregate(string productName)

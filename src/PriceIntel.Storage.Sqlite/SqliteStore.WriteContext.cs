@@ -8,7 +8,7 @@ internal sealed partial class SqliteStore
     /// The writer's prepared statements and the state of one write transaction: keys first seen in it,
     /// counter changes and price buckets being rolled up. Used only under the write gate.
     /// </summary>
-    private sealed class WriteContext : IDisposable
+    private sealed partial class WriteContext : IDisposable
     {
         /// <summary>
         /// Buckets one upsert statement writes: a statement of several rows pays SQLite's per-statement
@@ -108,6 +108,7 @@ internal sealed partial class SqliteStore
             _newKeySet.Clear();
             _buckets.Clear();
             _observations.Clear();
+            ResetDemand();
             Array.Clear(Deltas);
             if (_addedBySlot.Length < items.Count)
             {
@@ -132,6 +133,7 @@ internal sealed partial class SqliteStore
                 }
 
                 FlushBuckets();
+                FlushDemandBuckets();
                 for (int i = 0; i < Deltas.Length; i++)
                 {
                     if (Deltas[i] != 0)

@@ -73,6 +73,50 @@ public sealed class SqliteDemandTests : IDisposable
     }
 
     [Fact]
+    public async Task Appends_in_flight_together_share_their_buckets_and_store_what_one_append_at_a_time_stores()
+    {
+        // One simulated run's events with their ids, cut into batches of 37.
+        var keys = new MarketKeys();
+        var simulator = Simulator(keys);
+        var events = new List<MarketEvent>();
+        var buffer = new MarketEvent[1000];
+        int read;
+        while ((read = await simulator.ReadAsync(buffer, new CountingRejections(), CancellationToken.None)) > 0)
+        {
+            events.AddRange(buffer.AsSpan(0, read).ToArray());
+        }
+
+        var all = events.ToArray();
+        var ids = new ulong[all.Length];
+        new DemandEventIdAssigner().Assign(all, keys, ids);
+        var batches = Enumerable.Range(0, (all.Length + 36) / 37)
+            .Select(b => (Events: all.AsMemory(b * 37, Math.Min(37, all.Length - (b * 37))), Ids: ids.AsMemory(b * 37, Math.Min(37, all.Length - (b * 37)))))
+            .ToArray();
+
+        await using var oneByOne = SqliteMarketStore.Open(new SqliteStoreOptions { Path = _temp.File("one.db") });
+        int addedOneByOne = 0;
+        foreach (var (e, i) in batches)
+        {
+            addedOneByOne += await oneByOne.AppendDemandEventsAsync(e, i, keys, CancellationToken.None);
+        }
+
+        // Every batch twice and all of them at once: the writer joins them into groups whose buckets
+        // are rolled up together; the second copy of a batch is all stored already (or races the first).
+        await using var together = SqliteMarketStore.Open(new SqliteStoreOptions { Path = _temp.File("together.db") });
+        var appends = batches.Concat(batches.Reverse())
+            .Select(b => together.AppendDemandEventsAsync(b.Events, b.Ids, keys, CancellationToken.None).AsTask())
+            .ToArray();
+        var added = await Task.WhenAll(appends);
+
+        Assert.True(addedOneByOne > 1000, $"a run with demand: {addedOneByOne}");
+        Assert.Equal(addedOneByOne, added.Sum());
+        foreach (var size in new[] { DemandBucketSize.Hour, DemandBucketSize.Day })
+        {
+            Assert.Equal(await AllAsync(oneByOne, keys, size), await AllAsync(together, keys, size));
+        }
+    }
+
+    [Fact]
     public async Task Retention_drops_old_demand_buckets_and_old_events_are_not_counted_again()
     {
         var retention = new StoreRetention { DemandEvents = TimeSpan.FromDays(2), DemandHourBuckets = TimeSpan.FromDays(1), DayBuckets = TimeSpan.FromDays(5) };
