@@ -109,8 +109,20 @@ public static class PriceIntelConfiguration
 
         var detail = inner is ArgumentOutOfRangeException range
             ? $"{range.ParamName} = {range.ActualValue}: {range.Message.Split(" (Parameter")[0]}"
-            : error.Message;
+            : UnknownKeys(error.Message) ?? error.Message;
         return new InvalidOperationException($"{owner} configuration section '{path}' is invalid: {detail}", error);
+    }
+
+    /// <summary>
+    /// The binder's "ErrorOnUnknownConfiguration … the following properties were not found on the instance of T: 'a', 'b'"
+    /// as "unknown key(s) 'a', 'b'"; null when the message has another form.
+    /// </summary>
+    private static string? UnknownKeys(string message)
+    {
+        const string Marker = "were not found on the instance of ";
+        int at = message.IndexOf(Marker, StringComparison.Ordinal);
+        int colon = at < 0 ? -1 : message.IndexOf(": ", at + Marker.Length, StringComparison.Ordinal);
+        return colon < 0 ? null : $"unknown key(s) {message[(colon + 2)..].Trim()} (a misspelt setting?)";
     }
 
     private static void CheckSections(IConfiguration configuration, IEnumerable<string>? otherSections)
