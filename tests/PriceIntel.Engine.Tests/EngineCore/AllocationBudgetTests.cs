@@ -94,8 +94,16 @@ public sealed class AllocationBudgetTests
 
         AddPrices();
         AddDemand();
-        long pricesAllocated = Measure(AddPrices);
-        long demandAllocated = Measure(AddDemand);
+        // Each pass continues the same stream (steady state), so the least of three is taken: a one-off cost on this
+        // thread (tier-up on a loaded machine: 8 KB over 200,000 events once in CI) lands in one pass, a per-event
+        // allocation in every pass.
+        long pricesAllocated = long.MaxValue, demandAllocated = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            pricesAllocated = Math.Min(pricesAllocated, Measure(AddPrices));
+            demandAllocated = Math.Min(demandAllocated, Measure(AddDemand));
+        }
+
         Assert.True(prices.Read(0, 2, t * 50).Count > 0);
         Assert.True(demand.Read(0, 1, t * 50).ActionsPerHour > 0);
         AssertWithin("SlidingWindowSeries.Add", pricesAllocated, Events);
