@@ -20,8 +20,7 @@ internal static class SimulateRun
     {
         var logger = loggerFactory.CreateLogger("PriceIntel.Console");
         var storeOptions = DemoHost.StoreOptions(configuration, demo.StorePath, demo.OutputDirectory);
-        var outputDirectory = Path.GetFullPath(demo.OutputDirectory);
-        Directory.CreateDirectory(outputDirectory);
+        var outputDirectory = DemoPaths.CreateDirectory(demo.OutputDirectory, "--out");
         storeOptions.DeleteExistingHistory = demo.FreshStore;
         await using var store = SqliteMarketStore.Open(storeOptions);
         var before = await store.GetStatisticsAsync(CancellationToken.None);
@@ -60,7 +59,7 @@ internal static class SimulateRun
         JsonLinesEventRecorder? recorder = null;
         if (demo.RecordPath is not null)
         {
-            recorder = JsonLinesEventRecorder.Create(demo.RecordPath, keys);
+            recorder = DemoPaths.CreateFile(demo.RecordPath, "--record", path => JsonLinesEventRecorder.Create(path, keys));
             source = MarketEventSources.Recording(source, recorder);
             sourceDescription += $", recording to {Path.GetFullPath(demo.RecordPath)}";
         }

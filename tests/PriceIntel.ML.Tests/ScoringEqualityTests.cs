@@ -35,14 +35,12 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
 
     [Theory]
     [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
-    [InlineData(1)] // TreeBatchKernel.LaneGather
     [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
     [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
     public void FastTree_predictions_equal_PredictionEngine_bit_for_bit(int kernel) => Check(_fastTree, TreeAggregation.Sum, (TreeBatchKernel)kernel);
 
     [Theory]
     [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
-    [InlineData(1)] // TreeBatchKernel.LaneGather
     [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
     [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
     public void FastForest_predictions_equal_PredictionEngine_bit_for_bit(int kernel) => Check(_fastForest, TreeAggregation.Mean, (TreeBatchKernel)kernel);
@@ -52,7 +50,7 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
     {
         // Otherwise the vector cases above would silently test the scalar kernel three times.
         var ensemble = TreeModelTrainer.Export(_fastTree);
-        Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || (ensemble.Supports(TreeBatchKernel.LaneGather) && ensemble.Supports(TreeBatchKernel.NodeTests) && ensemble.Supports(TreeBatchKernel.NodeTestsAvx2)));
+        Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || (ensemble.Supports(TreeBatchKernel.NodeTests) && ensemble.Supports(TreeBatchKernel.NodeTestsAvx2)));
         Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || ensemble.DefaultKernel == TreeBatchKernel.NodeTests);
     }
 
@@ -71,7 +69,6 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
 
     [Theory]
     [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
-    [InlineData(1)] // TreeBatchKernel.LaneGather
     [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
     [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
     public void Batch_equals_row_by_row_for_every_batch_length_and_missing_values(int kernel)
@@ -98,7 +95,6 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
 
     [Theory]
     [InlineData(0)] // TreeBatchKernel.Scalar (the enum is internal, test methods are public)
-    [InlineData(1)] // TreeBatchKernel.LaneGather
     [InlineData(2)] // TreeBatchKernel.NodeTests (AVX-512 here when the machine has it)
     [InlineData(3)] // TreeBatchKernel.NodeTestsAvx2
     public void Batch_prediction_allocates_nothing(int kernel)

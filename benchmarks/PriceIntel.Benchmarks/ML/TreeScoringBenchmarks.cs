@@ -10,8 +10,7 @@ namespace PriceIntel.Benchmarks.ML;
 /// ML.NET's PredictionEngine (baseline) against the engine's flat evaluator, one row at a time and in
 /// batches (eight rows walked together, as the profit-maximising strategy scores its candidate prices),
 /// with each kernel: the default (node tests: every node's comparison for a row at once with a vector
-/// permute and compare, then the trees walked over the bits), the AVX2 lane kernel (eight rows in vector
-/// lanes, nodes gathered) and the scalar one (eight scalar chains, the fallback without AVX2). 4,096 rows per invocation; every method returns the sum of its
+/// permute and compare, then the trees walked over the bits) and the scalar one (eight scalar chains, the fallback without AVX2). 4,096 rows per invocation; every method returns the sum of its
 /// predictions, and the global setup checks that all of them give bit-identical predictions. Target: the batch ≥ 5× PredictionEngine's rows/s, 0 B.
 /// </summary>
 [MemoryDiagnoser]
@@ -51,9 +50,7 @@ public class TreeScoringBenchmarks
 
         _predictions = new float[Rows];
         var scalar = new float[Rows];
-        var gather = new float[Rows];
         _ensemble.PredictBatch(_rows, scalar, TreeBatchKernel.Scalar);
-        _ensemble.PredictBatch(_rows, gather, TreeBatchKernel.LaneGather);
         _ensemble.PredictBatch(_rows, _predictions);
         for (int r = 0; r < Rows; r++)
         {
@@ -61,10 +58,9 @@ public class TreeScoringBenchmarks
             float single = _ensemble.Predict(_rows.AsSpan(r * DemandFeatures.Count, DemandFeatures.Count));
             if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(single)
                 || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(_predictions[r])
-                || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(scalar[r])
-                || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(gather[r]))
+                || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(scalar[r]))
             {
-                throw new InvalidOperationException($"Row {r}: PredictionEngine {expected}, flat evaluator {single} / batch {_predictions[r]} / scalar batch {scalar[r]} / gather batch {gather[r]}.");
+                throw new InvalidOperationException($"Row {r}: PredictionEngine {expected}, flat evaluator {single} / batch {_predictions[r]} / scalar batch {scalar[r]}.");
             }
         }
     }
@@ -111,19 +107,6 @@ public class TreeScoringBenchmarks
     public double FlatEvaluatorBatchScalar()
     {
         _ensemble.PredictBatch(_rows, _predictions, TreeBatchKernel.Scalar);
-        double sum = 0;
-        foreach (var p in _predictions)
-        {
-            sum += p;
-        }
-
-        return sum;
-    }
-
-    [Benchmark(OperationsPerInvoke = Rows)]
-    public double FlatEvaluatorBatchLaneGather()
-    {
-        _ensemble.PredictBatch(_rows, _predictions, TreeBatchKernel.LaneGather);
         double sum = 0;
         foreach (var p in _predictions)
         {

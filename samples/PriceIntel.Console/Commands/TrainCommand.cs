@@ -116,6 +116,8 @@ internal sealed class TrainCommand : AsyncCommand<TrainSettings>
 
     private static async Task<int> RunAsync(TrainCommandOptions options, CancellationToken cancellationToken)
     {
+        // Before reading and training (minutes on a big history), so a bad --out fails at once.
+        DemoPaths.CreateDirectory(options.OutputDirectory, "--out");
         Console.WriteLine($"reading {Path.GetFullPath(options.InputPath)}");
         DemandHistory history;
         if (options.StorePath is { } storePath)
@@ -155,7 +157,6 @@ internal sealed class TrainCommand : AsyncCommand<TrainSettings>
             Console.WriteLine($"  {v}");
         }
 
-        Directory.CreateDirectory(options.OutputDirectory);
         foreach (var model in new[] { result.GradientBoostedTrees, result.RandomForest, result.Elasticity })
         {
             if (model is null)
@@ -164,7 +165,11 @@ internal sealed class TrainCommand : AsyncCommand<TrainSettings>
             }
 
             var path = Path.Combine(options.OutputDirectory, model.Name + ".pidm");
-            model.Save(path);
+            DemoPaths.CreateFile(path, "--out", full =>
+            {
+                model.Save(full);
+                return full;
+            });
             Console.WriteLine($"wrote {path}: {model}");
         }
 
@@ -182,7 +187,11 @@ internal sealed class TrainCommand : AsyncCommand<TrainSettings>
             csv.Append(CultureInfo.InvariantCulture, $"{p.Product},{p.Category},{p.Elasticity:0.###},{p.RawElasticity:0.###},{p.StandardError:0.###},{p.Observations},{p.Units}\n");
         }
 
-        await File.WriteAllTextAsync(csvPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
+        DemoPaths.CreateFile(csvPath, "--out", full =>
+        {
+            File.WriteAllText(full, csv.ToString());
+            return full;
+        });
         Console.WriteLine($"wrote {csvPath}");
         return 0;
     }

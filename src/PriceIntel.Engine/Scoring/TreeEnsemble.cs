@@ -11,9 +11,6 @@ internal enum TreeBatchKernel
     /// <summary>Eight scalar chains over a feature-major copy of the block; runs everywhere.</summary>
     Scalar = 0,
 
-    /// <summary>Eight rows in the lanes of AVX2 vectors, nodes fetched by gathers (AVX2).</summary>
-    LaneGather = 1,
-
     /// <summary>Every node's test for a row computed at once (vector permute of the row's features, compare, bit mask), then each tree walked over the bits (AVX-512, or AVX2 at half width; at most 16 features).</summary>
     NodeTests = 2,
 
@@ -68,7 +65,6 @@ public sealed class TreeEnsemble
     private readonly int[] _depths;
     private readonly int[] _leafBase;
     private readonly float _divisor;
-    private readonly PairedLayout _paired;
     private readonly NodeTestLayout _tests;
 
     private TreeEnsemble(Node[] nodes, double[] values, int[] roots, int[] depths, int[] leafBase, int featureCount, TreeAggregation aggregation, IReadOnlyList<RegressionTreeDescription> trees)
@@ -78,9 +74,8 @@ public sealed class TreeEnsemble
         _roots = roots;
         _depths = depths;
         _leafBase = leafBase;
-        _paired = PairedLayout.Build(nodes, values, roots, depths, featureCount);
         _tests = NodeTestLayout.Build(nodes, values, roots, depths, featureCount);
-        DefaultKernel = Supports(TreeBatchKernel.NodeTests) ? TreeBatchKernel.NodeTests : Supports(TreeBatchKernel.LaneGather) ? TreeBatchKernel.LaneGather : TreeBatchKernel.Scalar;
+        DefaultKernel = Supports(TreeBatchKernel.NodeTests) ? TreeBatchKernel.NodeTests : TreeBatchKernel.Scalar;
         FeatureCount = featureCount;
         Aggregation = aggregation;
         _divisor = aggregation == TreeAggregation.Mean ? roots.Length : 1;
@@ -235,7 +230,6 @@ public sealed class TreeEnsemble
     /// <summary>Whether this machine and ensemble can run <paramref name="kernel"/> (else <see cref="PredictBatch(ReadOnlySpan{float}, Span{float}, TreeBatchKernel)"/> falls back to the scalar one).</summary>
     internal bool Supports(TreeBatchKernel kernel) => kernel switch
     {
-        TreeBatchKernel.LaneGather => Avx2.IsSupported && _paired.Available,
         TreeBatchKernel.NodeTests => (Avx512F.IsSupported || Avx2.IsSupported) && _tests.Available,
         TreeBatchKernel.NodeTestsAvx2 => Avx2.IsSupported && _tests.Available,
         _ => true,
@@ -271,9 +265,7 @@ public sealed class TreeEnsemble
         }
         else if (stride <= MaxBlockFeatures)
         {
-            // One extra feature slot, always 0, that the paired layout's leaves compare against +∞ (so they stay put).
-            Span<float> block = stackalloc float[Block * (MaxBlockFeatures + 1)];
-            block.Slice(stride * Block, Block).Clear();
+            Span<float> block = stackalloc float[Block * MaxBlockFeatures];
             for (; r + Block <= count; r += Block)
             {
                 // Feature-major: feature f of row k at block[(f × 8) + k].
@@ -287,14 +279,7 @@ public sealed class TreeEnsemble
                     }
                 }
 
-                if (kernel == TreeBatchKernel.LaneGather)
-                {
-                    PredictBlockVectorized(block, predictions.Slice(r, Block));
-                }
-                else
-                {
-                    PredictBlock(block, predictions.Slice(r, Block));
-                }
+                PredictBlock(block, predictions.Slice(r, Block));
             }
         }
 
@@ -302,77 +287,6 @@ public sealed class TreeEnsemble
         {
             predictions[r] = Predict(rows.Slice(r * stride, stride));
         }
-    }
-
-    /// <summary>
-    /// Eight rows in the eight lanes of AVX2 vectors, over the paired layout (a node's children are
-    /// adjacent, so one word gives the split feature and the left child; right = left + 1): per step,
-    /// three gathers (word, threshold, the row's feature value), one compare, one add. Four trees are
-    /// walked together (independent chains hide the gathers' latency) for the deepest one's depth, then
-    /// their leaf values are added to each lane's double sum in tree order, exactly as the scalar path.
-    /// </summary>
-    [SkipLocalsInit]
-    private unsafe void PredictBlockVectorized(ReadOnlySpan<float> block, Span<float> predictions)
-    {
-        var paired = _paired;
-        var roots = paired.Roots;
-        var groupDepths = paired.GroupDepths;
-        var iota = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        var featureBits = Vector256.Create(PairedLayout.FeatureMask);
-        var one = Vector256.Create(1);
-        var sumLow = Vector256<double>.Zero;
-        var sumHigh = Vector256<double>.Zero;
-        fixed (int* words = paired.Words)
-        fixed (float* thresholds = paired.Thresholds)
-        fixed (double* values = paired.Values)
-        fixed (float* x = block)
-        {
-            int t = 0;
-            for (; t + 4 <= roots.Length; t += 4)
-            {
-                var n0 = Vector256.Create(roots[t]);
-                var n1 = Vector256.Create(roots[t + 1]);
-                var n2 = Vector256.Create(roots[t + 2]);
-                var n3 = Vector256.Create(roots[t + 3]);
-                for (int d = groupDepths[t >> 2]; d > 0; d--)
-                {
-                    n0 = StepVectorized(words, thresholds, x, n0, iota, featureBits, one);
-                    n1 = StepVectorized(words, thresholds, x, n1, iota, featureBits, one);
-                    n2 = StepVectorized(words, thresholds, x, n2, iota, featureBits, one);
-                    n3 = StepVectorized(words, thresholds, x, n3, iota, featureBits, one);
-                }
-
-                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n0.GetLower(), 8));
-                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n0.GetUpper(), 8));
-                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n1.GetLower(), 8));
-                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n1.GetUpper(), 8));
-                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n2.GetLower(), 8));
-                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n2.GetUpper(), 8));
-                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n3.GetLower(), 8));
-                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n3.GetUpper(), 8));
-            }
-
-            for (; t < roots.Length; t++)
-            {
-                var n = Vector256.Create(roots[t]);
-                for (int d = _depths[t]; d > 0; d--)
-                {
-                    n = StepVectorized(words, thresholds, x, n, iota, featureBits, one);
-                }
-
-                sumLow = Avx.Add(sumLow, Avx2.GatherVector256(values, n.GetLower(), 8));
-                sumHigh = Avx.Add(sumHigh, Avx2.GatherVector256(values, n.GetUpper(), 8));
-            }
-        }
-
-        predictions[0] = (float)sumLow.GetElement(0) / _divisor;
-        predictions[1] = (float)sumLow.GetElement(1) / _divisor;
-        predictions[2] = (float)sumLow.GetElement(2) / _divisor;
-        predictions[3] = (float)sumLow.GetElement(3) / _divisor;
-        predictions[4] = (float)sumHigh.GetElement(0) / _divisor;
-        predictions[5] = (float)sumHigh.GetElement(1) / _divisor;
-        predictions[6] = (float)sumHigh.GetElement(2) / _divisor;
-        predictions[7] = (float)sumHigh.GetElement(3) / _divisor;
     }
 
     /// <summary>
@@ -486,17 +400,6 @@ public sealed class TreeEnsemble
         predictions[5] = (float)s5 / _divisor;
         predictions[6] = (float)s6 / _divisor;
         predictions[7] = (float)s7 / _divisor;
-    }
-
-    /// <summary>One step for eight rows: left child when x ≤ threshold (the compare is false for NaN, which goes right), else left + 1; a leaf compares the zero slot with +∞ and stays put.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> StepVectorized(int* words, float* thresholds, float* x, Vector256<int> n, Vector256<int> iota, Vector256<int> featureBits, Vector256<int> one)
-    {
-        var word = Avx2.GatherVector256(words, n, 4);
-        var threshold = Avx2.GatherVector256(thresholds, n, 4);
-        var value = Avx2.GatherVector256(x, Avx2.Add(Avx2.And(word, featureBits), iota), 4);
-        var goLeft = Avx.Compare(value, threshold, FloatComparisonMode.OrderedLessThanOrEqualNonSignaling).AsInt32();
-        return Avx2.Add(Avx2.ShiftRightLogical(word, PairedLayout.ChildShift), Avx2.Add(goLeft, one));
     }
 
     private void PredictBlock(ReadOnlySpan<float> block, Span<float> predictions)
@@ -737,91 +640,6 @@ public sealed class TreeEnsemble
                 Children = children,
                 Values = leafValues,
             };
-        }
-    }
-
-    /// <summary>
-    /// The same trees re-laid for the vectorized kernel: breadth-first per tree with each internal node's
-    /// two children in adjacent slots, so a node is one word — left child slot &lt;&lt; 10 | split feature × 8
-    /// (the feature's offset in a feature-major block of eight rows) — plus its threshold; a leaf's word
-    /// points to itself and names the block's extra always-zero feature, its threshold +∞.
-    /// </summary>
-    private sealed class PairedLayout
-    {
-        public const int ChildShift = 10;
-        public const int FeatureMask = (1 << ChildShift) - 1;
-        private const int MaxSlots = int.MaxValue >> ChildShift;
-
-        private PairedLayout(int[] words, float[] thresholds, double[] values, int[] roots, int[] groupDepths, bool available)
-        {
-            Words = words;
-            Thresholds = thresholds;
-            Values = values;
-            Roots = roots;
-            GroupDepths = groupDepths;
-            Available = available;
-        }
-
-        public int[] Words { get; }
-
-        public float[] Thresholds { get; }
-
-        public double[] Values { get; }
-
-        public int[] Roots { get; }
-
-        /// <summary>Deepest tree of each group of four consecutive trees.</summary>
-        public int[] GroupDepths { get; }
-
-        /// <summary>False when the ensemble does not fit the encoding (too many features or nodes); the scalar kernel is used.</summary>
-        public bool Available { get; }
-
-        public static PairedLayout Build(Node[] nodes, double[] values, int[] roots, int[] depths, int featureCount)
-        {
-            if (featureCount > MaxBlockFeatures || nodes.Length > MaxSlots)
-            {
-                return new PairedLayout([], [], [], [], [], available: false);
-            }
-
-            var words = new int[nodes.Length];
-            var thresholds = new float[nodes.Length];
-            var leafValues = new double[nodes.Length];
-            var newRoots = new int[roots.Length];
-            var queue = new Queue<(int Old, int Slot)>();
-            int next = 0;
-            int zeroFeature = featureCount * Block;
-            for (int t = 0; t < roots.Length; t++)
-            {
-                newRoots[t] = next;
-                queue.Enqueue((roots[t], next++));
-                while (queue.Count > 0)
-                {
-                    var (old, slot) = queue.Dequeue();
-                    var node = nodes[old];
-                    if (node.Left == old)
-                    {
-                        words[slot] = (slot << ChildShift) | zeroFeature;
-                        thresholds[slot] = float.PositiveInfinity;
-                        leafValues[slot] = values[old];
-                        continue;
-                    }
-
-                    int left = next;
-                    next += 2;
-                    words[slot] = (left << ChildShift) | (node.Feature * Block);
-                    thresholds[slot] = node.Threshold;
-                    queue.Enqueue((node.Left, left));
-                    queue.Enqueue((node.Right, left + 1));
-                }
-            }
-
-            var groupDepths = new int[(roots.Length + 3) / 4];
-            for (int t = 0; t < roots.Length; t++)
-            {
-                groupDepths[t / 4] = Math.Max(groupDepths[t / 4], depths[t]);
-            }
-
-            return new PairedLayout(words, thresholds, leafValues, newRoots, groupDepths, available: true);
         }
     }
 

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace PriceIntel.Hosting.Tests;
+
+/// <summary>
+/// The console demo run as a user runs it (a child process): file and directory errors are one <c>error:</c>
+/// line naming the path, the option and the reason, with exit code 1, and no stack trace.
+/// </summary>
+public sealed class ConsoleDemoCliTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"priceintel-cli-{Guid.NewGuid():N}");
+
+    public ConsoleDemoCliTests()
+    {
+        Directory.CreateDirectory(_directory);
+        // An empty configuration: the engine's defaults, whatever config/config.yaml holds.
+        File.WriteAllText(Path.Combine(_directory, "empty.yaml"), "# CLI test: engine defaults\n");
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [ProcFileSystemFact]
+    public void An_out_directory_that_the_file_system_refuses_is_named_with_the_reason()
+    {
+        string target = $"/proc/priceintel-test-{Guid.NewGuid():N}";
+        var run = Run("--out", target);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: cannot create directory '{target}' (--out): the file system at '/proc' does not allow creating it (a virtual or read-only file system?)", run.ErrorLine);
+    }
+
+    [Fact]
+    public void An_out_directory_that_is_a_file_is_named_with_the_reason()
+    {
+        string file = Path.Combine(_directory, "taken");
+        File.WriteAllText(file, "not a directory");
+        var run = Run("--out", file);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: cannot create directory '{file}' (--out): a file of that name exists", run.ErrorLine);
+    }
+
+    [Fact]
+    public void An_out_directory_below_a_file_names_the_file_in_the_way()
+    {
+        string file = Path.Combine(_directory, "taken");
+        File.WriteAllText(file, "not a directory");
+        string target = Path.Combine(file, "run");
+        var run = Run("--out", target);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: cannot create directory '{target}' (--out): '{file}' is a file, not a directory", run.ErrorLine);
+    }
+
+    [Fact]
+    public void A_record_file_that_cannot_be_created_is_named_with_the_option_and_the_store_is_not_written()
+    {
+        string file = Path.Combine(_directory, "taken");
+        File.WriteAllText(file, "not a directory");
+        string record = Path.Combine(file, "events.jsonl");
+        var run = Run("--out", Path.Combine(_directory, "out"), "--record", record);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: cannot create file '{record}' (--record): '{file}' is a file, not a directory", run.ErrorLine);
+    }
+
+    private (int ExitCode, string ErrorLine, string StandardError) Run(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = _directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ConsoleDemoDll());
+        foreach (var a in (string[])["--config", Path.Combine(_directory, "empty.yaml"), "--products", "10", "--days", "0.05", "--quiet", .. arguments])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the console demo did not exit within 2 minutes");
+        _ = stdout.Result;
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // no stack trace
+        return (process.ExitCode, lines.FirstOrDefault() ?? string.Empty, stderr);
+    }
+
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
+            ? host
+            : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+
+    /// <summary>Where the console demo of this build's configuration is (the test project builds it).</summary>
+    internal static string ConsoleDemoDll()
+    {
+        string relative = typeof(ConsoleDemoCliTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ConsoleDemoOutput").Value!;
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PriceIntel.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        string path = Path.Combine(dir?.FullName ?? throw new InvalidOperationException($"PriceIntel.sln not found above {AppContext.BaseDirectory}"), relative);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The console demo is not built at {path}; build the test project in the same configuration first.", path);
+    }
+}
+
+/// <summary>A test that needs Linux's /proc, where mkdir fails with ENOENT (what .NET reports as "Could not find file"); skipped, saying so, elsewhere.</summary>
+public sealed class ProcFileSystemFactAttribute : FactAttribute
+{
+    public ProcFileSystemFactAttribute()
+    {
+        if (!Directory.Exists("/proc/self"))
+        {
+            Skip = "Skipped: no /proc file system on this machine (the test creates a directory under /proc, which Linux refuses).";
+        }
+    }
+}
