@@ -75,6 +75,72 @@ public static class WebApiHost
         return Task.FromResult(app);
     }
 
+    /// <summary>
+    /// Builds, starts and runs the host until it is stopped (Ctrl+C, SIGTERM). A start-up failure a user can fix — the
+    /// store in use by another process, a file, directory or port that cannot be used, a bad configuration value —
+    /// is one <c>error:</c> line on <paramref name="error"/> (exit code 1, or 2 for configuration), not a stack trace.
+    /// </summary>
+    /// <param name="args">Command-line arguments (e.g. --urls).</param>
+    /// <param name="error">Where the error line goes (stderr).</param>
+    /// <param name="configure">Changes to the builder (tests, the dashboard's defaults).</param>
+    /// <param name="map">Endpoints to add after the API's (the dashboard's page).</param>
+    /// <param name="cancellationToken">Stops the host.</param>
+    /// <returns>0 after a clean stop, 1 or 2 when it could not start.</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter error, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        WebApplication? app = null;
+        try
+        {
+            try
+            {
+                app = await BuildAsync(args, configure).ConfigureAwait(false);
+                map?.Invoke(app);
+
+                // Options and the store first, outside the host's start, whose own log of a failure is a stack trace.
+                _ = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PriceIntelOptions>>().Value;
+                _ = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PriceIntelApiOptions>>().Value;
+                _ = app.Services.GetService<IMarketStore>();
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StartFailure(ex) is { } failure)
+            {
+                await error.WriteLineAsync($"error: {failure.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+                return failure.ExitCode;
+            }
+
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>What a start-up exception means to the user, or null for a bug (which keeps its stack trace).</summary>
+    private static (string Message, int ExitCode)? StartFailure(Exception exception)
+    {
+        // The hosting layer may wrap the real cause (an AggregateException of hosted services, a DI activation error).
+        for (var e = exception; e is not null; e = e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e.InnerException)
+        {
+            switch (e)
+            {
+                case MarketStoreException or IOException or UnauthorizedAccessException:
+                    return (e.Message, 1);
+                case Microsoft.Extensions.Options.OptionsValidationException:
+                    return (e.Message, 2);
+                case InvalidOperationException or ArgumentException when e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase):
+                    return (e.Message.Split(" (Parameter '")[0], 2);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The configuration section of the Kafka mode (the keys PriceIntel.Kafka reads).</summary>
     public const string KafkaSection = "Kafka";
 

@@ -82,6 +82,7 @@ public static class PriceIntelApiServiceCollectionExtensions
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            c.ProblemDetails.Detail ??= RequestErrorText.ForStatus(c.HttpContext, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode);
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         });
         services.AddExceptionHandler<ApiExceptionHandler>();

@@ -38,6 +38,9 @@ public sealed class ApiHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The directory of this host's SQLite store (Store:Directory).</summary>
+    public string StoreDirectory => _directory;
+
     public IServiceProvider Services => _app.Services;
 
     public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? overrides = null)

@@ -215,7 +215,7 @@ internal static class IngestEndpoints
                 catch (JsonException ex)
                 {
                     field = ex.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : null;
-                    error = ex.Message;
+                    error = PriceIntel.AspNetCore.Security.RequestErrorText.Json(ex);
                 }
 
                 if (item is not null && convert(item, keys, now, out var e, out field, out error))

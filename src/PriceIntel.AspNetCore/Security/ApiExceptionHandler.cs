@@ -19,19 +19,28 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             case BadHttpRequestException { InnerException: JsonException } or JsonException:
                 var json = exception as JsonException ?? (JsonException)exception.InnerException!;
                 string field = json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
-                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [FirstSentence(json.Message)] })
+                string text = RequestErrorText.Json(json);
+                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [text] })
                 {
                     Status = StatusCodes.Status400BadRequest,
                     Title = "The request is invalid",
-                    Detail = $"{field}: {FirstSentence(json.Message)}",
+                    Detail = $"{field}: {text}",
                 };
                 break;
-            case BadHttpRequestException bad when BoundParameter(bad.Message) is { } parameter:
-                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [bad.Message] })
+            case BadHttpRequestException bad when RequestErrorText.TryBinding(bad.Message, out var parameter, out var binding):
+                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [binding] })
                 {
                     Status = StatusCodes.Status400BadRequest,
                     Title = "The request is invalid",
-                    Detail = $"{parameter}: {bad.Message}",
+                    Detail = $"{parameter}: {binding}",
+                };
+                break;
+            case BadHttpRequestException bad when bad.Message.Contains("no body was provided", StringComparison.Ordinal):
+                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["the request needs a JSON body"] })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "The request is invalid",
+                    Detail = "body: the request needs a JSON body",
                 };
                 break;
             case BadHttpRequestException bad:
@@ -79,41 +88,6 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
-    }
-
-    /// <summary>The parameter of a binding failure: 'Failed to bind parameter "int? limit" from "x".' gives "limit".</summary>
-    private static string? BoundParameter(string message)
-    {
-        const string Prefix = "Failed to bind parameter \"";
-        if (!message.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            const string Required = "Required parameter \"";
-            if (!message.StartsWith(Required, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            message = Prefix + message[Required.Length..];
-        }
-
-        int end = message.IndexOf('"', Prefix.Length);
-        if (end < 0)
-        {
-            return null;
-        }
-
-        string declaration = message[Prefix.Length..end];
-        int space = declaration.LastIndexOf(' ');
-        string name = space < 0 ? declaration : declaration[(space + 1)..];
-
-        // Parameters bound with [AsParameters] are named by their property (From): the query string says from.
-        return name.Length > 0 && char.IsUpper(name[0]) ? char.ToLowerInvariant(name[0]) + name[1..] : name;
-    }
-
-    private static string FirstSentence(string message)
-    {
-        int end = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message;
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "Request {Path} failed")]

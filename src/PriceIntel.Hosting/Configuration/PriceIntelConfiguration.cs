@@ -109,7 +109,7 @@ public static class PriceIntelConfiguration
 
         var detail = inner is ArgumentOutOfRangeException range
             ? $"{range.ParamName} = {range.ActualValue}: {range.Message.Split(" (Parameter")[0]}"
-            : UnknownKeys(error.Message) ?? error.Message;
+            : UnknownKeys(error.Message) ?? ConversionError(error.Message) ?? error.Message;
         return new InvalidOperationException($"{owner} configuration section '{path}' is invalid: {detail}", error);
     }
 
@@ -123,6 +123,60 @@ public static class PriceIntelConfiguration
         int at = message.IndexOf(Marker, StringComparison.Ordinal);
         int colon = at < 0 ? -1 : message.IndexOf(": ", at + Marker.Length, StringComparison.Ordinal);
         return colon < 0 ? null : $"unknown key(s) {message[(colon + 2)..].Trim()} (a misspelt setting?)";
+    }
+
+    /// <summary>
+    /// The binder's "Failed to convert configuration value 'abc' at 'Pricing:MinMargin' to type 'System.Double'."
+    /// as "Pricing:MinMargin = 'abc': not a number" (no .NET type names); null when the message has another form.
+    /// </summary>
+    internal static string? ConversionError(string message)
+    {
+        const string Prefix = "Failed to convert configuration value '";
+        const string At = "' at '";
+        const string To = "' to type '";
+        if (!message.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        int at = message.LastIndexOf(At, StringComparison.Ordinal);
+        int to = message.LastIndexOf(To, StringComparison.Ordinal);
+        if (at < Prefix.Length || to < at)
+        {
+            return null;
+        }
+
+        string value = message[Prefix.Length..at];
+        string key = message[(at + At.Length)..to];
+        string type = message[(to + To.Length)..].TrimEnd('.').TrimEnd('\'');
+        if (type.StartsWith("System.Nullable`1[", StringComparison.Ordinal))
+        {
+            type = type["System.Nullable`1[".Length..].TrimEnd(']').Split(',')[0].Trim('[');
+        }
+
+        string expected = type switch
+        {
+            "System.Double" or "System.Single" or "System.Decimal" => "not a number",
+            "System.Int32" or "System.Int64" or "System.Int16" or "System.Byte" or "System.UInt32" or "System.UInt64" => "not a whole number",
+            "System.Boolean" => "not true or false",
+            "System.TimeSpan" => "not a time span such as 00:05:00",
+            "System.Uri" => "not a URI",
+            _ => EnumNames(type) is { } names ? $"not one of {names}" : "not a valid value",
+        };
+        return $"{key} = '{value}': {expected}";
+    }
+
+    private static string? EnumNames(string typeName)
+    {
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            if (assembly.GetType(typeName, throwOnError: false) is { IsEnum: true } type)
+            {
+                return string.Join(", ", Enum.GetNames(type));
+            }
+        }
+
+        return null;
     }
 
     private static void CheckSections(IConfiguration configuration, IEnumerable<string>? otherSections)
