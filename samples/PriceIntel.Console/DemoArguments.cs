@@ -339,7 +339,9 @@ internal sealed record DemoArguments
     }
 
     private static string Existing(string option, string path) =>
-        File.Exists(path) ? path : throw new DemoUsageException($"{option}: file '{path}' does not exist");
+        File.Exists(path) ? path
+        : Directory.Exists(path) ? throw new DemoUsageException($"{option}: '{path}' is a directory; give a file")
+        : throw new DemoUsageException($"{option}: file '{path}' does not exist");
 }
 
 /// <summary>What the demo does.</summary>

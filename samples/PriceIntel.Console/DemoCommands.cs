@@ -95,7 +95,8 @@ internal static class DemoHost
         }
         catch (ArgumentException ex)
         {
-            throw new DemoConfigurationException(ex.Message, ex);
+            // The message already names the key; the runtime's " (Parameter 'database:sqlite:…')" says it twice.
+            throw new DemoConfigurationException(ex.Message.Split(" (Parameter '")[0], ex);
         }
 
         if (storePath is not null)

@@ -32,6 +32,7 @@ internal sealed class QuerySettings : CommandSettings
 
     [CommandOption("--kind <KIND>")]
     [Description("Only signals of this kind: CompetitorPriceDrop, DemandSurge, LowInventory, PriceAnomaly.")]
+    [TypeConverter(typeof(SignalKindOptionConverter))]
     public SignalKind? Kind { get; init; }
 
     [CommandOption("--open")]
@@ -40,6 +41,7 @@ internal sealed class QuerySettings : CommandSettings
 
     [CommandOption("--buckets <SIZE>")]
     [Description("Show competitor prices rolled up per Minute, Hour or Day instead of raw observations (needs SKU).")]
+    [TypeConverter(typeof(BucketSizeOptionConverter))]
     public PriceBucketSize? Buckets { get; init; }
 
     public override ValidationResult Validate() =>
@@ -58,7 +60,7 @@ internal sealed class QueryCommand : AsyncCommand<QuerySettings>
         DemoErrors.Started = true;
         if (settings.Config is not null && !File.Exists(settings.Config))
         {
-            throw new DemoUsageException($"--config: file '{settings.Config}' does not exist");
+            throw new DemoUsageException(Directory.Exists(settings.Config) ? $"--config: '{settings.Config}' is a directory; give a file" : $"--config: file '{settings.Config}' does not exist");
         }
 
         var (configuration, _) = DemoHost.LoadConfiguration(settings.Config);

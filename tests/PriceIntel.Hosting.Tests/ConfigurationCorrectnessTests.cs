@@ -173,4 +173,17 @@ public sealed class ConfigurationCorrectnessTests
         var ex = Assert.Throws<InvalidOperationException>(() => PriceIntelConfiguration.BindStrict(configuration.GetSection("Pipeline"), new PipelineOptions(), "Test"));
         Assert.Equal("Test configuration section 'Pipeline' is invalid: Pipeline:BatchSize = 0: Pipeline:BatchSize must be between 1 and 1048576; got 0.", ex.Message);
     }
+
+    [Theory]
+    [InlineData("Pricing:MinMargin", "abc", "PriceIntel configuration section 'Pricing' is invalid: Pricing:MinMargin = 'abc': not a number")]
+    [InlineData("Alerts:LowInventoryThreshold", "ten", "PriceIntel configuration section 'Alerts' is invalid: Alerts:LowInventoryThreshold = 'ten': not a whole number")]
+    [InlineData("Pricing:Strategy", "cheapest", "PriceIntel configuration section 'Pricing' is invalid: Pricing:Strategy = 'cheapest': not one of Hold, MatchLowest, BeatLowest, Percentile, MaximizeProfit")]
+    public void A_value_of_the_wrong_type_names_the_key_the_value_and_what_it_must_be_without_dotnet_type_names(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [key] = value })
+            .Build();
+        var ex = Assert.Throws<InvalidOperationException>(() => PriceIntelConfiguration.Bind(configuration));
+        Assert.Equal(expected, ex.Message);
+    }
 }

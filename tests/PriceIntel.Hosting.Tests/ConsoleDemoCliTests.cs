@@ -61,7 +61,40 @@ public sealed class ConsoleDemoCliTests : IDisposable
         Assert.Equal($"error: cannot create file '{record}' (--record): '{file}' is a file, not a directory", run.ErrorLine);
     }
 
-    private (int ExitCode, string ErrorLine, string StandardError) Run(params string[] arguments)
+    [Theory]
+    [InlineData("--buckets", "Week", "--buckets must be one of Minute, Hour, Day; got 'Week'")]
+    [InlineData("--buckets", "1", "--buckets must be one of Minute, Hour, Day; got '1'")]
+    [InlineData("--kind", "drop", "--kind must be one of CompetitorPriceDrop, DemandSurge, LowInventory, PriceAnomaly; got 'drop'")]
+    public void A_query_option_with_an_unknown_name_lists_the_accepted_names(string option, string value, string expected)
+    {
+        var run = RunCommand(["query", "SKU-000001", option, value, "--store", Path.Combine(_directory, "none.db")]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {expected}", run.ErrorLine);
+    }
+
+    [Fact]
+    public void A_config_path_that_is_a_directory_says_so()
+    {
+        var run = RunCommand(["--config", _directory, "--products", "10"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: --config: '{_directory}' is a directory; give a file", run.ErrorLine);
+    }
+
+    [Fact]
+    public void A_store_setting_that_is_unknown_is_one_line_naming_the_key_once()
+    {
+        string config = Path.Combine(_directory, "typo.yaml");
+        File.WriteAllText(config, "database:\n  sqlite:\n    journal_mod: WAL\n");
+        var run = RunCommand(["--config", config, "--products", "10", "--days", "0.05", "--quiet", "--out", Path.Combine(_directory, "out")]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: configuration database:sqlite:JournalMod = 'WAL': unknown key (known: ", run.ErrorLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", run.ErrorLine, StringComparison.Ordinal);
+    }
+
+    private (int ExitCode, string ErrorLine, string StandardError) Run(params string[] arguments) =>
+        RunCommand(["--config", Path.Combine(_directory, "empty.yaml"), "--products", "10", "--days", "0.05", "--quiet", .. arguments]);
+
+    private (int ExitCode, string ErrorLine, string StandardError) RunCommand(string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -71,7 +104,7 @@ public sealed class ConsoleDemoCliTests : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(ConsoleDemoDll());
-        foreach (var a in (string[])["--config", Path.Combine(_directory, "empty.yaml"), "--products", "10", "--days", "0.05", "--quiet", .. arguments])
+        foreach (var a in arguments)
         {
             start.ArgumentList.Add(a);
         }
