@@ -23,6 +23,15 @@ public sealed class ClientErrorTests(ApiHostFixture fixture) : IClassFixture<Api
         Assert.Equal($"{parameter}: {expected}", problem.GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task The_live_feed_lists_the_severities_when_min_severity_is_unknown()
+    {
+        using var viewer = _host.Client(ApiHost.ViewerKey);
+        using var response = await viewer.GetAsync("/api/feed?minSeverity=huge", HttpCompletionOption.ResponseHeadersRead);
+        var problem = await BadRequestAsync(response);
+        Assert.Equal("unknown minSeverity 'huge'; expected one of info, warning, critical", problem.GetProperty("errors").GetProperty("minSeverity")[0].GetString());
+    }
+
     [Theory]
     [InlineData("""{"price":"abc","reason":"r"}""", "price", "the value has the wrong JSON type or is out of range")]
     [InlineData("""{"price":1e400,"reason":"r"}""", "price", "the value has the wrong JSON type or is out of range")]

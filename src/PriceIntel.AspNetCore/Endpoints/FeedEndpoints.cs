@@ -22,8 +22,14 @@ internal static class FeedEndpoints
             .ProducesValidationProblem();
     }
 
-    private static IResult Subscribe(LiveFeed feed, string? types, SignalSeverity? minSeverity, string? product, CancellationToken cancellationToken)
+    private static IResult Subscribe(LiveFeed feed, string? types, string? minSeverity, string? product, CancellationToken cancellationToken)
     {
+        // Parsed here, as /api/signals does, so a bad value lists the accepted ones (info, warning, critical).
+        if (!QueryArgs.TryEnum<SignalSeverity>(minSeverity, "minSeverity", out var severity, out var problem))
+        {
+            return problem;
+        }
+
         bool signals = true;
         bool decisions = true;
         if (types is not null)
@@ -46,7 +52,7 @@ internal static class FeedEndpoints
             return Problems.Field(field!, error!);
         }
 
-        var filter = new FeedFilter(signals, decisions, minSeverity ?? SignalSeverity.Info, product);
+        var filter = new FeedFilter(signals, decisions, severity ?? SignalSeverity.Info, product);
         return TypedResults.ServerSentEvents(Items(feed, filter, cancellationToken));
     }
 
