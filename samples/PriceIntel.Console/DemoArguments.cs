@@ -80,7 +80,7 @@ internal sealed class DemoSettings : CommandSettings
     public bool UntilCaughtUp { get; init; }
 
     [CommandOption("--partitions <P>")]
-    [Description("--kafka mock: partitions per topic (default 4).")]
+    [Description("--kafka mock: partitions per topic (default 12).")]
     public string? Partitions { get; init; }
 
     [CommandOption("--keep-running")]

@@ -91,10 +91,20 @@ public sealed class ConsoleDemoCliTests : IDisposable
         Assert.DoesNotContain("(Parameter", run.ErrorLine, StringComparison.Ordinal);
     }
 
-    private (int ExitCode, string ErrorLine, string StandardError) Run(params string[] arguments) =>
+    [Fact]
+    public void Help_states_the_mock_cluster_partition_default_the_demo_uses()
+    {
+        var run = RunCommand(["--help"]);
+        Assert.Equal(0, run.ExitCode);
+        string help = System.Text.RegularExpressions.Regex.Replace(run.StandardOutput, @"\s+", " ");
+        Assert.Contains("--kafka mock: partitions per topic (default 12)", help, StringComparison.Ordinal);
+        Assert.Contains("`--partitions 12`", File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")), StringComparison.Ordinal);
+    }
+
+    private (int ExitCode, string ErrorLine, string StandardError, string StandardOutput) Run(params string[] arguments) =>
         RunCommand(["--config", Path.Combine(_directory, "empty.yaml"), "--products", "10", "--days", "0.05", "--quiet", .. arguments]);
 
-    private (int ExitCode, string ErrorLine, string StandardError) RunCommand(string[] arguments)
+    private (int ExitCode, string ErrorLine, string StandardError, string StandardOutput) RunCommand(string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -113,10 +123,21 @@ public sealed class ConsoleDemoCliTests : IDisposable
         var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = process.StandardError.ReadToEnd();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the console demo did not exit within 2 minutes");
-        _ = stdout.Result;
+        string output = stdout.Result;
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // no stack trace
-        return (process.ExitCode, lines.FirstOrDefault() ?? string.Empty, stderr);
+        return (process.ExitCode, lines.FirstOrDefault() ?? string.Empty, stderr, output);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PriceIntel.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException($"PriceIntel.sln not found above {AppContext.BaseDirectory}");
     }
 
     private static string DotnetHost() =>
@@ -128,13 +149,7 @@ public sealed class ConsoleDemoCliTests : IDisposable
     internal static string ConsoleDemoDll()
     {
         string relative = typeof(ConsoleDemoCliTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ConsoleDemoOutput").Value!;
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PriceIntel.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        string path = Path.Combine(dir?.FullName ?? throw new InvalidOperationException($"PriceIntel.sln not found above {AppContext.BaseDirectory}"), relative);
+        string path = Path.Combine(RepositoryRoot(), relative);
         return File.Exists(path) ? path : throw new FileNotFoundException($"The console demo is not built at {path}; build the test project in the same configuration first.", path);
     }
 }

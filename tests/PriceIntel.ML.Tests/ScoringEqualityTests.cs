@@ -48,7 +48,7 @@ public sealed class ScoringEqualityTests : IClassFixture<SimulatedHistoryFixture
     [Fact]
     public void The_vector_kernels_run_on_this_machine_when_it_has_AVX2()
     {
-        // Otherwise the vector cases above would silently test the scalar kernel three times.
+        // Otherwise the vector cases above would silently test the scalar kernel twice more.
         var ensemble = TreeModelTrainer.Export(_fastTree);
         Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || (ensemble.Supports(TreeBatchKernel.NodeTests) && ensemble.Supports(TreeBatchKernel.NodeTestsAvx2)));
         Assert.True(!System.Runtime.Intrinsics.X86.Avx2.IsSupported || ensemble.DefaultKernel == TreeBatchKernel.NodeTests);
