@@ -39,6 +39,12 @@ internal sealed partial class SqliteStore
         private readonly HashSet<(int Kind, long Hash)> _newKeySet = [];
         private readonly Dictionary<BucketKey, BucketAggregate> _buckets = [];
         private readonly List<PendingObservation> _observations = [];
+
+        /// <summary>
+        /// The product's current price set by the group's decisions (the newest one; at equal times the
+        /// later), stored once per product by <see cref="FlushCurrentPrices"/> rather than once per decision.
+        /// </summary>
+        private readonly Dictionary<string, (long Time, long Ticks)> _currentPrices = new(StringComparer.Ordinal);
         private int[] _addedBySlot = new int[16];
         private RawStatement _insertKey = null!;
         private RawStatement _insertObservation = null!;
@@ -91,6 +97,8 @@ internal sealed partial class SqliteStore
         /// <summary>A command for this transaction that is not kept prepared (rare statements).</summary>
         public SqliteCommand AdHoc(string sql)
         {
+            // Rare statements may read or change the catalog: they see every decision queued before them.
+            FlushCurrentPrices();
             var cmd = Connection.CreateCommand();
             cmd.Transaction = Transaction;
             cmd.CommandText = sql;
@@ -108,6 +116,7 @@ internal sealed partial class SqliteStore
             _newKeySet.Clear();
             _buckets.Clear();
             _observations.Clear();
+            _currentPrices.Clear();
             ResetDemand();
             Array.Clear(Deltas);
             if (_addedBySlot.Length < items.Count)
@@ -132,6 +141,7 @@ internal sealed partial class SqliteStore
                     items[i].Settle(this, i);
                 }
 
+                FlushCurrentPrices();
                 FlushBuckets();
                 FlushDemandBuckets();
                 for (int i = 0; i < Deltas.Length; i++)
@@ -433,13 +443,37 @@ internal sealed partial class SqliteStore
             return true;
         }
 
+        /// <summary>
+        /// Queues the product's current price change. Applying the group's changes one by one
+        /// (<c>UPDATE … WHERE price_time &lt;= time</c>) leaves the last of the newest ones, so only that one is kept.
+        /// </summary>
         private void UpdateCurrentPrice(string productName, long time, long newTicks)
         {
+            ref var pending = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_currentPrices, productName, out bool queued);
+            if (!queued || time >= pending.Time)
+            {
+                pending = (time, newTicks);
+            }
+        }
+
+        /// <summary>Stores the queued current prices: one update per product (a product not in the catalog is left alone).</summary>
+        private void FlushCurrentPrices()
+        {
+            if (_currentPrices.Count == 0)
+            {
+                return;
+            }
+
             var update = _updateCurrentPrice;
-            update.Bind(1, newTicks);
-            update.Bind(2, time);
-            update.Bind(3, productName);
-            update.Execute();
+            foreach (var (productName, (time, ticks)) in _currentPrices)
+            {
+                update.Bind(1, ticks);
+                update.Bind(2, time);
+                update.Bind(3, productName);
+                update.Execute();
+            }
+
+            _currentPrices.Clear();
         }
 
         private static void BindOurPrice(RawStatement insert, int offset, long product, long time, ulong id, long priceTicks, ushort currency, OurPriceSource source)
