@@ -25,7 +25,7 @@ public static class MongoMarketStore
         settings.RetryWrites = url.RetryWrites ?? true;
         settings.RetryReads = true;
         var client = new MongoClient(settings);
-        var store = new MongoStore(client, client.GetDatabase(options.Database), string.Join(",", url.Servers));
+        var store = new MongoStore(client, client.GetDatabase(options.Database), string.Join(",", url.Servers), options);
         try
         {
             await store.EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
