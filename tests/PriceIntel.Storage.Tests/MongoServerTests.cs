@@ -132,6 +132,7 @@ public sealed class MongoServerTests : IDisposable
         Assert.Equal(10, (await store.GetStatisticsAsync(Ct)).DemandEvents);
 
         Assert.True(await ((MongoStore)store).ApplyRetentionAsync(Ct) > 0);
+        Assert.Equal(3, (await store.GetStatisticsAsync(Ct)).DemandEvents); // days 7, 8 and 9
         var hours = (await store.QueryDemandAsync(new DemandQuery("SKU-R", DemandBucketSize.Hour), Ct)).Items;
         var days = (await store.QueryDemandAsync(new DemandQuery("SKU-R", DemandBucketSize.Day), Ct)).Items;
         Assert.Equal([T0.AddDays(9)], hours.Select(b => b.Start));
