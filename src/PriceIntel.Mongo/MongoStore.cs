@@ -567,7 +567,7 @@ internal sealed partial class MongoStore : IMarketStore
     }
 
     /// <summary>One <c>$set</c> stage merging a partial bucket into the stored one (every expression sees the stored values).</summary>
-    private static BsonDocument BucketMerge((string Product, string Competitor, PriceBucketSize Size, long Start) key, (long OpenTime, long Open, long High, long Low, long CloseTime, long Close, long Count, string Currency) b)
+    internal static BsonDocument BucketMerge((string Product, string Competitor, PriceBucketSize Size, long Start) key, (long OpenTime, long Open, long High, long Low, long CloseTime, long Close, long Count, string Currency) b)
     {
         var missing = new BsonDocument("$eq", new BsonArray { new BsonDocument("$type", "$ot"), "missing" });
         var earlier = new BsonDocument("$or", new BsonArray

@@ -192,6 +192,32 @@ public sealed class MongoDocumentTests
         Assert.Equal(BsonDocument.Parse("""{ "$max": { "value": { "$numberLong": "42" } } }"""), MongoStore.RaiseFloor(42));
     }
 
+    [Fact]
+    public void A_bucket_upsert_is_one_pipeline_stage_merging_into_the_stored_bucket()
+    {
+        var stage = MongoStore.BucketMerge(("SKU-1", "acme", PriceBucketSize.Hour, Ms(60)), (Ms(61), 1_000, 1_500, 900, Ms(90), 1_200, 4, "USD"));
+        var rendered = new PipelineUpdateDefinition<BsonDocument>(new[] { stage })
+            .Render(new RenderArgs<BsonDocument>(BsonDocumentSerializer.Instance, BsonSerializer.SerializerRegistry));
+        var set = Assert.Single(rendered.AsBsonArray).AsBsonDocument["$set"].AsBsonDocument;
+        Assert.Equal(["p", "c", "size", "t", "o", "ot", "cl", "cur", "ct", "h", "l", "n"], set.Names);
+        Assert.Equal(("SKU-1", "acme", 2, Ms(60)), (set["p"].AsString, set["c"].AsString, set["size"].AsInt32, set["t"].AsInt64));
+        Assert.Equal(BsonDocument.Parse("""{ "$max": ["$h", { "$numberLong": "1500" }] }"""), set["h"]);
+        Assert.Equal(BsonDocument.Parse("""{ "$min": ["$l", { "$numberLong": "900" }] }"""), set["l"]);
+        Assert.Equal(BsonDocument.Parse("""{ "$add": [{ "$ifNull": ["$n", { "$numberLong": "0" }] }, { "$numberLong": "4" }] }"""), set["n"]);
+
+        // The open is replaced when the stored bucket is new (no open time) or opened later, or at the same time higher.
+        Assert.Equal(
+            BsonDocument.Parse($$"""
+                { "$cond": [
+                    { "$or": [
+                        { "$eq": [{ "$type": "$ot" }, "missing"] },
+                        { "$lt": [{ "$numberLong": "{{Ms(61)}}" }, "$ot"] },
+                        { "$and": [{ "$eq": [{ "$numberLong": "{{Ms(61)}}" }, "$ot"] }, { "$lt": [{ "$numberLong": "1000" }, "$o"] }] } ] },
+                    { "$numberLong": "1000" }, "$o"] }
+                """),
+            set["o"]);
+    }
+
     /// <summary>One raw observation for the roll-up: competitor index, seconds after T0, price in cents, euro or not.</summary>
     public sealed record RawCase(int Competitor, int Second, int Cents, bool Euro);
 
