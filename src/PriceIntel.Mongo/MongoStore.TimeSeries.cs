@@ -215,9 +215,14 @@ internal sealed partial class MongoStore
                     _unmoved.TryRemove(id.AsInt64, out _);
                 }
             }
-            catch (Exception ex) when (ex is MongoException or TimeoutException)
+            catch (Exception ex) when (ex is MongoException or TimeoutException or OperationCanceledException)
             {
                 Remember(accepted);
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
                 throw Unmoved(accepted.Count, ex);
             }
         }
