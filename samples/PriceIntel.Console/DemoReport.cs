@@ -49,6 +49,7 @@ internal static class DemoReport
         store.AddRow("our prices", N(after.OurPrices - before.OurPrices), N(after.OurPrices));
         store.AddRow("signals", N(after.Signals - before.Signals), string.Create(Inv, $"{after.Signals:N0} ({after.UnacknowledgedSignals:N0} open)"));
         store.AddRow("decisions", N(after.Decisions - before.Decisions), N(after.Decisions));
+        store.AddRow("demand events", N(after.DemandEvents - before.DemandEvents), N(after.DemandEvents));
         AnsiConsole.Write(store);
         if (after.Signals - before.Signals < summary.Signals || after.Decisions - before.Decisions < summary.Decisions)
         {

@@ -68,7 +68,7 @@ internal sealed class QueryCommand : AsyncCommand<QuerySettings>
         options.ReadOnly = true;
         await using var store = SqliteMarketStore.Open(options);
         var stats = await store.GetStatisticsAsync(cancellationToken);
-        AnsiConsole.MarkupLine(string.Create(Inv, $"[bold]store[/] {Markup.Escape(Path.GetFullPath(options.Path))}: {stats.Products:N0} catalog products, {stats.CompetitorPrices:N0} competitor prices, {stats.OurPrices:N0} of our prices, {stats.Signals:N0} signals ({stats.UnacknowledgedSignals:N0} open), {stats.Decisions:N0} decisions"));
+        AnsiConsole.MarkupLine(string.Create(Inv, $"[bold]store[/] {Markup.Escape(Path.GetFullPath(options.Path))}: {stats.Products:N0} catalog products, {stats.CompetitorPrices:N0} competitor prices, {stats.OurPrices:N0} of our prices, {stats.Signals:N0} signals ({stats.UnacknowledgedSignals:N0} open), {stats.Decisions:N0} decisions, {stats.DemandEvents:N0} demand events"));
 
         var signals = await store.QuerySignalsAsync(new SignalQuery { Product = settings.Sku, Kind = settings.Kind, Acknowledged = settings.Open ? false : null, Limit = settings.Limit }, cancellationToken);
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]signals[/]{Scope(settings.Sku)}, newest first")

@@ -137,4 +137,8 @@ public sealed record StoreStatistics(
     long Signals,
     long UnacknowledgedSignals,
     long Decisions,
-    long ExperimentResults);
+    long ExperimentResults)
+{
+    /// <summary>Demand, inventory and cost events stored as demand history (after retention).</summary>
+    public long DemandEvents { get; init; }
+}

@@ -10,6 +10,7 @@ namespace PriceIntel.Mongo;
 /// <c>demand_buckets</c> (hour and day, <c>_id</c> from <see cref="StoreIds.DemandBucket"/>) by one
 /// unordered bulk of upserts whose pipeline adds the counts and keeps the latest stock, cost and
 /// currency. As for price buckets, a crash between the two writes leaves that one batch's buckets short.
+/// Events older than the demand floor that retention raises are refused (MongoStore.Retention.cs).
 /// </summary>
 internal sealed partial class MongoStore
 {
@@ -30,12 +31,13 @@ internal sealed partial class MongoStore
 
         var docs = new List<BsonDocument>();
         var accepted = new List<MarketEvent>();
+        var floor = await DemandFloorAsync(cancellationToken).ConfigureAwait(false);
         var span = events.Span;
         var idSpan = ids.Span;
         for (int i = 0; i < span.Length; i++)
         {
             ref readonly var e = ref span[i];
-            if (!DemandEventIdAssigner.IsDemandHistoryEvent(in e) || (uint)e.ProductId >= (uint)keys.Products.Count)
+            if (!DemandEventIdAssigner.IsDemandHistoryEvent(in e) || (uint)e.ProductId >= (uint)keys.Products.Count || e.Timestamp < floor)
             {
                 continue;
             }
@@ -78,6 +80,7 @@ internal sealed partial class MongoStore
             await DemandBuckets.BulkWriteAsync(models, Unordered, cancellationToken).ConfigureAwait(false);
         }
 
+        await ApplyRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
         return accepted.Count - duplicates.Count;
     }
 

@@ -10,6 +10,7 @@ namespace PriceIntel.Mongo;
 /// duplicate key means "already stored" and is skipped; any other write error reaches the caller.
 /// Bucket roll-ups follow the raw inserts in a second bulk write (no multi-document transaction),
 /// so a crash between the two leaves buckets short of the raw observations of that one batch.
+/// Minute buckets are not stored: they are rolled up from the raw observations when queried.
 /// </summary>
 internal sealed partial class MongoStore : IMarketStore
 {
@@ -17,6 +18,10 @@ internal sealed partial class MongoStore : IMarketStore
     private static readonly BsonDocument NewestFirst = new() { { "t", -1 }, { "_id", -1 } };
 
     private readonly MongoClient _client;
+    private readonly MongoStoreOptions _options;
+    private readonly IMongoDatabase _database;
+    private readonly IMongoCollection<BsonDocument> _timeSeries;
+    private readonly IMongoCollection<BsonDocument> _meta;
     private readonly IMongoCollection<BsonDocument> _signals;
     private readonly IMongoCollection<BsonDocument> _decisions;
     private readonly IMongoCollection<BsonDocument> _prices;
@@ -25,9 +30,13 @@ internal sealed partial class MongoStore : IMarketStore
     private readonly IMongoCollection<BsonDocument> _products;
     private readonly IMongoCollection<BsonDocument> _experiments;
 
-    public MongoStore(MongoClient client, IMongoDatabase database, string location)
+    public MongoStore(MongoClient client, IMongoDatabase database, string location, MongoStoreOptions options)
     {
         _client = client;
+        _database = database;
+        _options = options;
+        _timeSeries = database.GetCollection<BsonDocument>(TimeSeriesName);
+        _meta = database.GetCollection<BsonDocument>(MetaName);
         Location = location;
         _signals = database.GetCollection<BsonDocument>("signals");
         _decisions = database.GetCollection<BsonDocument>("decisions");
@@ -81,6 +90,9 @@ internal sealed partial class MongoStore : IMarketStore
             ],
             cancellationToken).ConfigureAwait(false);
         await EnsureDemandIndexesAsync(cancellationToken).ConfigureAwait(false);
+        await _prices.Indexes.CreateOneAsync(PendingIndex(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await EnsureRetentionIndexesAsync(cancellationToken).ConfigureAwait(false);
+        await PreparePriceHistoryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask WriteAsync(OutputBatch batch, CancellationToken cancellationToken)
@@ -139,7 +151,10 @@ internal sealed partial class MongoStore : IMarketStore
             await _signals.EstimatedDocumentCountAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
             open,
             await _decisions.EstimatedDocumentCountAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
-            await _experiments.EstimatedDocumentCountAsync(cancellationToken: cancellationToken).ConfigureAwait(false));
+            await _experiments.EstimatedDocumentCountAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            DemandEvents = await DemandEvents.EstimatedDocumentCountAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
+        };
     }
 
     public async ValueTask<int> AppendMarketEventsAsync(ReadOnlyMemory<MarketEvent> events, MarketKeys keys, CancellationToken cancellationToken)
@@ -167,8 +182,10 @@ internal sealed partial class MongoStore : IMarketStore
             }
         }
 
-        return await AppendObservationsAsync(observations, cancellationToken).ConfigureAwait(false)
+        var added = await AppendObservationsAsync(observations, cancellationToken).ConfigureAwait(false)
             + await InsertNewAsync(_ourPrices, ours, cancellationToken).ConfigureAwait(false);
+        await ApplyRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
+        return added;
     }
 
     public async ValueTask<int> AppendCompetitorPricesAsync(IReadOnlyList<PriceObservation> observations, CancellationToken cancellationToken)
@@ -201,21 +218,20 @@ internal sealed partial class MongoStore : IMarketStore
     {
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
-        var filter = new BsonDocument("p", query.Product);
-        if (query.Competitor is not null)
-        {
-            filter["c"] = query.Competitor;
-        }
-
-        return HistoryAsync(_prices, filter, query, d => new PriceObservation(
-            d["p"].AsString, d["c"].AsString, d["pl"].IsBsonNull ? null : d["pl"].AsString, new Money(d["price"].AsInt64).ToDecimal(),
-            d["cur"].AsString, (Availability)d["av"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(d["t"].AsInt64)), cancellationToken);
+        var ts = UsesTimeSeries;
+        var filter = RawFilter(query.Product, query.Competitor, long.MinValue, long.MaxValue, ts);
+        return HistoryAsync<PriceObservation>(ts ? _timeSeries : _prices, filter, query, ts ? ReadTimeSeriesObservation : ReadLedgerObservation, cancellationToken, dates: ts);
     }
 
     public ValueTask<StorePage<PriceBucket>> QueryPriceBucketsAsync(PriceBucketQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
+        if (query.Size == PriceBucketSize.Minute)
+        {
+            return QueryMinuteBucketsAsync(query, cancellationToken);
+        }
+
         var filter = new BsonDocument { { "p", query.Product }, { "size", (int)query.Size } };
         if (query.Competitor is not null)
         {
@@ -474,7 +490,7 @@ internal sealed partial class MongoStore : IMarketStore
             d["units"].ToInt64(), new Money(d["revenue"].AsInt64).ToDecimal(), new Money(d["profit"].AsInt64).ToDecimal(), d["cur"].AsString), cancellationToken);
     }
 
-    private static (BsonDocument Doc, string Product, string Competitor, long Time, long Price, string Currency) Observation(string product, string competitor, string? platform, long time, long price, string currency, Availability availability) =>
+    internal static (BsonDocument Doc, string Product, string Competitor, long Time, long Price, string Currency) Observation(string product, string competitor, string? platform, long time, long price, string currency, Availability availability) =>
         (new BsonDocument
         {
             { "_id", Sid(StoreIds.Observation(product, competitor, platform, time)) }, { "p", product }, { "c", competitor },
@@ -496,6 +512,16 @@ internal sealed partial class MongoStore : IMarketStore
     /// <summary>Inserts the observations not stored yet, then rolls the new ones into their minute, hour and day buckets.</summary>
     private async Task<int> AppendObservationsAsync(List<(BsonDocument Doc, string Product, string Competitor, long Time, long Price, string Currency)> observations, CancellationToken cancellationToken)
     {
+        var ts = UsesTimeSeries;
+        if (ts)
+        {
+            var stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            foreach (var o in observations)
+            {
+                o.Doc["pending"] = stamp;
+            }
+        }
+
         var duplicates = await InsertAsync(_prices, observations.Select(o => o.Doc).ToList(), cancellationToken).ConfigureAwait(false);
         var buckets = new Dictionary<(string, string, PriceBucketSize, long), (long OpenTime, long Open, long High, long Low, long CloseTime, long Close, long Count, string Currency)>();
         for (int i = 0; i < observations.Count; i++)
@@ -506,7 +532,8 @@ internal sealed partial class MongoStore : IMarketStore
             }
 
             var o = observations[i];
-            foreach (var size in (ReadOnlySpan<PriceBucketSize>)[PriceBucketSize.Minute, PriceBucketSize.Hour, PriceBucketSize.Day])
+            // Minute buckets are not stored: they are rolled up from the raw observations when queried.
+            foreach (var size in (ReadOnlySpan<PriceBucketSize>)[PriceBucketSize.Hour, PriceBucketSize.Day])
             {
                 var key = (o.Product, o.Competitor, size, PriceBucket.StartOf(o.Time, size));
                 if (buckets.TryGetValue(key, out var b))
@@ -531,11 +558,16 @@ internal sealed partial class MongoStore : IMarketStore
             await _buckets.BulkWriteAsync(models, Unordered, cancellationToken).ConfigureAwait(false);
         }
 
+        if (ts)
+        {
+            await MoveAcceptedAsync(observations.Where((_, i) => !duplicates.Contains(i)).Select(o => o.Doc).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
         return observations.Count - duplicates.Count;
     }
 
     /// <summary>One <c>$set</c> stage merging a partial bucket into the stored one (every expression sees the stored values).</summary>
-    private static BsonDocument BucketMerge((string Product, string Competitor, PriceBucketSize Size, long Start) key, (long OpenTime, long Open, long High, long Low, long CloseTime, long Close, long Count, string Currency) b)
+    internal static BsonDocument BucketMerge((string Product, string Competitor, PriceBucketSize Size, long Start) key, (long OpenTime, long Open, long High, long Low, long CloseTime, long Close, long Count, string Currency) b)
     {
         var missing = new BsonDocument("$eq", new BsonArray { new BsonDocument("$type", "$ot"), "missing" });
         var earlier = new BsonDocument("$or", new BsonArray
@@ -586,19 +618,33 @@ internal sealed partial class MongoStore : IMarketStore
         }
     }
 
-    private static async ValueTask<StorePage<T>> HistoryAsync<T>(IMongoCollection<BsonDocument> collection, BsonDocument filter, HistoryQuery query, Func<BsonDocument, T> read, CancellationToken cancellationToken)
+    private static async ValueTask<StorePage<T>> HistoryAsync<T>(IMongoCollection<BsonDocument> collection, BsonDocument filter, HistoryQuery query, Func<BsonDocument, T> read, CancellationToken cancellationToken, bool dates = false)
+    {
+        var docs = await collection.Find(HistoryFilter(filter, query, dates)).Sort(NewestFirst).Limit(query.Limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        string? next = null;
+        if (docs.Count > query.Limit)
+        {
+            docs.RemoveAt(docs.Count - 1);
+            next = StoreCursor.Encode(Millis(docs[^1]["t"]), Uid(docs[^1]["_id"].AsInt64));
+        }
+
+        return new StorePage<T>(docs.Select(read).ToList(), next);
+    }
+
+    /// <summary>The filter of one history page: <paramref name="filter"/>, the query's time range and the keyset cursor (time, then <c>_id</c>, both descending); times as BSON dates when <paramref name="dates"/>.</summary>
+    internal static BsonDocument HistoryFilter(BsonDocument filter, HistoryQuery query, bool dates)
     {
         var (from, to, after) = query.Bounds();
         var clauses = new BsonArray { filter };
         var range = new BsonDocument();
         if (from != long.MinValue)
         {
-            range["$gte"] = from;
+            range["$gte"] = Time(from, dates);
         }
 
         if (to != long.MaxValue)
         {
-            range["$lt"] = to;
+            range["$lt"] = Time(to, dates);
         }
 
         if (range.ElementCount > 0)
@@ -610,20 +656,24 @@ internal sealed partial class MongoStore : IMarketStore
         {
             clauses.Add(new BsonDocument("$or", new BsonArray
             {
-                new BsonDocument("t", new BsonDocument("$lt", cursor.Time)),
-                new BsonDocument { { "t", cursor.Time }, { "_id", new BsonDocument("$lt", Sid(cursor.Id)) } },
+                new BsonDocument("t", new BsonDocument("$lt", Time(cursor.Time, dates))),
+                new BsonDocument { { "t", Time(cursor.Time, dates) }, { "_id", new BsonDocument("$lt", Sid(cursor.Id)) } },
             }));
         }
 
-        var docs = await collection.Find(new BsonDocument("$and", clauses)).Sort(NewestFirst).Limit(query.Limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
-        string? next = null;
-        if (docs.Count > query.Limit)
-        {
-            docs.RemoveAt(docs.Count - 1);
-            next = StoreCursor.Encode(docs[^1]["t"].AsInt64, Uid(docs[^1]["_id"].AsInt64));
-        }
+        return new BsonDocument("$and", clauses);
+    }
 
-        return new StorePage<T>(docs.Select(read).ToList(), next);
+    private static PriceObservation ReadLedgerObservation(BsonDocument d) => new(
+        d["p"].AsString, d["c"].AsString, d["pl"].IsBsonNull ? null : d["pl"].AsString, new Money(d["price"].AsInt64).ToDecimal(),
+        d["cur"].AsString, (Availability)d["av"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(d["t"].AsInt64));
+
+    internal static PriceObservation ReadTimeSeriesObservation(BsonDocument d)
+    {
+        var m = d["m"].AsBsonDocument;
+        return new PriceObservation(
+            m["p"].AsString, m["c"].AsString, m["pl"].IsBsonNull ? null : m["pl"].AsString, new Money(d["price"].AsInt64).ToDecimal(),
+            d["cur"].AsString, (Availability)d["av"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(Millis(d["t"])));
     }
 
     private static StoredSignal ReadSignal(BsonDocument d) => new(

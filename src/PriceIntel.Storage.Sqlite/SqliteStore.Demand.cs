@@ -119,7 +119,9 @@ internal sealed partial class SqliteStore
                 var cutoff = newest - (long)keep.TotalMilliseconds;
                 using var delete = w.AdHoc("DELETE FROM demand_events WHERE time < $cutoff");
                 delete.Parameters.AddWithValue("$cutoff", cutoff);
-                deleted += delete.ExecuteNonQuery();
+                var gone = delete.ExecuteNonQuery();
+                w.Deltas[CounterDemandEvents] -= gone;
+                deleted += gone;
                 using var floor = w.AdHoc("INSERT INTO counters (name, value) VALUES ($name, $v) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)");
                 floor.Parameters.AddWithValue("$name", DemandFloorCounter);
                 floor.Parameters.AddWithValue("$v", cutoff);
@@ -249,6 +251,7 @@ internal sealed partial class SqliteStore
                 added += InsertDemandId(in events[k], ids[k], keys);
             }
 
+            Deltas[CounterDemandEvents] += added;
             return added;
         }
 

@@ -30,7 +30,8 @@ internal sealed partial class SqliteStore : IMarketStore
     private const int CounterDecisions = 5;
     private const int CounterExperimentResults = 6;
     private const int CounterNewestObservation = 7;
-    private static readonly string[] CounterNames = ["products", "competitor_prices", "our_prices", "signals", "acknowledged", "decisions", "experiment_results", "newest_observation"];
+    private const int CounterDemandEvents = 8;
+    private static readonly string[] CounterNames = ["products", "competitor_prices", "our_prices", "signals", "acknowledged", "decisions", "experiment_results", "newest_observation", "demand_events"];
 
     private readonly string _path;
     private readonly SqliteStoreOptions _options;
@@ -208,6 +209,7 @@ internal sealed partial class SqliteStore : IMarketStore
 
     private void LoadCaches()
     {
+        bool demandCounted = false;
         using (var cmd = _writer.CreateCommand())
         {
             cmd.CommandText = "SELECT kind, hash, name FROM keys";
@@ -232,7 +234,18 @@ internal sealed partial class SqliteStore : IMarketStore
                 if (index >= 0)
                 {
                     _counters[index] = reader.GetInt64(1);
+                    demandCounted |= index == CounterDemandEvents;
                 }
+            }
+        }
+
+        // Stores written before the demand-event counter existed: counted once (and the count kept when writable).
+        if (!demandCounted && Convert.ToInt64(SqliteSchema.Scalar(_writer, "SELECT count(*) FROM sqlite_master WHERE name = 'demand_events'"), CultureInfo.InvariantCulture) > 0)
+        {
+            _counters[CounterDemandEvents] = Convert.ToInt64(SqliteSchema.Scalar(_writer, "SELECT count(*) FROM demand_events"), CultureInfo.InvariantCulture);
+            if (!_options.ReadOnly)
+            {
+                Execute(_writer, $"INSERT INTO counters (name, value) VALUES ('demand_events', {_counters[CounterDemandEvents]})");
             }
         }
     }
@@ -268,7 +281,10 @@ internal sealed partial class SqliteStore : IMarketStore
             C(CounterSignals),
             C(CounterSignals) - C(CounterAcknowledged),
             C(CounterDecisions),
-            C(CounterExperimentResults)));
+            C(CounterExperimentResults))
+        {
+            DemandEvents = C(CounterDemandEvents),
+        });
     }
 
     /// <inheritdoc />

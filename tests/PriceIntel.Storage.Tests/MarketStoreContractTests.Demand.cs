@@ -74,11 +74,13 @@ public abstract partial class MarketStoreContractTests
         // The same stream again, in other batches, through a new assigner: nothing new, nothing changed.
         Assert.Equal(0, await AppendStreamAsync(stream, batch: 3));
         Assert.Equal(hours, await AllDemandAsync("SKU-D", DemandBucketSize.Hour));
+        Assert.Equal(11, (await Store.GetStatisticsAsync(Ct)).DemandEvents);
 
         // Reopened, the store still has it and still refuses the replay.
         _store = await ReopenAsync(Store);
         Assert.Equal(hours, await AllDemandAsync("SKU-D", DemandBucketSize.Hour));
         Assert.Equal(0, await AppendStreamAsync(stream, batch: 100));
+        Assert.Equal(11, (await Store.GetStatisticsAsync(Ct)).DemandEvents);
     }
 
     [SkippableFact]

@@ -129,6 +129,7 @@ public sealed class SqliteDemandTests : IDisposable
         Assert.Equal(10, await store.AppendDemandEventsAsync(stream, ids, keys, CancellationToken.None));
 
         Assert.True(await ((SqliteStore)store).ApplyDemandRetentionAsync(CancellationToken.None) > 0);
+        Assert.Equal(3, (await store.GetStatisticsAsync(CancellationToken.None)).DemandEvents); // days 7, 8 and 9
         var newest = T0.AddDays(9);
         var hours = (await store.QueryDemandAsync(new DemandQuery("SKU-R", DemandBucketSize.Hour), CancellationToken.None)).Items;
         var days = (await store.QueryDemandAsync(new DemandQuery("SKU-R", DemandBucketSize.Day), CancellationToken.None)).Items;

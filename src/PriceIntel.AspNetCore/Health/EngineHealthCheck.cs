@@ -45,6 +45,7 @@ internal sealed class StoreHealthCheck(IMarketStore store) : IHealthCheck
                 ["signals"] = statistics.Signals,
                 ["unacknowledgedSignals"] = statistics.UnacknowledgedSignals,
                 ["decisions"] = statistics.Decisions,
+                ["demandEvents"] = statistics.DemandEvents,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
