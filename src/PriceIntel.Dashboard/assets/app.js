@@ -45,6 +45,7 @@ async function refreshOverview() {
     $('kpi-revenue').textContent = fmtMoney(o.revenueToday, state.currency);
     $('kpi-margin').textContent = `${fmtMoney(o.marginToday, state.currency)} (${fmtPct(o.marginRateToday)})`;
     $('clock').textContent = o.marketTime ? `market time ${fmtTime(o.marketTime)}` : '';
+    if (!performance.getEntriesByName('first-kpis').length) performance.mark('first-kpis'); // for the first-load measurement
     if (o.demand) drawDemand(o.demand);
     // The catalog's position moves slowly: redrawn every 15 s at most (each redraw is a long task for the browser).
     if (o.position && (!lastPosition || Date.now() - lastPosition >= 15_000)) {

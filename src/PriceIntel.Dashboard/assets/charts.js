@@ -9,7 +9,7 @@ const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: [
 const palette = ['#4aa3ff', '#f0b429', '#3ecf8e', '#c77dff', '#ff7b72', '#79c0ff', '#ffa657', '#a5d6ff', '#d2a8ff', '#7ee787'];
 
 const drawn = new Map(); // chart id → what it last drew
-const queued = new Map(); // chart id → [traces, layout] waiting for the next frame (or for plotly.js)
+const queued = new Map(); // chart id → [traces, layout] waiting for the next frame, for plotly.js, or to be scrolled to
 let frame = 0;
 
 // plotly.js loads async (index.html) while the page fetches its data; charts drawn before it is there wait.
@@ -20,18 +20,42 @@ const plotlyReady = window.Plotly ? Promise.resolve() : new Promise((resolve, re
 });
 plotlyReady.then(() => { performance.mark('plotly-ready'); schedule(); }, e => console.error(e.message));
 
+// Only charts on screen (or within 100 px of it) are drawn: one below the fold keeps its latest data and draws
+// when it scrolls into view, so the first load draws what the screen shows and live updates redraw no hidden chart.
+// Charts are drawn top first (page order), so the price trend is not kept waiting behind a chart further down.
+const charts = [...document.querySelectorAll('[data-chart]')];
+const onScreen = new Set(typeof IntersectionObserver === 'function' ? [] : charts.map(n => n.id));
+if (typeof IntersectionObserver === 'function') {
+  const observer = new IntersectionObserver(entries => {
+    for (const e of entries) {
+      if (e.isIntersecting) onScreen.add(e.target.id); else onScreen.delete(e.target.id);
+    }
+    schedule();
+  }, { rootMargin: '100px 0px' });
+  for (const node of charts) observer.observe(node);
+}
+
 // Draws are coalesced per chart and made one chart per animation frame, so however many updates arrive,
 // each chart redraws at most once a frame and no frame carries more than one chart's redraw.
 function draw(id, traces, layout) {
   queued.set(id, [traces, layout]);
+  const node = document.getElementById(id);
+  if (!onScreen.has(id)) node.dataset.waiting = '1'; // drawn when scrolled to (the measurement and tests read this)
   schedule();
 }
 
+function next() {
+  for (const node of charts) if (queued.has(node.id) && onScreen.has(node.id)) return node.id;
+  return null;
+}
+
 function schedule() {
-  if (frame || !queued.size || !window.Plotly) return;
+  if (frame || !window.Plotly || next() === null) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
-    const [id, [traces, layout]] = queued.entries().next().value;
+    const id = next();
+    if (id === null) return;
+    const [traces, layout] = queued.get(id);
     queued.delete(id);
     drawNow(id, traces, layout);
     schedule();
@@ -40,6 +64,7 @@ function schedule() {
 
 function drawNow(id, traces, layout) {
   const node = document.getElementById(id);
+  delete node.dataset.waiting;
   // Periodic refreshes mostly bring the same data: skip the redraw (Plotly's is a long task) when nothing changed.
   const key = JSON.stringify([traces, layout]);
   if (drawn.get(id) === key) return;
