@@ -144,7 +144,7 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
                 for (const until = from + 30000; !Number(node.dataset.points || 0); await new Promise(r => setTimeout(r, 5))) {
                   if (performance.now() > until) throw new Error(`${node.id} did not draw within 30 s of being scrolled to`);
                 }
-                scrolled[node.id] = Math.round(performance.getEntriesByName(`first-draw:${node.id}`)[0].startTime - from);
+                scrolled[node.id] = Math.max(0, Math.round(performance.getEntriesByName(`first-draw:${node.id}`)[0].startTime - from)); // 0: drawn before (e.g. a live update after an earlier scroll)
               }
               window.scrollTo(0, 0);
               return { ...result, scrolledToDrawnMs: scrolled };

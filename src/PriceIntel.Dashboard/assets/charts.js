@@ -20,7 +20,7 @@ const plotlyReady = window.Plotly ? Promise.resolve() : new Promise((resolve, re
 });
 plotlyReady.then(() => { performance.mark('plotly-ready'); schedule(); }, e => console.error(e.message));
 
-// Only charts on screen (or within 100 px of it) are drawn: one below the fold keeps its latest data and draws
+// Only charts on screen are drawn: one below the fold keeps its latest data and draws
 // when it scrolls into view, so the first load draws what the screen shows and live updates redraw no hidden chart.
 // Charts are drawn top first (page order), so the price trend is not kept waiting behind a chart further down.
 const charts = [...document.querySelectorAll('[data-chart]')];
@@ -31,7 +31,7 @@ if (typeof IntersectionObserver === 'function') {
       if (e.isIntersecting) onScreen.add(e.target.id); else onScreen.delete(e.target.id);
     }
     schedule();
-  }, { rootMargin: '100px 0px' });
+  });
   for (const node of charts) observer.observe(node);
 }
 
