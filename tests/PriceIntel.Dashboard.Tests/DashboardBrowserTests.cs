@@ -269,6 +269,76 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#who", "viewer");
     }
 
+    [BrowserFact]
+    public async Task The_range_buttons_show_the_range_picked_with_coarser_buckets_for_long_ranges()
+    {
+        // Ten days of three competitors' prices every 10 minutes: 4,320 minute buckets, more than one request's 1,000.
+        await using var host = await DashboardHost.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        const string Sku = "SKU-LONG";
+        long start = DashboardHost.Start - (10 * 24 * 60 * DashboardHost.Minute);
+        await host.IngestAsync(DashboardHost.LongHistory(Sku, start, days: 10));
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#live", "● live");
+        await page.FillAsync("#product", Sku);
+        await page.DispatchEventAsync("#product", "change");
+
+        // At first: the newest minute buckets, which reach back less than three days.
+        const double Day = 86_400_000;
+        var first = await TrendAsync(page, "minute", _ => true, "the trend to draw minute buckets");
+        Assert.True(first.SpanMs < 3 * Day, $"minute buckets span {first.SpanMs / Day:F2} days");
+
+        // "1w": hour buckets that reach a week back from the newest price.
+        await RangeButtonAsync(page, "1w");
+        var week = await TrendAsync(page, "hour", t => t.SpanMs >= 6.9 * Day, "hour buckets over a week");
+        Assert.True(week.Points <= 5_000, $"{week.Points} points drawn");
+        Assert.True(first.NewestMs - week.NewestMs < 3_600_000, "the hour buckets do not reach the newest price"); // an hour bucket starts on the hour
+
+        // "6h": minute buckets again, of that range only (with a quarter of it more to pan into).
+        await RangeButtonAsync(page, "6h");
+        var hours = await TrendAsync(page, "minute", t => t.SpanMs <= 8 * 3_600_000, "minute buckets over six hours");
+        Assert.True(hours.SpanMs >= 6 * 3_600_000, $"minute buckets span {hours.SpanMs / 3_600_000:F1} h");
+
+        // "all": the whole ten days; their 4,320 minute buckets are more than a draw holds, so hour buckets.
+        await RangeButtonAsync(page, "all");
+        var all = await TrendAsync(page, "hour", t => t.SpanMs >= 9.9 * Day, "hour buckets over the whole history");
+        Assert.True(all.Points <= 5_000, $"{all.Points} points drawn");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    private sealed record TrendView(string Size, double SpanMs, double NewestMs, int Points);
+
+    /// <summary>Waits until the trend is drawn with buckets of <paramref name="size"/> and the acme line passes <paramref name="check"/>.</summary>
+    private static async Task<TrendView> TrendAsync(IPage page, string size, Func<TrendView, bool> check, string what)
+    {
+        TrendView? last = null;
+        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until; await Task.Delay(200))
+        {
+            double[]? v = await page.EvaluateAsync<double[]?>("""
+                () => { const n = document.getElementById('chart-trend'); const t = (n.data || []).find(x => x.name === 'acme');
+                        if (!t || !t.x.length || !n.layout?.meta) return null;
+                        const ms = t.x.map(x => Date.parse(x)); const size = ['minute', 'hour', 'day'].indexOf(n.layout.meta.size);
+                        return [size, Math.max(...ms) - Math.min(...ms), Math.max(...ms), Number(n.dataset.points || 0)]; }
+                """);
+            if (v is not null)
+            {
+                last = new TrendView(((string[])["minute", "hour", "day"])[(int)v[0]], v[1], v[2], (int)v[3]);
+                if (last.Size == size && check(last))
+                {
+                    return last;
+                }
+            }
+        }
+
+        Assert.Fail($"waited for {what}; last drawn: {last}");
+        return null!;
+    }
+
+    private static Task RangeButtonAsync(IPage page, string label) =>
+        page.Locator("#chart-trend .rangeselector .button", new() { HasText = label }).ClickAsync();
+
     /// <summary>Waits (the store records demand as the engine processes it, the page reloads it every 10 s) until the chart's totals are the API's, and not zero.</summary>
     private async Task ProductDemandMatchesApiAsync(IPage page, string sku)
     {

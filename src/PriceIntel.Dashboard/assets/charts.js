@@ -11,6 +11,10 @@ const palette = ['#4aa3ff', '#f0b429', '#3ecf8e', '#c77dff', '#ff7b72', '#79c0ff
 const drawn = new Map(); // chart id → what it last drew
 const queued = new Map(); // chart id → [traces, layout] waiting for the next frame, for plotly.js, or to be scrolled to
 let frame = 0;
+const listeners = new Map(); // chart id → its plotly_relayout handler, attached at its first draw
+
+// Calls handler with plotly's relayout event when the user picks a range, zooms or pans the price trend.
+export function onTrendRange(handler) { listeners.set('chart-trend', handler); }
 
 // plotly.js loads async (index.html) while the page fetches its data; charts drawn before it is there wait.
 const plotlyReady = window.Plotly ? Promise.resolve() : new Promise((resolve, reject) => {
@@ -72,6 +76,8 @@ function drawNow(id, traces, layout) {
   const started = performance.now();
   const merged = { ...theme, ...layout, xaxis: { ...theme.xaxis, ...(layout.xaxis || {}) }, yaxis: { ...theme.yaxis, ...(layout.yaxis || {}) } };
   Plotly.react(node, traces, merged, config);
+  const listener = listeners.get(id);
+  if (listener && !node.dataset.listening) { node.dataset.listening = '1'; node.on('plotly_relayout', listener); }
   // How long each redraw took, for the measurement (performance.getEntriesByName('draw:<chart>')).
   performance.measure(`draw:${id}`, { start: started, end: performance.now() });
   const points = traces.reduce((n, t) => n + (t.x?.length || 0), 0);
@@ -120,8 +126,10 @@ export function drawTrend(sku, history, decisions, signals, currency) {
       hovertemplate: '%{text}: %{y:.2f}<extra></extra>',
     });
   }
+  // The bucket size (minute, hour or day) follows the range on screen (app.js); shown on the y axis and kept in meta for tests.
+  const size = history.size ? String(history.size).toLowerCase() : 'minute';
   draw('chart-trend', traces, {
-    uirevision: sku, yaxis: { title: { text: currency } },
+    uirevision: sku, meta: { size }, yaxis: { title: { text: `${currency} · ${size} buckets` } },
     xaxis: {
       type: 'date',
       rangeselector: { bgcolor: '#0b1015', activecolor: '#24425f', buttons: [
