@@ -170,7 +170,11 @@ async function loadHistory(sku, window) {
 }
 
 // Plotly's range strings are UTC without a zone ('2026-12-03 10:00:00.5'): the data's ISO times, as plotly shows them.
-const rangeMs = v => typeof v === 'number' ? v : Date.parse(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? '' : 'Z'));
+const rangeMs = v => {
+  if (typeof v === 'number') return v;
+  const s = String(v).replace(' ', 'T');
+  return Date.parse(s.length === 10 ? `${s}T00:00:00Z` : /[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+};
 
 async function onTrendRelayout(e) {
   const t = state.trend;
