@@ -305,6 +305,12 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await RangeButtonAsync(page, "all");
         var all = await TrendAsync(page, "hour", t => t.SpanMs >= 9.9 * Day, "hour buckets over the whole history");
         Assert.True(all.Points <= 5_000, $"{all.Points} points drawn");
+
+        // Zooming to 12 hours at the start of the history (9 days before the newest price): minute buckets of that range.
+        double oldest = all.NewestMs - all.SpanMs, from = oldest + (Day / 2), to = from + (Day / 2);
+        await page.EvaluateAsync("([a, b]) => Plotly.relayout('chart-trend', { 'xaxis.range[0]': new Date(a).toISOString(), 'xaxis.range[1]': new Date(b).toISOString() })", new[] { from, to });
+        var zoomed = await TrendAsync(page, "minute", t => t.NewestMs - t.SpanMs <= from && t.NewestMs >= to, "minute buckets over the zoomed range");
+        Assert.True(zoomed.NewestMs < to + Day, $"minute buckets reach {(zoomed.NewestMs - to) / Day:F2} days past the range");
         Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
     }
 

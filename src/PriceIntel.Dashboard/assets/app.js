@@ -142,13 +142,14 @@ async function refreshProduct(withTrend) {
 // (plotly_relayout), never on a live update; live refreshes reload the same window.
 const DAY = 86_400_000, TREND_PAGES = 4;
 // At first the newest 1,000 minute buckets (one request: the first load waits for nothing more).
-const NEWEST = { size: 'minute', from: null, all: false };
+const NEWEST = { size: 'minute', from: null, to: null, all: false };
 state.window = NEWEST;
 const sizeFor = span => span <= DAY ? 'minute' : span <= 60 * DAY ? 'hour' : 'day';
 const coarser = { minute: 'hour', hour: 'day', day: 'day' };
 
 async function loadHistory(sku, window) {
-  const params = { size: window.size, from: window.from === null ? undefined : new Date(window.from).toISOString(), limit: 1000 };
+  const iso = ms => ms === null ? undefined : new Date(ms).toISOString();
+  const params = { size: window.size, from: iso(window.from), to: iso(window.to), limit: 1000 };
   const first = await api.history(sku, params);
   const buckets = [...first.buckets];
   let cursor = first.nextCursor;
@@ -163,7 +164,7 @@ async function loadHistory(sku, window) {
   const history = { ...first, buckets, nextCursor: cursor, window, covered };
   // "all" wants the whole history: when this size's pages do not reach its start, the next coarser size is loaded.
   if (window.all && cursor && window.size !== 'day' && sku === state.product && window === state.window) {
-    state.window = { size: coarser[window.size], from: null, all: true };
+    state.window = { size: coarser[window.size], from: null, to: null, all: true };
     return loadHistory(sku, state.window);
   }
   return history;
@@ -183,16 +184,20 @@ async function onTrendRelayout(e) {
   if (e['xaxis.autorange']) {
     // "all" or a double click: the whole history, at the finest size that still reaches its start.
     if (state.window.all) return;
-    window = { size: 'minute', from: null, all: true };
+    window = { size: 'minute', from: null, to: null, all: true };
   } else {
     const range = e['xaxis.range'] || [e['xaxis.range[0]'], e['xaxis.range[1]']];
     if (range[0] === undefined || range[1] === undefined) return; // not a change of the time range (e.g. the y axis)
     const [r0, r1] = range.map(rangeMs);
     if (!Number.isFinite(r0) || !Number.isFinite(r1) || r1 <= r0) return;
     const span = r1 - r0, size = sizeFor(span);
-    // Nothing to load when the buckets held already are of the right size and reach back to the range's start.
-    if (size === t.history.window.size && r0 >= t.history.covered && size === state.window.size) return;
-    window = { size, from: Math.floor(r0 - span / 4), all: false }; // a quarter of the span more, to pan into
+    // Nothing to load when the buckets held already are of the right size and cover the range.
+    const held = t.history.window;
+    if (size === held.size && size === state.window.size && r0 >= t.history.covered && (held.to === null || r1 <= held.to)) return;
+    // A quarter of the span more on each side, to pan into; up to the newest price (and its live updates) when the
+    // range reaches it, else bounded, so the pages (newest first) hold the range and not what lies after it.
+    const newest = Math.max(...t.history.buckets.map(b => Date.parse(b.start)));
+    window = { size, from: Math.floor(r0 - span / 4), to: r1 >= newest ? null : Math.ceil(r1 + span / 4), all: false };
   }
   state.window = window;
   const sku = t.sku;
