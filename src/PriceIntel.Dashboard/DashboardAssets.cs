@@ -26,6 +26,7 @@ internal sealed class DashboardAssets
         [".svg"] = "image/svg+xml",
         [".png"] = "image/png",
         [".ico"] = "image/x-icon",
+        [".txt"] = "text/plain; charset=utf-8",
     }.ToFrozenDictionary();
 
     public static DashboardAssets Instance { get; } = new(typeof(DashboardAssets).Assembly);

@@ -63,6 +63,25 @@ public sealed partial class DashboardAssetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
     }
 
+    [Fact]
+    public async Task The_plotly_bundle_names_its_licence_notice_which_is_served_beside_it_and_lists_every_bundled_package()
+    {
+        using var client = new HttpClient { BaseAddress = _host.Address };
+        string bundle = await client.GetStringAsync(await PlotlyUrlAsync(client));
+        Assert.StartsWith("/*! plotly.js 4.1.1 (MIT), custom bundle: core + scatter + bar. Licences of everything inside: plotly.LICENSES.txt */", bundle, StringComparison.Ordinal);
+
+        using var response = await client.GetAsync("dashboard/lib/plotly.LICENSES.txt");
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        string notice = await response.Content.ReadAsStringAsync();
+        // One section per package, "name version — licence", with the package's licence text under it.
+        string[] packages = [.. LicenceSection().Matches(notice).Select(m => m.Groups[1].Value)];
+        Assert.Contains("plotly.js", packages);
+        Assert.Contains("@plotly/d3", packages);
+        Assert.True(packages.Length >= 10, $"only {packages.Length} packages listed");
+        Assert.Contains("Permission is hereby granted, free of charge", notice, StringComparison.Ordinal); // MIT text itself, not just the name
+    }
+
     private static async Task<string> PlotlyUrlAsync(HttpClient client)
     {
         string html = await client.GetStringAsync("dashboard/");
@@ -73,4 +92,7 @@ public sealed partial class DashboardAssetTests : IAsyncLifetime
 
     [GeneratedRegex("src=\"(lib/plotly\\.min\\.js\\?v=[0-9a-f]{20})\"")]
     private static partial Regex PlotlyScript();
+
+    [GeneratedRegex(@"^(\S+) \S+ — \S+\n-{72}$", RegexOptions.Multiline)]
+    private static partial Regex LicenceSection();
 }

@@ -25,8 +25,10 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#live", "● live");
         output.WriteLine($"feed live {clock.ElapsedMilliseconds} ms after navigation");
 
-        foreach (string chart in (string[])["chart-trend", "chart-competitors", "chart-product-demand", "chart-demand", "chart-position", "chart-index", "chart-experiments"])
+        foreach (string chart in Charts)
         {
+            // A chart below the fold draws when scrolled to (charts.js); each is scrolled into view, as a reader would.
+            await page.Locator($"#{chart}").ScrollIntoViewIfNeededAsync();
             await PageWaits.WaitAsync(page, $"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", $"{chart} to draw data");
             Assert.True(await page.Locator($"#{chart} .main-svg").CountAsync() > 0, $"{chart} has no plot");
         }
@@ -69,6 +71,80 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
     }
 
+    /// <summary>Every chart on the page, top to bottom.</summary>
+    private static readonly string[] Charts = ["chart-trend", "chart-competitors", "chart-product-demand", "chart-demand", "chart-position", "chart-index", "chart-experiments"];
+
+    [BrowserFact]
+    public async Task Charts_on_screen_draw_at_once_and_a_chart_below_the_fold_draws_when_scrolled_to()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#live", "● live");
+        int height = page.ViewportSize!.Height;
+        var tops = await page.EvaluateAsync<Dictionary<string, double>>("ids => Object.fromEntries(ids.map(id => [id, document.getElementById(id).getBoundingClientRect().top]))", Charts);
+        string[] onScreen = [.. Charts.Where(c => tops[c] < height)];
+        string[] below = [.. Charts.Where(c => tops[c] > height + 200)];
+        output.WriteLine($"viewport {height} px; on screen: {string.Join(", ", onScreen)}; below the fold: {string.Join(", ", below)}");
+        Assert.Contains("chart-trend", onScreen);
+        Assert.Contains("chart-experiments", below);
+
+        // Without any scrolling, every chart on screen draws its data.
+        foreach (string chart in onScreen)
+        {
+            await PageWaits.WaitAsync(page, $"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", $"{chart} (on screen) to draw data");
+        }
+
+        // The experiment's data has arrived (its table is filled from the same response) but its chart, far below, is not drawn: it waits.
+        await PageWaits.WaitAsync(page, "() => document.querySelectorAll('#arms tbody tr').length > 0", "the experiment arms table");
+        await PageWaits.WaitAsync(page, "() => document.getElementById('chart-experiments').dataset.waiting === '1'", "the experiments chart to wait for scrolling");
+        Assert.Equal(0, await page.Locator("#chart-experiments .main-svg").CountAsync());
+
+        // Scrolled to, it draws the arms the table lists.
+        await page.Locator("#chart-experiments").ScrollIntoViewIfNeededAsync();
+        await PageWaits.WaitAsync(page, "() => Number(document.getElementById('chart-experiments').dataset.points || 0) > 0", "the experiments chart to draw after scrolling");
+        Assert.True(await page.Locator("#chart-experiments .main-svg").CountAsync() > 0, "no plot after scrolling");
+        string[] arms = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#arms tbody tr td:first-child')].map(td => td.textContent)");
+        string[] bars = await page.EvaluateAsync<string[]>("() => document.getElementById('chart-experiments').data[0].x");
+        Assert.Equal(arms, bars);
+        Assert.Null(await page.GetAttributeAsync("#chart-experiments", "data-waiting"));
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    [BrowserFact]
+    public async Task The_plotly_bundle_registers_every_trace_type_the_page_draws()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        foreach (string chart in Charts)
+        {
+            await page.Locator($"#{chart}").ScrollIntoViewIfNeededAsync();
+            await PageWaits.WaitAsync(page, $"() => Number(document.getElementById('{chart}').dataset.points || 0) > 0", $"{chart} to draw data");
+        }
+
+        // The committed bundle (src/PriceIntel.Dashboard/plotly/entry.js) holds scatter and bar; a trace type plotly.js does not
+        // know is dropped from the chart without an error, so every type the page draws must be one the bundle registered.
+        string[] registered = await page.EvaluateAsync<string[]>("() => Object.keys(Plotly.PlotSchema.get().traces).sort()");
+        Assert.Equal(["bar", "scatter"], registered);
+        var drawnTypes = await page.EvaluateAsync<string[][]>("ids => ids.map(id => [id, ...document.getElementById(id).data.map(t => t.type || 'scatter')])", Charts);
+        foreach (string[] chart in drawnTypes)
+        {
+            Assert.True(chart.Length > 1, $"{chart[0]} has no traces");
+            foreach (string type in chart.Skip(1))
+            {
+                Assert.True(registered.Contains(type), $"{chart[0]} draws a '{type}' trace, which the plotly.js bundle does not register");
+            }
+        }
+
+        // And plotly.js drew every trace it was given as that type (an unregistered one would have come out hidden).
+        bool allShown = await page.EvaluateAsync<bool>("ids => ids.every(id => { const g = document.getElementById(id); return g._fullData.length === g.data.length && g._fullData.every((t, i) => t.type === (g.data[i].type || 'scatter') && t.visible !== false); })", Charts);
+        Assert.True(allShown, "a chart's full data differs from what it was given");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
     [BrowserFact]
     public async Task A_competitor_drop_ingested_over_the_api_appears_live_and_on_the_timeline_and_only_an_analyst_may_acknowledge_it()
     {
@@ -90,6 +166,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
 
         // Choosing the product puts the signal and the decision on its price timeline.
         await row.Locator("a").ClickAsync();
+        await page.Locator("#chart-trend").ScrollIntoViewIfNeededAsync(); // the table is below the fold; the trend draws when on screen
         await PageWaits.WaitAsync(page, "() => { const d = document.getElementById('chart-trend').data || []; return ['signals', 'decisions'].every(n => d.some(t => t.name === n && t.x.length > 0)); }", "signal and decision markers on the trend");
 
         // Anonymous: the Acknowledge button asks for a sign-in instead of acknowledging.
@@ -192,9 +269,86 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         await PageWaits.ExpectTextAsync(page, "#who", "viewer");
     }
 
+    [BrowserFact]
+    public async Task The_range_buttons_show_the_range_picked_with_coarser_buckets_for_long_ranges()
+    {
+        // Ten days of three competitors' prices every 10 minutes: 4,320 minute buckets, more than one request's 1,000.
+        await using var host = await DashboardHost.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        const string Sku = "SKU-LONG";
+        long start = DashboardHost.Start - (10 * 24 * 60 * DashboardHost.Minute);
+        await host.IngestAsync(DashboardHost.LongHistory(Sku, start, days: 10));
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#live", "● live");
+        await page.FillAsync("#product", Sku);
+        await page.DispatchEventAsync("#product", "change");
+
+        // At first: the newest minute buckets, which reach back less than three days.
+        const double Day = 86_400_000;
+        var first = await TrendAsync(page, "minute", _ => true, "the trend to draw minute buckets");
+        Assert.True(first.SpanMs < 3 * Day, $"minute buckets span {first.SpanMs / Day:F2} days");
+
+        // "1w": hour buckets that reach a week back from the newest price.
+        await RangeButtonAsync(page, "1w");
+        var week = await TrendAsync(page, "hour", t => t.SpanMs >= 6.9 * Day, "hour buckets over a week");
+        Assert.True(week.Points <= 5_000, $"{week.Points} points drawn");
+        Assert.True(first.NewestMs - week.NewestMs < 3_600_000, "the hour buckets do not reach the newest price"); // an hour bucket starts on the hour
+
+        // "6h": minute buckets again, of that range only (with a quarter of it more to pan into).
+        await RangeButtonAsync(page, "6h");
+        var hours = await TrendAsync(page, "minute", t => t.SpanMs <= 8 * 3_600_000, "minute buckets over six hours");
+        Assert.True(hours.SpanMs >= 6 * 3_600_000, $"minute buckets span {hours.SpanMs / 3_600_000:F1} h");
+
+        // "all": the whole ten days; their 4,320 minute buckets are more than a draw holds, so hour buckets.
+        await RangeButtonAsync(page, "all");
+        var all = await TrendAsync(page, "hour", t => t.SpanMs >= 9.9 * Day, "hour buckets over the whole history");
+        Assert.True(all.Points <= 5_000, $"{all.Points} points drawn");
+
+        // Zooming to 12 hours at the start of the history (9 days before the newest price): minute buckets of that range.
+        double oldest = all.NewestMs - all.SpanMs, from = oldest + (Day / 2), to = from + (Day / 2);
+        await page.EvaluateAsync("([a, b]) => Plotly.relayout('chart-trend', { 'xaxis.range[0]': new Date(a).toISOString(), 'xaxis.range[1]': new Date(b).toISOString() })", new[] { from, to });
+        var zoomed = await TrendAsync(page, "minute", t => t.NewestMs - t.SpanMs <= from && t.NewestMs >= to, "minute buckets over the zoomed range");
+        Assert.True(zoomed.NewestMs < to + Day, $"minute buckets reach {(zoomed.NewestMs - to) / Day:F2} days past the range");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    private sealed record TrendView(string Size, double SpanMs, double NewestMs, int Points);
+
+    /// <summary>Waits until the trend is drawn with buckets of <paramref name="size"/> and the acme line passes <paramref name="check"/>.</summary>
+    private static async Task<TrendView> TrendAsync(IPage page, string size, Func<TrendView, bool> check, string what)
+    {
+        TrendView? last = null;
+        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until; await Task.Delay(200))
+        {
+            double[]? v = await page.EvaluateAsync<double[]?>("""
+                () => { const n = document.getElementById('chart-trend'); const t = (n.data || []).find(x => x.name === 'acme');
+                        if (!t || !t.x.length || !n.layout?.meta) return null;
+                        const ms = t.x.map(x => Date.parse(x)); const size = ['minute', 'hour', 'day'].indexOf(n.layout.meta.size);
+                        return [size, Math.max(...ms) - Math.min(...ms), Math.max(...ms), Number(n.dataset.points || 0)]; }
+                """);
+            if (v is not null)
+            {
+                last = new TrendView(((string[])["minute", "hour", "day"])[(int)v[0]], v[1], v[2], (int)v[3]);
+                if (last.Size == size && check(last))
+                {
+                    return last;
+                }
+            }
+        }
+
+        Assert.Fail($"waited for {what}; last drawn: {last}");
+        return null!;
+    }
+
+    private static Task RangeButtonAsync(IPage page, string label) =>
+        page.Locator("#chart-trend .rangeselector .button", new() { HasText = label }).ClickAsync();
+
     /// <summary>Waits (the store records demand as the engine processes it, the page reloads it every 10 s) until the chart's totals are the API's, and not zero.</summary>
     private async Task ProductDemandMatchesApiAsync(IPage page, string sku)
     {
+        await page.Locator("#chart-product-demand").ScrollIntoViewIfNeededAsync();
         using var client = fixture.Host.Client(DashboardHost.ViewerKey);
         string last = "";
         for (var until = DateTime.UtcNow.AddSeconds(40); DateTime.UtcNow < until; await Task.Delay(250))

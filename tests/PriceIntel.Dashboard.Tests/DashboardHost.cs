@@ -170,6 +170,22 @@ public sealed class DashboardHost : IAsyncDisposable
         }
     }
 
+    /// <summary>A long price history: three competitors' prices every 10 minutes for <paramref name="days"/> days, and our list price.</summary>
+    public static IEnumerable<string> LongHistory(string product, long start, int days)
+    {
+        yield return Line($$"""{"type":"cost","product":"{{product}}","cost":30,"currency":"USD","ts":{{start}}}""");
+        yield return Line($$"""{"type":"list_price","product":"{{product}}","price":50,"currency":"USD","ts":{{start}}}""");
+        for (int step = 1; step <= days * 24 * 6; step++)
+        {
+            long t = start + (step * 10 * Minute);
+            foreach (string competitor in (string[])["acme", "bolt", "crest"])
+            {
+                decimal price = 48 + (step % 40 / 10m) + competitor.Length;
+                yield return Line($$"""{"type":"competitor_price","product":"{{product}}","competitor":"{{competitor}}","platform":"web","price":{{price}},"currency":"USD","availability":"in_stock","ts":{{t}}}""");
+            }
+        }
+    }
+
     /// <summary>One JSON line (the project builds with invariant globalization, so numbers format with '.').</summary>
     private static string Line(string text) => text;
 

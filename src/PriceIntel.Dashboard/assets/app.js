@@ -1,7 +1,7 @@
 // The PriceIntel market view: loads the API's views, keeps them fresh from the live feed (which the
 // server throttles and summarises), and redraws charts at most every few seconds.
 import { api, auth, subscribe, ApiError } from './api.js';
-import { drawTrend, drawCompetitors, drawDemand, drawExperiments, drawPosition, drawPriceIndex, drawProductDemand } from './charts.js';
+import { drawTrend, onTrendRange, drawCompetitors, drawDemand, drawExperiments, drawPosition, drawPriceIndex, drawProductDemand } from './charts.js';
 import { el, fmtMoney, fmtInt, fmtPct, fmtTime, words } from './format.js';
 
 const MAX_ROWS = 50;
@@ -45,6 +45,7 @@ async function refreshOverview() {
     $('kpi-revenue').textContent = fmtMoney(o.revenueToday, state.currency);
     $('kpi-margin').textContent = `${fmtMoney(o.marginToday, state.currency)} (${fmtPct(o.marginRateToday)})`;
     $('clock').textContent = o.marketTime ? `market time ${fmtTime(o.marketTime)}` : '';
+    if (!performance.getEntriesByName('first-kpis').length) performance.mark('first-kpis'); // for the first-load measurement
     if (o.demand) drawDemand(o.demand);
     // The catalog's position moves slowly: redrawn every 15 s at most (each redraw is a long task for the browser).
     if (o.position && (!lastPosition || Date.now() - lastPosition >= 15_000)) {
@@ -77,6 +78,7 @@ function selectProduct(sku) {
   if (sku !== state.remembered) state.remembered = null;
   state.product = sku;
   state.trend = null;
+  state.window = NEWEST;
   $('product').value = sku;
   refreshProduct(true);
   if ($('filter-product').checked) reloadSignals();
@@ -91,7 +93,7 @@ async function refreshProduct(withTrend) {
     const trend = withTrend || Date.now() - lastTrend > 10_000;
     if (trend) lastTrend = Date.now();
     const timeline = trend
-      ? Promise.all([api.history(sku, { size: 'minute', limit: 1000 }), api.decisions({ product: sku, limit: 200 }), api.signals({ product: sku, limit: 200 }),
+      ? Promise.all([loadHistory(sku, state.window), api.decisions({ product: sku, limit: 200 }), api.signals({ product: sku, limit: 200 }),
         api.demand(sku, { bucket: 'hour', limit: 168 })])
       : null;
     // A catalog product comes with its board; one seen only in the market's events has the engine's board alone.
@@ -125,11 +127,88 @@ async function refreshProduct(withTrend) {
       const [history, decisions, signals, demand] = await timeline;
       if (sku !== state.product) return;
       drawProductDemand(sku, demand);
-      state.trend = { sku, history, decisions: decisions.items, signals: signals.items };
+      // A history loaded for a range the user has since left gives way to the one loading for the new range.
+      const current = state.trend?.sku === sku && history.window !== state.window ? state.trend.history : history;
+      state.trend = { sku, history: current, decisions: decisions.items, signals: signals.items };
       redrawTrend();
     }
   } catch (e) { handle(e, `load product ${sku}`); }
 }
+
+// ---- the trend's bucket size follows the range on screen -------------------------------------
+// Minute buckets for a range of a day or less, hour buckets up to 60 days, day buckets beyond; at most
+// TREND_PAGES pages of 1,000 buckets per draw. The window is what the trend loads: a bucket size and the oldest
+// time wanted (null: as far back as the pages reach). It changes only when the user picks a range, zooms or pans
+// (plotly_relayout), never on a live update; live refreshes reload the same window.
+const DAY = 86_400_000, TREND_PAGES = 4;
+// At first the newest 1,000 minute buckets (one request: the first load waits for nothing more).
+const NEWEST = { size: 'minute', from: null, to: null, all: false };
+state.window = NEWEST;
+const sizeFor = span => span <= DAY ? 'minute' : span <= 60 * DAY ? 'hour' : 'day';
+const coarser = { minute: 'hour', hour: 'day', day: 'day' };
+
+async function loadHistory(sku, window) {
+  const iso = ms => ms === null ? undefined : new Date(ms).toISOString();
+  const params = { size: window.size, from: iso(window.from), to: iso(window.to), limit: 1000 };
+  const first = await api.history(sku, params);
+  const buckets = [...first.buckets];
+  let cursor = first.nextCursor;
+  const pages = window.from === null && !window.all ? 1 : TREND_PAGES;
+  for (let page = 1; cursor && page < pages; page++) {
+    const next = await api.history(sku, { ...params, cursor });
+    buckets.push(...next.buckets);
+    cursor = next.nextCursor;
+  }
+  // Oldest time the loaded buckets cover without a gap: the window's start when every page came, else the oldest bucket.
+  const covered = !cursor ? (window.from ?? -Infinity) : Math.min(...buckets.map(b => Date.parse(b.start)));
+  const history = { ...first, buckets, nextCursor: cursor, window, covered };
+  // "all" wants the whole history: when this size's pages do not reach its start, the next coarser size is loaded.
+  if (window.all && cursor && window.size !== 'day' && sku === state.product && window === state.window) {
+    state.window = { size: coarser[window.size], from: null, to: null, all: true };
+    return loadHistory(sku, state.window);
+  }
+  return history;
+}
+
+// Plotly's range strings are UTC without a zone ('2026-12-03 10:00:00.5'): the data's ISO times, as plotly shows them.
+const rangeMs = v => {
+  if (typeof v === 'number') return v;
+  const s = String(v).replace(' ', 'T');
+  return Date.parse(s.length === 10 ? `${s}T00:00:00Z` : /[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+};
+
+async function onTrendRelayout(e) {
+  const t = state.trend;
+  if (!t || t.sku !== state.product) return;
+  let window;
+  if (e['xaxis.autorange']) {
+    // "all" or a double click: the whole history, at the finest size that still reaches its start.
+    if (state.window.all) return;
+    window = { size: 'minute', from: null, to: null, all: true };
+  } else {
+    const range = e['xaxis.range'] || [e['xaxis.range[0]'], e['xaxis.range[1]']];
+    if (range[0] === undefined || range[1] === undefined) return; // not a change of the time range (e.g. the y axis)
+    const [r0, r1] = range.map(rangeMs);
+    if (!Number.isFinite(r0) || !Number.isFinite(r1) || r1 <= r0) return;
+    const span = r1 - r0, size = sizeFor(span);
+    // Nothing to load when the buckets held already are of the right size and cover the range.
+    const held = t.history.window;
+    if (size === held.size && size === state.window.size && r0 >= t.history.covered && (held.to === null || r1 <= held.to)) return;
+    // A quarter of the span more on each side, to pan into; up to the newest price (and its live updates) when the
+    // range reaches it, else bounded, so the pages (newest first) hold the range and not what lies after it.
+    const newest = Math.max(...t.history.buckets.map(b => Date.parse(b.start)));
+    window = { size, from: Math.floor(r0 - span / 4), to: r1 >= newest ? null : Math.ceil(r1 + span / 4), all: false };
+  }
+  state.window = window;
+  const sku = t.sku;
+  try {
+    const history = await loadHistory(sku, window);
+    if (sku !== state.product || history.window !== state.window || state.trend?.sku !== sku) return;
+    state.trend.history = history;
+    redrawTrend();
+  } catch (error) { handle(error, `load the price history of ${sku}`); }
+}
+onTrendRange(onTrendRelayout);
 
 function redrawTrend() {
   const t = state.trend;

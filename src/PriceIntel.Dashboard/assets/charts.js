@@ -9,8 +9,12 @@ const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: [
 const palette = ['#4aa3ff', '#f0b429', '#3ecf8e', '#c77dff', '#ff7b72', '#79c0ff', '#ffa657', '#a5d6ff', '#d2a8ff', '#7ee787'];
 
 const drawn = new Map(); // chart id → what it last drew
-const queued = new Map(); // chart id → [traces, layout] waiting for the next frame (or for plotly.js)
+const queued = new Map(); // chart id → [traces, layout] waiting for the next frame, for plotly.js, or to be scrolled to
 let frame = 0;
+const listeners = new Map(); // chart id → its plotly_relayout handler, attached at its first draw
+
+// Calls handler with plotly's relayout event when the user picks a range, zooms or pans the price trend.
+export function onTrendRange(handler) { listeners.set('chart-trend', handler); }
 
 // plotly.js loads async (index.html) while the page fetches its data; charts drawn before it is there wait.
 const plotlyReady = window.Plotly ? Promise.resolve() : new Promise((resolve, reject) => {
@@ -20,18 +24,42 @@ const plotlyReady = window.Plotly ? Promise.resolve() : new Promise((resolve, re
 });
 plotlyReady.then(() => { performance.mark('plotly-ready'); schedule(); }, e => console.error(e.message));
 
+// Only charts on screen are drawn: one below the fold keeps its latest data and draws
+// when it scrolls into view, so the first load draws what the screen shows and live updates redraw no hidden chart.
+// Charts are drawn top first (page order), so the price trend is not kept waiting behind a chart further down.
+const charts = [...document.querySelectorAll('[data-chart]')];
+const onScreen = new Set(typeof IntersectionObserver === 'function' ? [] : charts.map(n => n.id));
+if (typeof IntersectionObserver === 'function') {
+  const observer = new IntersectionObserver(entries => {
+    for (const e of entries) {
+      if (e.isIntersecting) onScreen.add(e.target.id); else onScreen.delete(e.target.id);
+    }
+    schedule();
+  });
+  for (const node of charts) observer.observe(node);
+}
+
 // Draws are coalesced per chart and made one chart per animation frame, so however many updates arrive,
 // each chart redraws at most once a frame and no frame carries more than one chart's redraw.
 function draw(id, traces, layout) {
   queued.set(id, [traces, layout]);
+  const node = document.getElementById(id);
+  if (!onScreen.has(id)) node.dataset.waiting = '1'; // drawn when scrolled to (the measurement and tests read this)
   schedule();
 }
 
+function next() {
+  for (const node of charts) if (queued.has(node.id) && onScreen.has(node.id)) return node.id;
+  return null;
+}
+
 function schedule() {
-  if (frame || !queued.size || !window.Plotly) return;
+  if (frame || !window.Plotly || next() === null) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
-    const [id, [traces, layout]] = queued.entries().next().value;
+    const id = next();
+    if (id === null) return;
+    const [traces, layout] = queued.get(id);
     queued.delete(id);
     drawNow(id, traces, layout);
     schedule();
@@ -40,6 +68,7 @@ function schedule() {
 
 function drawNow(id, traces, layout) {
   const node = document.getElementById(id);
+  delete node.dataset.waiting;
   // Periodic refreshes mostly bring the same data: skip the redraw (Plotly's is a long task) when nothing changed.
   const key = JSON.stringify([traces, layout]);
   if (drawn.get(id) === key) return;
@@ -47,6 +76,8 @@ function drawNow(id, traces, layout) {
   const started = performance.now();
   const merged = { ...theme, ...layout, xaxis: { ...theme.xaxis, ...(layout.xaxis || {}) }, yaxis: { ...theme.yaxis, ...(layout.yaxis || {}) } };
   Plotly.react(node, traces, merged, config);
+  const listener = listeners.get(id);
+  if (listener && !node.dataset.listening) { node.dataset.listening = '1'; node.on('plotly_relayout', listener); }
   // How long each redraw took, for the measurement (performance.getEntriesByName('draw:<chart>')).
   performance.measure(`draw:${id}`, { start: started, end: performance.now() });
   const points = traces.reduce((n, t) => n + (t.x?.length || 0), 0);
@@ -95,8 +126,10 @@ export function drawTrend(sku, history, decisions, signals, currency) {
       hovertemplate: '%{text}: %{y:.2f}<extra></extra>',
     });
   }
+  // The bucket size (minute, hour or day) follows the range on screen (app.js); shown on the y axis and kept in meta for tests.
+  const size = history.size ? String(history.size).toLowerCase() : 'minute';
   draw('chart-trend', traces, {
-    uirevision: sku, yaxis: { title: { text: currency } },
+    uirevision: sku, meta: { size }, yaxis: { title: { text: `${currency} · ${size} buckets` } },
     xaxis: {
       type: 'date',
       rangeselector: { bgcolor: '#0b1015', activecolor: '#24425f', buttons: [
