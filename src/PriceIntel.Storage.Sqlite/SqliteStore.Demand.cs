@@ -32,7 +32,7 @@ internal sealed partial class SqliteStore
             return 0;
         }
 
-        var added = await WriteAsync((events, ids, keys), static (w, state) => w.AppendDemand(state.events.Span, state.ids.Span, state.keys), cancellationToken, events.Length).ConfigureAwait(false);
+        var added = await WriteAsync((events, ids, keys), static (w, state) => w.AppendDemand(state.events.Span, state.ids.Span, state.keys), cancellationToken, DemandHistoryRows(events.Span)).ConfigureAwait(false);
         await ApplyDemandRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
