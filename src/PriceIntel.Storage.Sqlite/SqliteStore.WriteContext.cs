@@ -145,6 +145,7 @@ internal sealed partial class SqliteStore
                 }
 
                 tx.Commit();
+                _store._checkpointer?.Due();
                 foreach (var (kind, hash, name) in _newKeys)
                 {
                     _store._names[kind][hash] = name;

@@ -34,7 +34,7 @@ internal sealed partial class SqliteStore
     /// halved the events a group holds, doubling the commits and the price-bucket upserts of a run (the
     /// demo went from 21 to 37 groups and from 1.93 M to 2.70 M bucket upserts over 2.19 M events).
     /// </summary>
-    private static int PriceHistoryRows(ReadOnlySpan<MarketEvent> events)
+    internal static int PriceHistoryRows(ReadOnlySpan<MarketEvent> events)
     {
         int rows = 0;
         foreach (ref readonly var e in events)
@@ -49,7 +49,7 @@ internal sealed partial class SqliteStore
     }
 
     /// <summary>The rows an append of <paramref name="events"/> to the demand history writes at most (as <see cref="PriceHistoryRows"/>).</summary>
-    private static int DemandHistoryRows(ReadOnlySpan<MarketEvent> events)
+    internal static int DemandHistoryRows(ReadOnlySpan<MarketEvent> events)
     {
         int rows = 0;
         foreach (ref readonly var e in events)
