@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using PriceIntel.Shared;
 
 namespace PriceIntel.Mongo;
 
@@ -158,92 +159,6 @@ internal sealed partial class MongoStore
             });
             set[field] = new BsonDocument("$cond", new BsonArray { newer, value, "$" + field });
             set[timeField] = new BsonDocument("$cond", new BsonArray { newer, time, "$" + timeField });
-        }
-    }
-
-    /// <summary>The new events of one append that fall in one bucket; latest-wins fields break time ties by the larger value.</summary>
-    private sealed class DemandTally
-    {
-        public long Views { get; private set; }
-
-        public long AddToCarts { get; private set; }
-
-        public long Purchases { get; private set; }
-
-        public long Units { get; private set; }
-
-        public long Revenue { get; private set; }
-
-        public long ViewPriceSum { get; private set; }
-
-        public long PricedViews { get; private set; }
-
-        public long Currency { get; private set; }
-
-        public long CurrencyTime { get; private set; } = long.MinValue;
-
-        public long Stock { get; private set; }
-
-        public long StockTime { get; private set; } = long.MinValue;
-
-        public long UnitCost { get; private set; }
-
-        public long CostTime { get; private set; } = long.MinValue;
-
-        public void Add(in MarketEvent e)
-        {
-            switch (e.Kind)
-            {
-                case MarketEventKind.Demand:
-                    bool priced = e.Price.IsValidPrice;
-                    if (e.Action == DemandAction.View)
-                    {
-                        Views++;
-                        if (priced)
-                        {
-                            ViewPriceSum += e.Price.Ticks;
-                            PricedViews++;
-                        }
-                    }
-                    else if (e.Action == DemandAction.AddToCart)
-                    {
-                        AddToCarts++;
-                    }
-                    else if (e.Action == DemandAction.Purchase)
-                    {
-                        Purchases++;
-                        var quantity = Math.Max(0, e.Quantity);
-                        Units += quantity;
-                        if (priced)
-                        {
-                            Revenue += quantity * e.Price.Ticks;
-                        }
-                    }
-
-                    if (priced && (e.Timestamp > CurrencyTime || (e.Timestamp == CurrencyTime && e.Currency.Value > Currency)))
-                    {
-                        Currency = e.Currency.Value;
-                        CurrencyTime = e.Timestamp;
-                    }
-
-                    break;
-                case MarketEventKind.Inventory:
-                    if (e.Timestamp > StockTime || (e.Timestamp == StockTime && e.Quantity > Stock))
-                    {
-                        Stock = e.Quantity;
-                        StockTime = e.Timestamp;
-                    }
-
-                    break;
-                case MarketEventKind.Cost:
-                    if (e.Price.Ticks >= 0 && (e.Timestamp > CostTime || (e.Timestamp == CostTime && e.Price.Ticks > UnitCost)))
-                    {
-                        UnitCost = e.Price.Ticks;
-                        CostTime = e.Timestamp;
-                    }
-
-                    break;
-            }
         }
     }
 }

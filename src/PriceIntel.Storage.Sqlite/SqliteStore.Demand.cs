@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PriceIntel.Shared;
 
 namespace PriceIntel.Storage.Sqlite;
 
@@ -31,7 +32,7 @@ internal sealed partial class SqliteStore
             return 0;
         }
 
-        var added = await WriteAsync((events, ids, keys), static (w, state) => w.AppendDemand(state.events.Span, state.ids.Span, state.keys), cancellationToken, events.Length).ConfigureAwait(false);
+        var added = await WriteAsync((events, ids, keys), static (w, state) => w.AppendDemand(state.events.Span, state.ids.Span, state.keys), cancellationToken, DemandHistoryRows(events.Span)).ConfigureAwait(false);
         await ApplyDemandRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
@@ -185,7 +186,10 @@ internal sealed partial class SqliteStore
 
         private const int DemandBucketColumns = 17;
 
-        private readonly Dictionary<DemandBucketKey, DemandAggregate> _demandBuckets = [];
+        private readonly Dictionary<DemandBucketKey, (string ProductName, DemandTally Tally)> _demandBuckets = [];
+
+        /// <summary>The positions, in the append being stored, of its events that go into demand history.</summary>
+        private readonly List<int> _demandRows = [];
         private RawStatement? _insertDemandId;
         private RawStatement? _insertDemandIds;
         private RawStatement? _upsertDemandBucket;
@@ -205,52 +209,18 @@ internal sealed partial class SqliteStore
         {
             PrepareDemand();
             long floor = DemandFloor();
-            Span<int> chunk = stackalloc int[DemandIdsPerStatement];
-            int pending = 0;
-            int added = 0;
+            _demandRows.Clear();
             for (int i = 0; i < events.Length; i++)
             {
                 ref readonly var e = ref events[i];
-                if (!DemandEventIdAssigner.IsDemandHistoryEvent(in e) || (uint)e.ProductId >= (uint)keys.Products.Count || e.Timestamp < floor)
+                if (DemandEventIdAssigner.IsDemandHistoryEvent(in e) && (uint)e.ProductId < (uint)keys.Products.Count && e.Timestamp >= floor)
                 {
-                    continue;
-                }
-
-                chunk[pending++] = i;
-                if (pending < DemandIdsPerStatement)
-                {
-                    continue;
-                }
-
-                pending = 0;
-                for (int r = 0; r < DemandIdsPerStatement; r++)
-                {
-                    _insertDemandIds!.Bind((2 * r) + 1, events[chunk[r]].Timestamp);
-                    _insertDemandIds.Bind((2 * r) + 2, Sid(ids[chunk[r]]));
-                }
-
-                if (_insertDemandIds!.TryExecute())
-                {
-                    foreach (int k in chunk)
-                    {
-                        DemandStored(in events[k], keys);
-                    }
-
-                    added += DemandIdsPerStatement;
-                    continue;
-                }
-
-                foreach (int k in chunk)
-                {
-                    added += InsertDemandId(in events[k], ids[k], keys);
+                    _demandRows.Add(i);
                 }
             }
 
-            foreach (int k in chunk[..pending])
-            {
-                added += InsertDemandId(in events[k], ids[k], keys);
-            }
-
+            var rows = new DemandRows(this, events, ids, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_demandRows), keys);
+            var added = InsertNew(rows, _insertDemandIds!, _insertDemandId!, 2, DemandIdsPerStatement);
             Deltas[CounterDemandEvents] += added;
             return added;
         }
@@ -269,7 +239,7 @@ internal sealed partial class SqliteStore
             PrepareDemand();
             int full = _demandBuckets.Count - (_demandBuckets.Count % BucketsPerStatement);
             int row = 0;
-            foreach (var (key, b) in _demandBuckets)
+            foreach (var (key, (productName, b)) in _demandBuckets)
             {
                 var (statement, offset) = row < full
                     ? (_upsertDemandBuckets!, (row % BucketsPerStatement) * DemandBucketColumns)
@@ -277,7 +247,7 @@ internal sealed partial class SqliteStore
                 statement.Bind(offset + 1, key.Product);
                 statement.Bind(offset + 2, (int)key.Size);
                 statement.Bind(offset + 3, key.Start);
-                statement.Bind(offset + 4, Sid(StoreIds.DemandBucket(b.ProductName, key.Size, key.Start)));
+                statement.Bind(offset + 4, Sid(StoreIds.DemandBucket(productName, key.Size, key.Start)));
                 statement.Bind(offset + 5, b.Views);
                 statement.Bind(offset + 6, b.AddToCarts);
                 statement.Bind(offset + 7, b.Purchases);
@@ -335,21 +305,8 @@ internal sealed partial class SqliteStore
             return floor;
         }
 
-        private int InsertDemandId(in MarketEvent e, ulong id, MarketKeys keys)
-        {
-            _insertDemandId!.Bind(1, e.Timestamp);
-            _insertDemandId.Bind(2, Sid(id));
-            if (_insertDemandId.Execute() == 0)
-            {
-                return 0;
-            }
-
-            DemandStored(in e, keys);
-            return 1;
-        }
-
         /// <summary>A new demand event: its product's name is stored and it is rolled into its hour and day buckets.</summary>
-        private void DemandStored(in MarketEvent e, MarketKeys keys)
+        public void DemandStored(in MarketEvent e, MarketKeys keys)
         {
             var product = unchecked((long)keys.Products.GetStableHash(e.ProductId));
             var name = keys.Products.GetName(e.ProductId);
@@ -360,13 +317,13 @@ internal sealed partial class SqliteStore
 
         private void RollDemand(DemandBucketKey key, string name, in MarketEvent e)
         {
-            if (!_demandBuckets.TryGetValue(key, out var b))
+            if (!_demandBuckets.TryGetValue(key, out var bucket))
             {
-                b = new DemandAggregate(name);
-                _demandBuckets[key] = b;
+                bucket = (name, new DemandTally());
+                _demandBuckets[key] = bucket;
             }
 
-            b.Add(in e);
+            bucket.Tally.Add(in e);
         }
 
         /// <summary>The demand bucket upsert of <paramref name="rows"/> rows (distinct keys): adds each row's counts to its stored bucket, if any.</summary>
@@ -399,93 +356,22 @@ internal sealed partial class SqliteStore
 
     private readonly record struct DemandBucketKey(long Product, DemandBucketSize Size, long Start);
 
-    /// <summary>The new events of one append that fall in one bucket. Latest-wins fields break time ties by the larger value, as the upsert does.</summary>
-    private sealed class DemandAggregate(string productName)
+    /// <summary>The demand events of one append that may be new: their ids are the rows inserted into <c>demand_events</c>.</summary>
+    private readonly ref struct DemandRows(WriteContext context, ReadOnlySpan<MarketEvent> events, ReadOnlySpan<ulong> ids, ReadOnlySpan<int> positions, MarketKeys keys) : INewRows
     {
-        public string ProductName { get; } = productName;
+        private readonly ReadOnlySpan<MarketEvent> _events = events;
+        private readonly ReadOnlySpan<ulong> _ids = ids;
+        private readonly ReadOnlySpan<int> _positions = positions;
 
-        public long Views { get; private set; }
+        public int Count => _positions.Length;
 
-        public long AddToCarts { get; private set; }
-
-        public long Purchases { get; private set; }
-
-        public long Units { get; private set; }
-
-        public long Revenue { get; private set; }
-
-        public long ViewPriceSum { get; private set; }
-
-        public long PricedViews { get; private set; }
-
-        public int Currency { get; private set; }
-
-        public long CurrencyTime { get; private set; } = long.MinValue;
-
-        public long Stock { get; private set; }
-
-        public long StockTime { get; private set; } = long.MinValue;
-
-        public long UnitCost { get; private set; }
-
-        public long CostTime { get; private set; } = long.MinValue;
-
-        public void Add(in MarketEvent e)
+        public void Bind(RawStatement insert, int offset, int row)
         {
-            switch (e.Kind)
-            {
-                case MarketEventKind.Demand:
-                    bool priced = e.Price.IsValidPrice;
-                    switch (e.Action)
-                    {
-                        case DemandAction.View:
-                            Views++;
-                            if (priced)
-                            {
-                                ViewPriceSum += e.Price.Ticks;
-                                PricedViews++;
-                            }
-
-                            break;
-                        case DemandAction.AddToCart:
-                            AddToCarts++;
-                            break;
-                        case DemandAction.Purchase:
-                            Purchases++;
-                            var quantity = Math.Max(0, e.Quantity);
-                            Units += quantity;
-                            if (priced)
-                            {
-                                Revenue += quantity * e.Price.Ticks;
-                            }
-
-                            break;
-                    }
-
-                    if (priced && (e.Timestamp > CurrencyTime || (e.Timestamp == CurrencyTime && e.Currency.Value > Currency)))
-                    {
-                        Currency = e.Currency.Value;
-                        CurrencyTime = e.Timestamp;
-                    }
-
-                    break;
-                case MarketEventKind.Inventory:
-                    if (e.Timestamp > StockTime || (e.Timestamp == StockTime && e.Quantity > Stock))
-                    {
-                        Stock = e.Quantity;
-                        StockTime = e.Timestamp;
-                    }
-
-                    break;
-                case MarketEventKind.Cost:
-                    if (e.Price.Ticks >= 0 && (e.Timestamp > CostTime || (e.Timestamp == CostTime && e.Price.Ticks > UnitCost)))
-                    {
-                        UnitCost = e.Price.Ticks;
-                        CostTime = e.Timestamp;
-                    }
-
-                    break;
-            }
+            int i = _positions[row];
+            insert.Bind(offset + 1, _events[i].Timestamp);
+            insert.Bind(offset + 2, Sid(_ids[i]));
         }
+
+        public void Stored(int row) => context.DemandStored(in _events[_positions[row]], keys);
     }
 }

@@ -155,6 +155,7 @@ internal sealed partial class SqliteStore
                 }
 
                 tx.Commit();
+                _store._checkpointer?.Due();
                 foreach (var (kind, hash, name) in _newKeys)
                 {
                     _store._names[kind][hash] = name;
@@ -234,53 +235,12 @@ internal sealed partial class SqliteStore
                 return c != 0 ? c : a.Order.CompareTo(b.Order);
             });
 
-            // Plain INSERTs of ObservationsPerStatement rows while that many remain: all new, or backed
-            // out when one is already stored or repeated; then (and for the rest) one row at a time,
-            // skipping the stored ones.
-            int i = 0;
-            for (; i + ObservationsPerStatement <= pending.Length; i += ObservationsPerStatement)
-            {
-                var chunk = pending.Slice(i, ObservationsPerStatement);
-                for (int r = 0; r < chunk.Length; r++)
-                {
-                    BindObservation(_insertObservations, r * ObservationColumns, in chunk[r]);
-                }
-
-                if (_insertObservations.TryExecute())
-                {
-                    foreach (ref readonly var o in chunk)
-                    {
-                        ObservationStored(in o);
-                    }
-
-                    continue;
-                }
-
-                foreach (ref readonly var o in chunk)
-                {
-                    InsertObservation(in o);
-                }
-            }
-
-            foreach (ref readonly var o in pending[i..])
-            {
-                InsertObservation(in o);
-            }
-
+            InsertNew(new ObservationRows(this, pending), _insertObservations, _insertObservation, ObservationColumns, ObservationsPerStatement);
             _observations.Clear();
         }
 
-        private void InsertObservation(in PendingObservation o)
-        {
-            BindObservation(_insertObservation, 0, in o);
-            if (_insertObservation.Execute() != 0)
-            {
-                ObservationStored(in o);
-            }
-        }
-
         /// <summary>A new observation: counted for its item and rolled into its hour and day buckets.</summary>
-        private void ObservationStored(in PendingObservation o)
+        public void ObservationStored(in PendingObservation o)
         {
             _addedBySlot[o.Slot]++;
             Deltas[CounterCompetitorPrices]++;
@@ -289,7 +249,7 @@ internal sealed partial class SqliteStore
             Roll(new BucketKey(o.Product, o.Competitor, PriceBucketSize.Day, PriceBucket.StartOf(o.Time, PriceBucketSize.Day)), o.ProductName, o.CompetitorName, o.Time, o.Price, o.Currency);
         }
 
-        private static void BindObservation(RawStatement insert, int offset, in PendingObservation o)
+        public static void BindObservation(RawStatement insert, int offset, in PendingObservation o)
         {
             insert.Bind(offset + 1, o.Product);
             insert.Bind(offset + 2, o.Time);
@@ -527,6 +487,65 @@ internal sealed partial class SqliteStore
             insert.Bind(offset + 14, reason);
         }
 
+        /// <summary>
+        /// Inserts <paramref name="rows"/> where a stored (or repeated) row must be skipped and each new
+        /// one known: <paramref name="perStatement"/> rows per plain multi-row INSERT
+        /// (<paramref name="many"/>) while that many remain. Such a statement stores all its rows or, when
+        /// one is already stored or repeats another, none (SQLite backs out the statement and the
+        /// transaction goes on); then, and for the remainder, rows go one at a time through
+        /// <paramref name="one"/> (INSERT OR IGNORE: the first wins). Each new row is reported to
+        /// <see cref="INewRows.Stored"/> once.
+        /// </summary>
+        /// <returns>How many rows were new.</returns>
+        private static int InsertNew<TRows>(TRows rows, RawStatement many, RawStatement one, int columns, int perStatement)
+            where TRows : INewRows, allows ref struct
+        {
+            int stored = 0;
+            int i = 0;
+            for (; i + perStatement <= rows.Count; i += perStatement)
+            {
+                for (int r = 0; r < perStatement; r++)
+                {
+                    rows.Bind(many, r * columns, i + r);
+                }
+
+                if (many.TryExecute())
+                {
+                    for (int r = 0; r < perStatement; r++)
+                    {
+                        rows.Stored(i + r);
+                    }
+
+                    stored += perStatement;
+                    continue;
+                }
+
+                for (int r = 0; r < perStatement; r++)
+                {
+                    stored += InsertOne(ref rows, one, i + r);
+                }
+            }
+
+            for (; i < rows.Count; i++)
+            {
+                stored += InsertOne(ref rows, one, i);
+            }
+
+            return stored;
+
+            static int InsertOne(ref TRows rows, RawStatement one, int row)
+            {
+                rows.Bind(one, 0, row);
+                if (one.Execute() == 0)
+                {
+                    return 0;
+                }
+
+                rows.Stored(row);
+                return 1;
+            }
+        }
+
         public void Dispose()
         {
             foreach (var statement in _raw)
@@ -642,6 +661,31 @@ internal sealed partial class SqliteStore
 
             return sql.ToString();
         }
+    }
+
+    /// <summary>Rows <see cref="WriteContext.InsertNew{TRows}"/> inserts: how to bind one and what a new one means.</summary>
+    private interface INewRows
+    {
+        /// <summary>How many rows there are.</summary>
+        int Count { get; }
+
+        /// <summary>Binds row <paramref name="row"/> to <paramref name="insert"/>'s parameters after the first <paramref name="offset"/>.</summary>
+        void Bind(RawStatement insert, int offset, int row);
+
+        /// <summary>Row <paramref name="row"/> was new and is stored.</summary>
+        void Stored(int row);
+    }
+
+    /// <summary>A group's observations, in key order.</summary>
+    private readonly ref struct ObservationRows(WriteContext context, Span<PendingObservation> pending) : INewRows
+    {
+        private readonly Span<PendingObservation> _pending = pending;
+
+        public int Count => _pending.Length;
+
+        public void Bind(RawStatement insert, int offset, int row) => WriteContext.BindObservation(insert, offset, in _pending[row]);
+
+        public void Stored(int row) => context.ObservationStored(in _pending[row]);
     }
 
     private readonly record struct PendingObservation(long Product, long Time, long Competitor, long Platform, long Price, ushort Currency, Availability Availability, int Slot, string ProductName, string CompetitorName, string? PlatformName, int Order);

@@ -27,6 +27,42 @@ internal sealed partial class SqliteStore
 
     private void StartWriter() => _writeLoop = Task.Run(WriteLoopAsync);
 
+    /// <summary>
+    /// The rows an append of <paramref name="events"/> to the price history writes at most (its competitor
+    /// and list prices), for sizing groups. A recorded batch is appended twice, to the price history and to
+    /// the demand history, and each append counts only its own rows: counting the whole batch for both
+    /// halved the events a group holds, doubling the commits and the price-bucket upserts of a run (the
+    /// demo went from 21 to 37 groups and from 1.93 M to 2.70 M bucket upserts over 2.19 M events).
+    /// </summary>
+    internal static int PriceHistoryRows(ReadOnlySpan<MarketEvent> events)
+    {
+        int rows = 0;
+        foreach (ref readonly var e in events)
+        {
+            if (e.Kind is MarketEventKind.CompetitorPrice or MarketEventKind.ListPrice)
+            {
+                rows++;
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The rows an append of <paramref name="events"/> to the demand history writes at most (as <see cref="PriceHistoryRows"/>).</summary>
+    internal static int DemandHistoryRows(ReadOnlySpan<MarketEvent> events)
+    {
+        int rows = 0;
+        foreach (ref readonly var e in events)
+        {
+            if (DemandEventIdAssigner.IsDemandHistoryEvent(in e))
+            {
+                rows++;
+            }
+        }
+
+        return rows;
+    }
+
     /// <summary>Queues <paramref name="work"/> and waits until it is committed (or failed, with nothing of it stored).</summary>
     private async ValueTask<T> WriteAsync<TState, T>(TState state, Func<WriteContext, TState, T> work, CancellationToken cancellationToken, int rows = 1)
     {

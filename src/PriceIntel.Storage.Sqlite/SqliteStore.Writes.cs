@@ -66,7 +66,7 @@ internal sealed partial class SqliteStore
             }
 
             return added;
-        }, events.Length, cancellationToken).ConfigureAwait(false);
+        }, PriceHistoryRows(events.Span), cancellationToken).ConfigureAwait(false);
         await ApplyRetentionIfDueAsync(cancellationToken).ConfigureAwait(false);
         return stored;
     }

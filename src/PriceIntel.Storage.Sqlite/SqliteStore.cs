@@ -16,12 +16,6 @@ internal sealed partial class SqliteStore : IMarketStore
     internal const int CompetitorKind = 2;
     internal const int PlatformKind = 3;
 
-    /// <summary>
-    /// WAL pages before a commit checkpoints them into the database (SQLite's default is 1,000). Larger:
-    /// a page rewritten by many group commits is copied into the database once, not once per commit.
-    /// </summary>
-    private const int WalCheckpointPages = 16_384;
-
     private const int CounterProducts = 0;
     private const int CounterCompetitorPrices = 1;
     private const int CounterOurPrices = 2;
@@ -146,7 +140,7 @@ internal sealed partial class SqliteStore : IMarketStore
                 throw new MarketStoreException(full, $"store '{full}' cannot use write-ahead logging (journal mode stays '{journal}'); put it on a local file system");
             }
 
-            Execute(writer, $"PRAGMA synchronous = {(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WalCheckpointPages}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
+            Execute(writer, $"PRAGMA synchronous = {(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeKiB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WalBackstopPages}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
             if (options.MaxSizeBytes > 0)
             {
                 var pageSize = Convert.ToInt64(SqliteSchema.Scalar(writer, "PRAGMA page_size"), CultureInfo.InvariantCulture);
@@ -157,6 +151,7 @@ internal sealed partial class SqliteStore : IMarketStore
             var store = new SqliteStore(full, options, lockFile, writer, readCs);
             store.LoadCaches();
             store._context.Prepare();
+            store._checkpointer = new WalCheckpointer(writeCs);
             store.StartWriter();
             return store;
         }
@@ -312,6 +307,7 @@ internal sealed partial class SqliteStore : IMarketStore
 
             _disposed = true;
             _context.Dispose();
+            _checkpointer?.Dispose();
             try
             {
                 Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
