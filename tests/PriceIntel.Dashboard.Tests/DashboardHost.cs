@@ -31,6 +31,9 @@ public sealed class DashboardHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The directory holding this host's store.</summary>
+    public string StoreDirectory => _directory;
+
     public static long Start { get; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (3 * 60 * Minute);
 
     /// <summary>Starts a host; with <paramref name="simulator"/> the engine runs on the local demo's simulator (its products, competitors and speed) instead of HTTP ingest only.</summary>
