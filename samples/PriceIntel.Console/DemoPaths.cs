@@ -1,3 +1,5 @@
+using PriceIntel.Shared;
+
 namespace PriceIntel.ConsoleDemo;
 
 /// <summary>
@@ -19,7 +21,7 @@ internal static class DemoPaths
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new DemoFileException($"cannot create directory '{full}' ({option}): {Reason(full, ex, directory: true)}", ex);
+            throw new DemoFileException($"cannot create directory '{full}' ({option}): {PathCreationFailure.Reason(full, ex, directory: true)}", ex);
         }
     }
 
@@ -34,46 +36,8 @@ internal static class DemoPaths
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new DemoFileException($"cannot create file '{full}' ({option}): {Reason(full, ex, directory: false)}", ex);
+            throw new DemoFileException($"cannot create file '{full}' ({option}): {PathCreationFailure.Reason(full, ex, directory: false)}", ex);
         }
-    }
-
-    /// <summary>Why creating <paramref name="full"/> failed, in words a user can act on.</summary>
-    internal static string Reason(string full, Exception failure, bool directory)
-    {
-        if (failure is UnauthorizedAccessException)
-        {
-            return "permission denied";
-        }
-
-        if (directory && File.Exists(full))
-        {
-            return "a file of that name exists";
-        }
-
-        if (!directory && Directory.Exists(full))
-        {
-            return "a directory of that name exists";
-        }
-
-        // The nearest ancestor that exists tells a file in the way from a file system that refuses new entries.
-        string? ancestor = Path.GetDirectoryName(full);
-        while (ancestor is not null && !Directory.Exists(ancestor) && !File.Exists(ancestor))
-        {
-            ancestor = Path.GetDirectoryName(ancestor);
-        }
-
-        if (ancestor is not null && File.Exists(ancestor))
-        {
-            return $"'{ancestor}' is a file, not a directory";
-        }
-
-        if (failure is FileNotFoundException or DirectoryNotFoundException && ancestor is not null)
-        {
-            return $"the file system at '{ancestor}' does not allow creating it (a virtual or read-only file system?)";
-        }
-
-        return failure.Message.ReplaceLineEndings(" ");
     }
 }
 

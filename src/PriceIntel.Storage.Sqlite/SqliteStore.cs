@@ -79,7 +79,7 @@ internal sealed partial class SqliteStore : IMarketStore
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new MarketStoreException(full, $"cannot create the store directory '{directory}': {ex.Message}", ex);
+            throw new MarketStoreException(full, $"cannot create the store directory '{directory}': {PriceIntel.Shared.PathCreationFailure.Reason(directory, ex, directory: true)}", ex);
         }
 
         if (Directory.Exists(full))
@@ -191,7 +191,7 @@ internal sealed partial class SqliteStore : IMarketStore
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new MarketStoreException(full, $"cannot create the lock file '{lockPath}': {ex.Message}", ex);
+            throw new MarketStoreException(full, $"cannot create the lock file '{lockPath}': {PriceIntel.Shared.PathCreationFailure.Reason(lockPath, ex, directory: false)}", ex);
         }
     }
 

@@ -24,6 +24,25 @@ public sealed class SqliteFaultTests : IDisposable
         await using var second = SqliteMarketStore.Open(new SqliteStoreOptions { Path = DbPath });
     }
 
+    [Theory]
+    [InlineData("/proc/priceintel-x/store.db", "cannot create the store directory '/proc/priceintel-x': the file system at '/proc' does not allow creating it (a virtual or read-only file system?)")]
+    [InlineData("/proc/priceintel-x.db", "cannot create the lock file '/proc/priceintel-x.db.lock': the file system at '/proc' does not allow creating it (a virtual or read-only file system?)")]
+    public void A_store_path_that_cannot_be_created_names_the_path_and_the_reason(string path, string expected)
+    {
+        // .NET reports both as "Could not find file '/proc/…'", which names a file the user never asked for.
+        var error = Assert.Throws<MarketStoreException>(() => SqliteMarketStore.Open(new SqliteStoreOptions { Path = path }));
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_store_path_below_a_file_says_that_file_is_not_a_directory()
+    {
+        string file = _temp.File("plain");
+        File.WriteAllText(file, "x");
+        var error = Assert.Throws<MarketStoreException>(() => SqliteMarketStore.Open(new SqliteStoreOptions { Path = Path.Combine(file, "sub", "store.db") }));
+        Assert.Equal($"cannot create the store directory '{Path.Combine(Path.GetFullPath(file), "sub")}': '{Path.GetFullPath(file)}' is a file, not a directory", error.Message);
+    }
+
     [Fact]
     public async Task A_second_process_gets_store_in_use_and_the_lock_dies_with_its_holder()
     {
