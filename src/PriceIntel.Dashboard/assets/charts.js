@@ -16,7 +16,7 @@ const listeners = new Map(); // chart id → its plotly_relayout handler, attach
 // Calls handler with plotly's relayout event when the user picks a range, zooms or pans the price trend.
 export function onTrendRange(handler) { listeners.set('chart-trend', handler); }
 
-// plotly.js loads async (index.html) while the page fetches its data; charts drawn before it is there wait.
+// plotly.js is deferred (index.html) and normally runs before this module; charts drawn before it is there wait.
 const plotlyReady = window.Plotly ? Promise.resolve() : new Promise((resolve, reject) => {
   const script = document.getElementById('plotly');
   script.addEventListener('load', resolve, { once: true });
