@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace PriceIntel.Dashboard;
 
@@ -11,7 +12,7 @@ namespace PriceIntel.Dashboard;
 /// Brotli/gzip copies of the text files (compressed once, when the dashboard is mapped). The page refers to
 /// plotly.js by a versioned URL (<c>lib/plotly.min.js?v=&lt;hash&gt;</c>), so browsers may cache it for good.
 /// </summary>
-internal sealed class DashboardAssets
+internal sealed partial class DashboardAssets
 {
     /// <summary>The plotly.js bundle's path; index.html asks for it with <c>?v=</c> its hash.</summary>
     public const string PlotlyPath = "lib/plotly.min.js";
@@ -50,6 +51,7 @@ internal sealed class DashboardAssets
         }
 
         PlotlyVersion = raw.TryGetValue(PlotlyPath, out byte[]? plotly) ? Hash(plotly) : "";
+        IndexContentSecurityPolicy = ContentSecurityPolicy(raw.TryGetValue("index.html", out byte[]? page) ? Encoding.UTF8.GetString(page) : "");
         if (raw.TryGetValue("index.html", out byte[]? index) && PlotlyVersion.Length > 0)
         {
             raw["index.html"] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(index).Replace($"\"{PlotlyPath}\"", $"\"{PlotlyPath}?v={PlotlyVersion}\"", StringComparison.Ordinal));
@@ -77,7 +79,28 @@ internal sealed class DashboardAssets
     /// <summary>The hash index.html puts in plotly.js's URL ("" when the bundle is missing).</summary>
     public string PlotlyVersion { get; }
 
+    /// <summary>
+    /// index.html's Content-Security-Policy: everything from this host, and of inline scripts only the page's own
+    /// (allowed by their SHA-256 hashes, so an injected one does not run).
+    /// </summary>
+    public string IndexContentSecurityPolicy { get; }
+
     public bool TryGet(string path, out Asset asset) => _assets.TryGetValue(path, out asset!);
+
+    private static string ContentSecurityPolicy(string page)
+    {
+        var scripts = new StringBuilder("'self'");
+        foreach (Match inline in InlineScript().Matches(page))
+        {
+            scripts.Append(" 'sha256-").Append(Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(inline.Groups["body"].Value)))).Append('\'');
+        }
+
+        return $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+    }
+
+    /// <summary>A script element without a src attribute, and its text.</summary>
+    [GeneratedRegex("<script(?![^>]*\\ssrc=)[^>]*>(?<body>.*?)</script>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex InlineScript();
 
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..20];
 

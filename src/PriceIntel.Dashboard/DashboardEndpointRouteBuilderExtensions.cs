@@ -54,7 +54,7 @@ public static class DashboardEndpointRouteBuilderExtensions
         if (path == "index.html")
         {
             // Everything the page loads comes from this host.
-            response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+            response.Headers.ContentSecurityPolicy = DashboardAssets.Instance.IndexContentSecurityPolicy;
         }
 
         if (context.Request.Headers.IfNoneMatch == asset.ETag)

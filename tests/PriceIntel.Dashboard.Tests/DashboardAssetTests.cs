@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace PriceIntel.Dashboard.Tests;
@@ -82,6 +84,22 @@ public sealed partial class DashboardAssetTests : IAsyncLifetime
         Assert.Contains("Permission is hereby granted, free of charge", notice, StringComparison.Ordinal); // MIT text itself, not just the name
     }
 
+    [Fact]
+    public async Task The_page_allows_its_own_inline_script_by_hash_and_no_other()
+    {
+        using var client = new HttpClient { BaseAddress = _host.Address };
+        using var response = await client.GetAsync("dashboard/");
+        string html = await response.Content.ReadAsStringAsync();
+        string policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        string scripts = policy.Split(';').Select(d => d.Trim()).Single(d => d.StartsWith("script-src ", StringComparison.Ordinal));
+        Assert.DoesNotContain("unsafe-inline", scripts, StringComparison.Ordinal);
+
+        // Every inline script of the page (the first screen's requests) is allowed by its hash, and nothing else is.
+        string[] inline = [.. InlineScript().Matches(html).Select(m => $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(m.Groups[1].Value)))}'")];
+        Assert.NotEmpty(inline);
+        Assert.Equal(["'self'", .. inline], scripts["script-src ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     private static async Task<string> PlotlyUrlAsync(HttpClient client)
     {
         string html = await client.GetStringAsync("dashboard/");
@@ -92,6 +110,9 @@ public sealed partial class DashboardAssetTests : IAsyncLifetime
 
     [GeneratedRegex("src=\"(lib/plotly\\.min\\.js\\?v=[0-9a-f]{20})\"")]
     private static partial Regex PlotlyScript();
+
+    [GeneratedRegex("<script>(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex InlineScript();
 
     [GeneratedRegex(@"^(\S+) \S+ — \S+\n-{72}$", RegexOptions.Multiline)]
     private static partial Regex LicenceSection();

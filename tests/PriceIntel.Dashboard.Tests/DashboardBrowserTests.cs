@@ -199,6 +199,83 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
     }
 
     [BrowserFact]
+    public async Task The_first_screens_views_are_asked_for_once_while_the_page_is_parsed_before_plotly_runs()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await PageWaits.WaitAsync(page, "() => ['chart-trend', 'chart-competitors', 'chart-product-demand'].every(id => Number(document.getElementById(id).dataset.points || 0) > 0)", "the first screen's charts");
+        string sku = await page.InputValueAsync("#product");
+
+        // Every API request made in the first 4.5 s (the periodic refreshes start 5 s after the page's script runs), and when.
+        var requests = await page.EvaluateAsync<JsonElement>("""
+            () => performance.getEntriesByType('resource').filter(r => new URL(r.name).pathname.startsWith('/api/') && r.startTime < 4500)
+              .map(r => ({ url: new URL(r.name).pathname + new URL(r.name).search, start: r.startTime }))
+            """);
+        double plotlyReady = await page.EvaluateAsync<double>("() => performance.getEntriesByName('plotly-ready')[0].startTime");
+        var made = requests.EnumerateArray().Select(r => (Url: r.GetProperty("url").GetString()!, Start: r.GetProperty("start").GetDouble())).ToList();
+        output.WriteLine($"plotly.js ready at {plotlyReady:0} ms; requests: {string.Join(", ", made.Select(r => $"{r.Url} at {r.Start:0}"))}");
+        string[] firstScreen =
+        [
+            "/api/overview", "/api/products?limit=500", $"/api/products/{sku}/board", $"/api/products/{sku}/history?size=minute&limit=1000",
+            $"/api/decisions?product={sku}&limit=200", $"/api/signals?product={sku}&limit=200", $"/api/products/{sku}/demand?bucket=hour&limit=168",
+        ];
+        foreach (string url in firstScreen)
+        {
+            // Asked for once: app.js took the inline script's answer instead of asking again.
+            Assert.True(made.Count(r => r.Url == url) == 1, $"{url} asked for {made.Count(r => r.Url == url)} times");
+        }
+
+        // The key metrics (and so the busiest product) were asked for while the page was parsed: before plotly.js ran.
+        Assert.True(made.Single(r => r.Url == "/api/overview").Start < plotlyReady, "the overview was asked for only after plotly.js ran");
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    [BrowserFact]
+    public async Task Signals_the_feed_left_out_in_a_burst_still_reach_the_tables()
+    {
+        // A feed capped at one item a second: a burst of four competitor drops (four signals and four decisions in one
+        // batch) reaches the page mostly as a count in the next summary, and the page reads the tables again.
+        await using var host = await DashboardHost.StartAsync(feedItemsPerSecond: 1).WaitAsync(TimeSpan.FromSeconds(60));
+        await host.AddCatalogAsync(2);
+        await host.IngestAsync(DashboardHost.Market(2, DashboardHost.Start));
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(host.Address + "dashboard/");
+        await PageWaits.ExpectTextAsync(page, "#live", "● live");
+
+        string burst = "BURST-" + Guid.NewGuid().ToString("N")[..6];
+        string[] products = [.. Enumerable.Range(0, 4).Select(i => $"{burst}-{i}")];
+        await host.IngestAsync(products.SelectMany(p => DashboardHost.CompetitorDrop(p, DashboardHost.Start + (150 * DashboardHost.Minute))));
+        foreach (string product in products)
+        {
+            await page.Locator($"#signals tbody tr:has-text('{product}')").First.WaitForAsync(new() { Timeout = 30_000 });
+            await page.Locator($"#decisions tbody tr.decision:has-text('{product}')").First.WaitForAsync(new() { Timeout = 30_000 });
+        }
+
+        // The live marker says updates were summarised and the tables read again.
+        Assert.Contains("arrived only as counts", await page.GetAttributeAsync("#live", "title") ?? "", StringComparison.Ordinal);
+        Assert.True(session.Errors.Count == 0, string.Join("\n", session.Errors));
+    }
+
+    [BrowserFact]
+    public async Task A_kept_key_that_is_refused_now_leaves_the_market_to_anonymous_viewing()
+    {
+        await using var session = await fixture.OpenAsync();
+        using var log = new SessionLog(session, output);
+        var page = session.Page;
+        await page.GotoAsync(fixture.Host.Address + "dashboard/");
+        await PageWaits.WaitAsync(page, "() => Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the first product's trend");
+        await page.EvaluateAsync("() => sessionStorage.setItem('priceintel.apiKey', 'revoked-key-0123456789')");
+        await page.ReloadAsync();
+        await PageWaits.WaitAsync(page, "() => document.getElementById('kpi-products').textContent !== '–' && Number(document.getElementById('chart-trend').dataset.points || 0) > 0", "the market, read anonymously");
+        Assert.Equal("viewing anonymously (the API key was refused)", await page.InnerTextAsync("#who"));
+        Assert.True(await page.IsVisibleAsync("#apikey"), "no way to sign in again");
+    }
+
+    [BrowserFact]
     public async Task The_product_looked_at_last_loads_first_unless_it_left_the_catalog()
     {
         await using var session = await fixture.OpenAsync();

@@ -37,7 +37,10 @@ public sealed class DashboardHost : IAsyncDisposable
     public static long Start { get; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (3 * 60 * Minute);
 
     /// <summary>Starts a host; with <paramref name="simulator"/> the engine runs on the local demo's simulator (its products, competitors and speed) instead of HTTP ingest only.</summary>
-    public static async Task<DashboardHost> StartAsync(bool anonymousRead = true, bool simulator = false)
+    /// <param name="anonymousRead">Whether the API may be read without a key.</param>
+    /// <param name="simulator">Whether the engine runs on the local demo's simulator.</param>
+    /// <param name="feedItemsPerSecond">The live feed's cap per subscriber (PriceIntelApi:Feed:MaxItemsPerSecond); the web API's default when null.</param>
+    public static async Task<DashboardHost> StartAsync(bool anonymousRead = true, bool simulator = false, int? feedItemsPerSecond = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), "priceintel-dashboard-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -63,6 +66,11 @@ public sealed class DashboardHost : IAsyncDisposable
             ["PriceIntelApi:ApiKeys:1:Role"] = "analyst",
             ["PriceIntelApi:AllowAnonymousRead"] = anonymousRead ? "true" : "false",
         };
+        if (feedItemsPerSecond is int perSecond)
+        {
+            settings["PriceIntelApi:Feed:MaxItemsPerSecond"] = perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var app = await WebApiHost.BuildAsync([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);

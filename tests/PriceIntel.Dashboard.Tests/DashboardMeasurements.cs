@@ -138,6 +138,9 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
               const n = performance.getEntriesByType('navigation')[0];
               const slowest = performance.getEntriesByType('resource').sort((a, b) => b.duration - a.duration).slice(0, 4)
                 .map(r => `${new URL(r.name).pathname} ${Math.round(r.duration)} ms (ends ${Math.round(r.responseEnd)}, ${r.encodedBodySize} B)`);
+              // Each API answer on the way to "loaded": when it was asked for and when it had arrived (ms from navigation).
+              const api = performance.getEntriesByType('resource').filter(r => new URL(r.name).pathname.startsWith('/api/') && !r.name.includes('/api/feed'))
+                .map(r => `${new URL(r.name).pathname.replace(/^\/api\//, '')} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)}`);
               const at = name => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? NaN);
               const nodes = [...document.querySelectorAll('[data-chart]')];
               const screen = nodes.filter(n => n.getBoundingClientRect().top < innerHeight).map(n => n.id);
@@ -146,7 +149,7 @@ public sealed class DashboardMeasurements(SimulatorFixture fixture, ITestOutputH
               // Every draw of a first-screen chart so far: [start ms, duration ms] (a chart drawn twice before loaded shows here).
               const draws = Object.fromEntries(screen.map(id => [id, performance.getEntriesByName(`draw:${id}`).map(e => [Math.round(e.startTime), Math.round(e.duration)])]));
               const result = { responseEndMs: Math.round(n.responseEnd), domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), loadEventMs: Math.round(n.loadEventEnd),
-                               plotlyReadyMs: at('plotly-ready'), kpisMs: kpis, loadedMs: Math.max(kpis, ...Object.values(charts)), firstScreen: charts, draws, slowest };
+                               plotlyReadyMs: at('plotly-ready'), kpisMs: kpis, loadedMs: Math.max(kpis, ...Object.values(charts)), firstScreen: charts, draws, slowest, api };
               // Below the fold: scroll each chart into view and time its first draw from the scroll.
               const scrolled = {};
               for (const node of scrollBelowFold ? nodes.filter(n => !screen.includes(n.id)) : []) {
@@ -255,6 +258,20 @@ internal sealed class ChromiumTrace
             }
         }
 
-        return string.Join("; ", kinds.OrderByDescending(k => k.Value.Wall).Select(k => $"{k.Key}: {k.Value.Count}× {k.Value.Wall:0} ms wall / {k.Value.Cpu:0} ms CPU"));
+        // The main thread's tasks of 20 ms or more, in order, from the navigation's start: what the page waited behind.
+        var start = events.Where(e => Str(e, "name") == "navigationStart" && e.GetProperty("pid").GetInt64() == pid).Select(e => e.GetProperty("ts").GetDouble()).DefaultIfEmpty(double.NaN).Min();
+        var tasks = events.Where(e => Str(e, "ph") == "X" && Str(e, "name") == "RunTask" && e.GetProperty("pid").GetInt64() == pid && e.GetProperty("tid").GetInt64() == tid && Ms(e, "dur") >= 20)
+            .OrderBy(e => e.GetProperty("ts").GetDouble())
+            .Select(e =>
+            {
+                double at = e.GetProperty("ts").GetDouble(), end = at + e.GetProperty("dur").GetDouble();
+                var inner = events.Where(x => Str(x, "ph") == "X" && x.GetProperty("tid").GetInt64() == tid && x.GetProperty("pid").GetInt64() == pid && Str(x, "name") != "RunTask"
+                        && x.GetProperty("ts").GetDouble() >= at && x.GetProperty("ts").GetDouble() < end)
+                    .OrderByDescending(x => Ms(x, "dur")).FirstOrDefault();
+                string what = inner.ValueKind == JsonValueKind.Object ? Str(inner, "name") + (Url(inner) is { Length: > 0 } u ? " " + u[(u.LastIndexOf('/') + 1)..] : "") : "?";
+                return $"{(at - start) / 1000:0}+{Ms(e, "dur"):0} {what}";
+            });
+        return string.Join("; ", kinds.OrderByDescending(k => k.Value.Wall).Select(k => $"{k.Key}: {k.Value.Count}× {k.Value.Wall:0} ms wall / {k.Value.Cpu:0} ms CPU"))
+            + $"; tasks of 20 ms or more (start+duration ms, longest event inside): {string.Join(", ", tasks)}";
     }
 }

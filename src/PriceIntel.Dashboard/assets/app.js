@@ -1,14 +1,35 @@
 // The PriceIntel market view: loads the API's views, keeps them fresh from the live feed (which the
 // server throttles and summarises), and redraws charts at most every few seconds.
 import { api, auth, subscribe, ApiError } from './api.js';
-import { drawTrend, onTrendRange, drawCompetitors, drawDemand, drawExperiments, drawPosition, drawPriceIndex, drawProductDemand } from './charts.js';
+import { drawTrend, onTrendRange, drawCompetitors, drawDemand, drawExperiments, drawPosition, drawPriceIndex, drawProductDemand, firstScreenDrawn } from './charts.js';
 import { el, fmtMoney, fmtInt, fmtPct, fmtTime, words } from './format.js';
 
 const MAX_ROWS = 50;
-const LAST_PRODUCT = 'priceintel.product';
-const state = { catalog: new Set(), catalogReady: null, trend: null, product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true, saved: null };
+const state = { catalog: new Map(), catalogReady: null, active: new Set(), trend: null, product: null, currency: 'USD', signals: [], decisions: [], signedIn: false, role: null, readable: true, saved: null };
 const $ = id => document.getElementById(id);
 const severityRank = { info: 0, warning: 1, critical: 2 };
+const notFound = e => { if (e instanceof ApiError && e.status === 404) return null; throw e; };
+
+// The first screen's answers, asked for by index.html's inline script while the page was parsed: each is taken
+// once; anything not held there, or failed there, is asked for here (where a failure is reported).
+function taken(key, request) {
+  const held = window.priceintelFirstScreen, answer = held?.get(key);
+  held?.delete(key);
+  return answer ? answer.catch(() => request()) : request();
+}
+
+const LAST_PRODUCT = 'priceintel.product';
+const lastProduct = {
+  get() { try { return localStorage.getItem(LAST_PRODUCT); } catch { return null; } },
+  set(sku) { try { localStorage.setItem(LAST_PRODUCT, sku); } catch { /* storage off */ } },
+};
+
+// The selected product's timeline besides its prices (index.html's inline script asks for the first product's the same way).
+const timeline = {
+  decisions: sku => api.decisions({ product: sku, limit: 200 }),
+  signals: sku => api.signals({ product: sku, limit: 200 }),
+  demand: sku => api.demand(sku, { bucket: 'hour', limit: 168 }),
+};
 
 function banner(text) {
   const b = $('banner');
@@ -30,7 +51,7 @@ function handle(error, what) {
 let lastPosition = 0;
 async function refreshOverview() {
   try {
-    const o = await api.overview();
+    const o = await taken('overview', api.overview);
     state.currency = o.currency || state.currency;
     $('kpi-products').textContent = fmtInt(o.productsMonitored);
     $('kpi-changes').textContent = fmtInt(o.priceChangesToday);
@@ -53,6 +74,7 @@ async function refreshOverview() {
       drawPosition(o.position);
       drawPriceIndex(o.position);
     }
+    state.active = new Set(o.busiestProducts || []); // products the engine trades: each has a board
     state.busiest = o.busiestProducts?.[0] ?? null;
     if (!state.product && state.busiest) selectProduct(state.busiest);
     banner('');
@@ -63,10 +85,10 @@ async function refreshOverview() {
 function loadProducts() {
   state.catalogReady = (async () => {
     try {
-      const page = await api.products({ limit: 500 });
+      const page = await taken('catalog', () => api.products({ limit: 500 }));
       const list = $('products');
       list.innerHTML = '';
-      state.catalog = new Set(page.items.map(p => p.sku));
+      state.catalog = new Map(page.items.map(p => [p.sku, p]));
       for (const p of page.items) list.append(el('option', { value: p.sku }, p.name));
     } catch (e) { handle(e, 'list products'); }
   })();
@@ -92,18 +114,22 @@ async function refreshProduct(withTrend) {
   try {
     const trend = withTrend || Date.now() - lastTrend > 10_000;
     if (trend) lastTrend = Date.now();
-    const timeline = trend
-      ? Promise.all([loadHistory(sku, state.window), api.decisions({ product: sku, limit: 200 }), api.signals({ product: sku, limit: 200 }),
-        api.demand(sku, { bucket: 'hour', limit: 168 })])
+    const views = trend
+      ? Promise.all([loadHistory(sku, state.window), ...['decisions', 'signals', 'demand'].map(name => taken(`${name}:${sku}`, () => timeline[name](sku)))])
       : null;
-    // A catalog product comes with its board; one seen only in the market's events has the engine's board alone.
+    // A product the engine trades (one of the market's busiest) has a board: asked for at once, named from the catalog.
+    // Any other waits for the catalog: a catalog product comes with its board; one seen only in the market's events
+    // has the engine's board alone (so no request is made that must fail).
+    const activeBoard = state.active.has(sku) ? taken(`board:${sku}`, () => api.board(sku)).catch(notFound) : null;
+    activeBoard?.catch(() => { }); // reported below, unless the selection changes first
+    views?.catch(() => { });
     await state.catalogReady;
     if (sku !== state.product) return;
     // Remembered for the next load only when in the catalog; a remembered one that left it gives way to the busiest.
     // Written once per selection, not on every refresh (a refresh must not undo a choice made in another tab).
     if (state.catalog.has(sku) && state.saved !== sku) {
       state.saved = sku;
-      try { localStorage.setItem(LAST_PRODUCT, sku); } catch { /* storage off */ }
+      lastProduct.set(sku);
     }
     if (sku === state.remembered && !state.catalog.has(sku)) {
       state.remembered = null;
@@ -111,9 +137,10 @@ async function refreshProduct(withTrend) {
       if (state.busiest) selectProduct(state.busiest);
       return;
     }
-    const product = state.catalog.has(sku)
-      ? await api.product(sku)
-      : { sku, name: sku, board: await api.board(sku).catch(e => { if (e instanceof ApiError && e.status === 404) return null; throw e; }) };
+    const entry = state.catalog.get(sku);
+    const product = activeBoard ? { ...entry, sku, name: entry?.name ?? sku, board: await activeBoard }
+      : entry ? (await taken(`product:${sku}`, () => api.product(sku))) ?? { ...entry, board: null }
+      : { sku, name: sku, board: await api.board(sku).catch(notFound) };
     if (sku !== state.product) return;
     const board = product.board;
     state.currency = board?.currency || product.currency || state.currency;
@@ -123,8 +150,8 @@ async function refreshProduct(withTrend) {
     drawCompetitors(board);
     const w = [...(board?.demandWindows || [])].sort((a, b) => a.windowMinutes - b.windowMinutes)[0];
     $('board-demand').textContent = w ? `last ${w.windowMinutes} min: ${fmtInt(w.views)} views · ${fmtInt(w.addToCarts)} carts · ${fmtInt(w.purchases)} purchases · conversion ${fmtPct(w.conversion)}` : '';
-    if (timeline) {
-      const [history, decisions, signals, demand] = await timeline;
+    if (views) {
+      const [history, decisions, signals, demand] = await views;
       if (sku !== state.product) return;
       drawProductDemand(sku, demand);
       // A history loaded for a range the user has since left gives way to the one loading for the new range.
@@ -150,7 +177,7 @@ const coarser = { minute: 'hour', hour: 'day', day: 'day' };
 async function loadHistory(sku, window) {
   const iso = ms => ms === null ? undefined : new Date(ms).toISOString();
   const params = { size: window.size, from: iso(window.from), to: iso(window.to), limit: 1000 };
-  const first = await api.history(sku, params);
+  const first = await (window === NEWEST ? taken(`history:${sku}`, () => api.history(sku, params)) : api.history(sku, params));
   const buckets = [...first.buckets];
   let cursor = first.nextCursor;
   const pages = window.from === null && !window.all ? 1 : TREND_PAGES;
@@ -223,6 +250,16 @@ function addToTrend(list, item) {
   return true;
 }
 
+// A table read from the API, with the live items that arrived while it was being read (the store may not have
+// written them yet when it answered) kept on top.
+const arrived = new WeakMap();
+let arrivals = 0;
+function withLive(items, current, since, wanted) {
+  const ids = new Set(items.map(x => x.id));
+  const live = current.filter(x => (arrived.get(x) ?? 0) > since && !ids.has(x.id) && wanted(x));
+  return [...live, ...items].slice(0, MAX_ROWS);
+}
+
 // ---- signals -----------------------------------------------------------------------------------
 function signalFilters() {
   return {
@@ -243,10 +280,10 @@ function matches(signal, f) {
 }
 
 async function reloadSignals() {
-  const f = signalFilters();
+  const f = signalFilters(), since = arrivals;
   try {
     const page = await api.signals({ minSeverity: f.minSeverity, kind: f.kind, acknowledged: f.acknowledged, product: f.product, limit: MAX_ROWS });
-    state.signals = page.items;
+    state.signals = withLive(page.items, state.signals, since, s => matches(s, signalFilters()));
     renderSignals();
   } catch (e) { handle(e, 'load signals'); }
 }
@@ -340,9 +377,10 @@ async function acknowledge(signal, note, form, button) {
 
 // ---- decisions ---------------------------------------------------------------------------------
 async function reloadDecisions() {
+  const since = arrivals;
   try {
     const page = await api.decisions({ limit: MAX_ROWS });
-    state.decisions = page.items;
+    state.decisions = withLive(page.items, state.decisions, since, () => true);
     renderDecisions();
   } catch (e) { handle(e, 'load decisions'); }
 }
@@ -418,6 +456,7 @@ function scheduleTrend() {
 
 function onFeed(type, data) {
   document.body.dataset.feedItems = String(++feedItems);
+  if (type === 'signal' || type === 'decision') arrived.set(data, ++arrivals);
   if (type === 'signal') {
     if (matches(data, signalFilters())) {
       state.signals.unshift(data);
@@ -434,9 +473,27 @@ function onFeed(type, data) {
     const s = state.signals.find(x => x.id === data.id);
     if (s) { Object.assign(s, data); pending.signals = true; }
   } else {
+    if (type === 'summary' && data.dropped > 0) catchUp(data.dropped);
     return;
   }
   scheduleRender();
+}
+
+// The server sends each subscriber at most so many items a second and counts the rest in its next summary. When
+// some were left out, the tables and the selected product's timeline are read again from the API (at most every
+// 2 s), so a burst of the market's signals cannot hide one from the analyst.
+let catchUpTimer = 0, lastCatchUp = 0, missed = 0;
+function catchUp(dropped) {
+  missed += dropped;
+  $('live').title = `live feed: ${fmtInt(missed)} updates arrived only as counts in a burst; the tables were read again`;
+  if (catchUpTimer) return;
+  catchUpTimer = setTimeout(() => {
+    catchUpTimer = 0;
+    lastCatchUp = Date.now();
+    reloadSignals();
+    reloadDecisions();
+    refreshProduct(true);
+  }, Math.max(0, 2_000 - (Date.now() - lastCatchUp)));
 }
 
 // ---- sign-in -----------------------------------------------------------------------------------
@@ -445,7 +502,8 @@ function showIdentity() {
   $('apikey').hidden = signedIn;
   $('signin-button').hidden = signedIn;
   $('signout').hidden = !signedIn;
-  $('who').textContent = signedIn ? (state.role ? `signed in · ${state.role}` : 'signed in') : 'viewing anonymously';
+  $('who').textContent = signedIn ? (state.role ? `signed in · ${state.role}` : 'signed in')
+    : state.keyRefused ? 'viewing anonymously (the API key was refused)' : 'viewing anonymously';
 }
 
 async function signIn(key) {
@@ -454,26 +512,32 @@ async function signIn(key) {
     const me = await api.whoami();
     state.role = me.role || (me.roles || []).join(', ');
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) { auth.key = null; banner('That API key was refused.'); showIdentity(); return; }
+    if (e instanceof ApiError && e.status === 401) { auth.key = null; state.keyRefused = true; banner('That API key was refused.'); showIdentity(); return false; }
     state.role = null;
   }
   state.signedIn = true;
+  state.keyRefused = false;
   showIdentity();
   banner('');
   reloadAll();
+  return true;
 }
 
 function reloadAll() {
-  connectFeed();
   loadProducts();
   refreshOverview();
   // The product looked at last in this browser: its views load with the overview, not after it.
-  let last = null;
-  try { last = localStorage.getItem(LAST_PRODUCT); } catch { /* storage off */ }
+  const last = lastProduct.get();
   if (last && !state.product) { state.remembered = last; selectProduct(last); }
-  reloadSignals();
-  reloadDecisions();
-  refreshExperiments();
+  // What lies below the first screen (the live feed, the signals and decisions tables, the experiment) loads once the
+  // first screen has drawn, so its requests and rendering do not hold the first screen up. The feed connects before
+  // the tables are read, so nothing that happens in between is missed.
+  firstScreenDrawn.then(() => {
+    connectFeed();
+    reloadSignals();
+    reloadDecisions();
+    refreshExperiments();
+  });
 }
 
 function start() {
@@ -482,7 +546,8 @@ function start() {
   $('product').addEventListener('change', e => selectProduct(e.target.value.trim()));
   for (const id of ['filter-severity', 'filter-kind', 'filter-ack', 'filter-product']) $(id).addEventListener('change', reloadSignals);
   showIdentity();
-  if (auth.key) signIn(auth.key); else reloadAll();
+  // A key kept from earlier in this tab that is refused now: the market as an anonymous viewer sees it (where allowed).
+  if (auth.key) signIn(auth.key).then(ok => { if (!ok) reloadAll(); }); else reloadAll();
   setInterval(refreshOverview, 5_000);
   setInterval(() => refreshProduct(false), 5_000);
   setInterval(refreshExperiments, 10_000);

@@ -29,11 +29,22 @@ plotlyReady.then(() => { performance.mark('plotly-ready'); schedule(); }, e => c
 // Charts are drawn top first (page order), so the price trend is not kept waiting behind a chart further down.
 const charts = [...document.querySelectorAll('[data-chart]')];
 const onScreen = new Set(typeof IntersectionObserver === 'function' ? [] : charts.map(n => n.id));
+
+// Resolves once every chart on the first screen has drawn, or 2.5 s after the page started, whichever comes first:
+// what lies below the first screen waits for it (app.js).
+let firstScreen = null, firstScreenDone;
+export const firstScreenDrawn = new Promise(resolve => {
+  firstScreenDone = resolve;
+  setTimeout(resolve, Math.max(0, 2_500 - performance.now()));
+});
+const checkFirstScreen = () => { if (firstScreen && [...firstScreen].every(id => drawn.has(id))) firstScreenDone(); };
+
 if (typeof IntersectionObserver === 'function') {
   const observer = new IntersectionObserver(entries => {
     for (const e of entries) {
       if (e.isIntersecting) onScreen.add(e.target.id); else onScreen.delete(e.target.id);
     }
+    if (!firstScreen) { firstScreen = new Set(onScreen); checkFirstScreen(); }
     schedule();
   });
   for (const node of charts) observer.observe(node);
@@ -73,6 +84,7 @@ function drawNow(id, traces, layout) {
   const key = JSON.stringify([traces, layout]);
   if (drawn.get(id) === key) return;
   drawn.set(id, key);
+  queueMicrotask(checkFirstScreen); // after this draw
   const started = performance.now();
   const merged = { ...theme, ...layout, xaxis: { ...theme.xaxis, ...(layout.xaxis || {}) }, yaxis: { ...theme.yaxis, ...(layout.yaxis || {}) } };
   Plotly.react(node, traces, merged, config);
